@@ -1,0 +1,186 @@
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { PERMISSIONS, Permission, Role, ROLES } from '../common/context';
+
+const lower = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+
+export class LoginDto {
+  @lower()
+  @IsEmail()
+  @MaxLength(320)
+  email!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  password!: string;
+}
+
+export class RefreshDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(512)
+  refresh_token!: string;
+}
+
+/** Areas an API token's scope may name; `full` is every tenant-plane area. */
+export const TOKEN_SCOPES = ['full', 'incidents', 'auth'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+export class CreateApiTokenDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(2)
+  @ArrayUnique()
+  @IsIn(PERMISSIONS, { each: true })
+  permissions: Permission[] = ['read'];
+
+  @IsOptional()
+  @IsIn(TOKEN_SCOPES)
+  scope: TokenScope = 'full';
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expires_at?: string;
+}
+
+export class RevokeApiTokenDto {
+  @IsIn(['revoke'])
+  action!: 'revoke';
+
+  @IsUUID()
+  token_id!: string;
+}
+
+export class TokenIdDto {
+  @IsUUID()
+  id!: string;
+}
+
+export class VerifyApiTokenDto {
+  @IsString()
+  @MaxLength(512)
+  token!: string;
+}
+
+export class ProvisionTenantDto {
+  @IsOptional()
+  @IsUUID()
+  tenant_id?: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @IsOptional()
+  @Matches(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'slug must be lowercase letters, digits and dashes' })
+  slug?: string;
+
+  @lower()
+  @IsEmail()
+  admin_email!: string;
+
+  @IsString()
+  @MinLength(8)
+  @MaxLength(1024)
+  admin_password!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  admin_name?: string;
+}
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export interface TokenPairView {
+  token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  user: UserView;
+}
+
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  token_prefix: string;
+  permissions: Permission[];
+  scope: string;
+  expires_at: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  status: 'active' | 'revoked' | 'expired';
+}
+
+export interface CreatedApiTokenView {
+  token: string;
+  token_data: ApiTokenView;
+}
+
+export interface MeView {
+  user: {
+    id: string;
+    email: string;
+    name: string;
+    organization_id: string;
+    role: Role;
+    is_api_token_auth: boolean;
+    token_permissions: Permission[];
+    token_scope: string;
+  };
+  auth_method: 'jwt' | 'api_token';
+}
+
+/** What the gateway learns from a valid API token. */
+export interface VerifiedApiToken {
+  tenant_id: string;
+  token_id: string;
+  user_id: string;
+  email: string;
+  role: Role;
+  permissions: Permission[];
+  scope: string;
+  expires_at: string | null;
+}
+
+export interface ProvisionedTenantView {
+  tenant_id: string;
+  name: string;
+  slug: string;
+  owner: UserView;
+}
+
+export interface TenantStatusView {
+  tenant_id: string;
+  status: 'active' | 'suspended';
+}
+
+export { ROLES };

@@ -1,0 +1,45 @@
+/** Tenant-plane roles, from most to least powerful. */
+export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = ['read', 'write'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export type AuthMethod = 'jwt' | 'api_token' | 'system';
+
+/** Who is acting. Set by the gateway from the verified credential; services trust it. */
+export interface Actor {
+  user_id: string | null;
+  email: string | null;
+  role: Role;
+  auth_method: AuthMethod;
+  token_id: string | null;
+  permissions: Permission[];
+  scope: string;
+}
+
+/** Travels with every request/reply message (in the payload; mirrored in NATS headers). */
+export interface RequestMeta {
+  tenant_id: string;
+  actor: Actor | null;
+  traceparent?: string;
+  request_id?: string;
+}
+
+export interface RpcMessage<T = unknown> {
+  meta: RequestMeta;
+  body: T;
+}
+
+/** A system actor, for work the platform does on its own behalf (provisioning, relays). */
+export function systemActor(): Actor {
+  return { user_id: null, email: null, role: 'owner', auth_method: 'system', token_id: null, permissions: ['read', 'write'], scope: 'full' };
+}
+
+export function canWrite(actor: Actor | null): boolean {
+  return !!actor && actor.role !== 'viewer' && actor.permissions.includes('write');
+}
+
+export function isAdmin(actor: Actor | null): boolean {
+  return !!actor && (actor.role === 'owner' || actor.role === 'admin');
+}

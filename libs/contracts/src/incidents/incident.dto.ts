@@ -1,0 +1,244 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsOptional,
+  IsObject,
+  IsString,
+  Matches,
+  ValidateNested,
+  MaxLength,
+} from 'class-validator';
+import { CommaList, PageQueryDto } from '../common/pagination';
+import {
+  CRITICALITIES,
+  Criticality,
+  INCIDENT_STATUSES,
+  IncidentStatus,
+  PRIORITIES,
+  Priority,
+  SEVERITIES,
+  Severity,
+  URGENCIES,
+  Urgency,
+} from './incident.model';
+
+const upper = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value));
+const lower = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+/** "major" is the second document's word for an impact; "high"/"medium"/"low" are accepted as impact names too. */
+const impact = () =>
+  Transform(({ value }: { value: unknown }) => {
+    if (typeof value !== 'string') return value;
+    const v = value.trim().toLowerCase();
+    return ({ high: 'major', medium: 'moderate', low: 'minor' } as Record<string, string>)[v] ?? v;
+  });
+
+const TAG = /^[^\s,][^,]{0,99}$/;
+
+class IncidentFieldsDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  description?: string;
+
+  @IsOptional()
+  @upper()
+  @IsIn(SEVERITIES)
+  severity?: Severity;
+
+  @IsOptional()
+  @lower()
+  @IsIn(PRIORITIES)
+  priority?: Priority;
+
+  @IsOptional()
+  @impact()
+  @IsIn(CRITICALITIES)
+  criticality?: Criticality;
+
+  @IsOptional()
+  @lower()
+  @IsIn(URGENCIES)
+  urgency?: Urgency;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  assigned_to?: string | null;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  affected_services?: string[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG, { each: true, message: 'each tag must be 1-100 characters without commas' })
+  tags?: string[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  ci_ids?: string[];
+}
+
+export class CreateIncidentDto extends IncidentFieldsDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  title!: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  source?: string;
+}
+
+export class UpdateIncidentDto extends IncidentFieldsDto {
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  title?: string;
+
+  @IsOptional()
+  @lower()
+  @IsIn(INCIDENT_STATUSES)
+  status?: IncidentStatus;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  resolution_notes?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  resolved_by?: string;
+
+  /** A note recorded on the timeline with this change. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  comment?: string;
+}
+
+export const INCIDENT_SORTS = [
+  'created_at',
+  '-created_at',
+  'updated_at',
+  '-updated_at',
+  'priority',
+  '-priority',
+  'severity',
+  '-severity',
+  'reference',
+  '-reference',
+  'status',
+  '-status',
+] as const;
+export type IncidentSort = (typeof INCIDENT_SORTS)[number];
+
+export class ListIncidentsQueryDto extends PageQueryDto {
+  @IsOptional()
+  @CommaList()
+  @IsIn(INCIDENT_STATUSES, { each: true })
+  status?: IncidentStatus[];
+
+  @IsOptional()
+  @CommaList()
+  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => String(v).toUpperCase()) : value))
+  @IsIn(SEVERITIES, { each: true })
+  severity?: Severity[];
+
+  @IsOptional()
+  @CommaList()
+  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => String(v).toLowerCase()) : value))
+  @IsIn(PRIORITIES, { each: true })
+  priority?: Priority[];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  assigned_to?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  source?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  ci_id?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  tag?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  created_from?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  created_to?: string;
+
+  @IsOptional()
+  @IsIn(INCIDENT_SORTS)
+  sort: IncidentSort = '-created_at';
+}
+
+export class IncidentRefDto {
+  /** A uuid or a reference such as INC-00000001. */
+  @IsString()
+  @Matches(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|INC-\d{1,12})$/i, {
+    message: 'id must be a uuid or a reference like INC-00000001',
+  })
+  id!: string;
+}
+
+export class UpdateIncidentCommand extends IncidentRefDto {
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UpdateIncidentDto)
+  patch!: UpdateIncidentDto;
+}
+
+export class AddCommentDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(20000)
+  body!: string;
+}
+
+export class AddCommentCommand extends IncidentRefDto {
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AddCommentDto)
+  comment!: AddCommentDto;
+}
+
+export class IncidentPageQueryDto extends PageQueryDto {}
+
+export class ListByIncidentQuery extends IncidentRefDto {
+  @IsObject()
+  @ValidateNested()
+  @Type(() => IncidentPageQueryDto)
+  page!: IncidentPageQueryDto;
+}

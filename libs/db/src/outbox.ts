@@ -1,0 +1,190 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainEvent, EventSubject } from '@opsplane/contracts';
+import type { EventBus } from '@opsplane/messaging';
+import { currentTraceparent, traceIdOf } from '@opsplane/observability';
+import { TenantId } from './tenant-db';
+
+/**
+ * Writes a domain event into the outbox inside the caller's (tenant) transaction: the event
+ * exists if and only if the change committed.
+ */
+export async function addToOutbox<T>(
+  em: EntityManager,
+  schema: string,
+  tenantId: TenantId,
+  subject: EventSubject,
+  data: T,
+  actorId: string | null,
+): Promise<string> {
+  const id = randomUUID();
+  const traceparent = currentTraceparent();
+  const event: DomainEvent<T> = {
+    event_id: id,
+    event_type: subject,
+    tenant_id: tenantId,
+    occurred_at: new Date().toISOString(),
+    actor_id: actorId,
+    trace_id: traceIdOf(traceparent),
+    data,
+  };
+  const headers: Record<string, string> = { 'x-tenant-id': tenantId };
+  if (traceparent) headers.traceparent = traceparent;
+  await em.query(`INSERT INTO "${schema}"."outbox" (id, tenant_id, subject, payload, headers) VALUES ($1, $2, $3, $4, $5)`, [
+    id,
+    tenantId,
+    subject,
+    JSON.stringify(event),
+    JSON.stringify(headers),
+  ]);
+  return id;
+}
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+export interface OutboxRelayOptions {
+  schema: string;
+  pollMs?: number;
+  batchSize?: number;
+  /** Published rows are kept this long for inspection, then purged. */
+  retentionMs?: number;
+}
+
+/**
+ * Publishes committed outbox rows to the event bus, in order, with the row id as the message
+ * id (JetStream drops a duplicate within its window). Several replicas may run: rows are taken
+ * with SKIP LOCKED. When publishing fails (NATS down, stream missing) the row stays pending and
+ * is retried with backoff, so every committed change is delivered once the bus is back.
+ */
+export class OutboxRelay {
+  private readonly log: Logger;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private again = false;
+  private stopped = true;
+  private failures = 0;
+  private lastPurge = 0;
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+  private readonly retentionMs: number;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly bus: EventBus,
+    private readonly opts: OutboxRelayOptions,
+  ) {
+    this.log = new Logger(`OutboxRelay:${opts.schema}`);
+    this.pollMs = opts.pollMs ?? 500;
+    this.batchSize = opts.batchSize ?? 200;
+    this.retentionMs = opts.retentionMs ?? 24 * 3600 * 1000;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** Asks for a prompt run (after a commit), instead of waiting for the next poll. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.failures === 0) this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref?.();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    let next = this.pollMs;
+    try {
+      const { published, failed } = await this.relayBatch();
+      if (failed) {
+        this.failures++;
+        next = Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
+      } else {
+        this.failures = 0;
+        if (published === this.batchSize || this.again) next = 0;
+      }
+      await this.purge();
+    } catch (e) {
+      this.failures++;
+      next = Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
+      this.log.warn(`relay error: ${String(e)}`);
+    } finally {
+      this.again = false;
+      this.running = false;
+      this.schedule(next);
+    }
+  }
+
+  /** One batch, in one transaction holding the rows' locks until they are marked. */
+  async relayBatch(): Promise<{ published: number; failed: boolean }> {
+    const s = this.opts.schema;
+    return this.ds.transaction(async (em) => {
+      await em.query(`SELECT set_config('app.outbox_relay', 'on', true)`);
+      const rows: OutboxRow[] = await em.query(
+        `SELECT id, subject, payload, headers FROM "${s}"."outbox" WHERE published_at IS NULL ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      const done: string[] = [];
+      let failed = false;
+      for (const row of rows) {
+        try {
+          await this.bus.publish({ id: row.id, subject: row.subject, payload: row.payload, headers: row.headers });
+          done.push(row.id);
+        } catch (e) {
+          failed = true;
+          await em.query(`UPDATE "${s}"."outbox" SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [row.id, String(e).slice(0, 1000)]);
+          if (this.failures % 20 === 0) this.log.warn(`publish of ${row.subject} ${row.id} failed: ${String(e)}; will retry`);
+          break; // keep order: later rows wait for this one
+        }
+      }
+      if (done.length) await em.query(`UPDATE "${s}"."outbox" SET published_at = now() WHERE id = ANY($1::uuid[])`, [done]);
+      return { published: done.length, failed };
+    });
+  }
+
+  private async purge(): Promise<void> {
+    if (Date.now() - this.lastPurge < 10 * 60 * 1000) return;
+    this.lastPurge = Date.now();
+    await this.ds.transaction(async (em) => {
+      await em.query(`SELECT set_config('app.outbox_relay', 'on', true)`);
+      await em.query(`DELETE FROM "${this.opts.schema}"."outbox" WHERE published_at < now() - ($1::text || ' milliseconds')::interval`, [
+        String(this.retentionMs),
+      ]);
+    });
+  }
+}
+
+/**
+ * Idempotent consumption: records (consumer, message id) in the inbox in the same transaction
+ * as the consumer's work. Returns false when the message was already processed.
+ */
+export async function claimInbox(em: EntityManager, schema: string, tenantId: TenantId, consumer: string, messageId: string): Promise<boolean> {
+  const rows: unknown[] = await em.query(
+    `INSERT INTO "${schema}"."inbox" (message_id, consumer, tenant_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING message_id`,
+    [messageId, consumer, tenantId],
+  );
+  return rows.length === 1;
+}

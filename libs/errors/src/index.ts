@@ -1,0 +1,4 @@
+export * from './app-error';
+export * from './http-status';
+export * from './envelope';
+export * from './validation';

@@ -1,0 +1,175 @@
+import { Logger } from '@nestjs/common';
+import {
+  AckPolicy,
+  connect,
+  DeliverPolicy,
+  headers as natsHeaders,
+  JetStreamClient,
+  JetStreamManager,
+  JsMsg,
+  JSONCodec,
+  NatsConnection,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+} from 'nats';
+import { EVENT_STREAMS } from '@opsplane/contracts';
+
+export interface OutgoingEvent {
+  id: string;
+  subject: string;
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+export interface IncomingEvent {
+  id: string;
+  subject: string;
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+/** Durable domain events. JetStream in production; an in-memory bus in the all-in-one process. */
+export interface EventBus {
+  publish(event: OutgoingEvent): Promise<void>;
+  /** A durable, at-least-once subscription; `handler` must be idempotent (see Inbox). */
+  subscribe(durable: string, subjects: string[], handler: (e: IncomingEvent) => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+const codec = JSONCodec();
+
+export class JetStreamEventBus implements EventBus {
+  private readonly logger = new Logger(JetStreamEventBus.name);
+  private js!: JetStreamClient;
+  private jsm!: JetStreamManager;
+  private nc!: NatsConnection;
+  private stopped = false;
+
+  constructor(private readonly url: string) {}
+
+  async connect(): Promise<this> {
+    this.nc = await connect({ servers: this.url.split(','), name: 'opsplane-events', maxReconnectAttempts: -1 });
+    this.jsm = await this.nc.jetstreamManager();
+    this.js = this.nc.jetstream();
+    await this.ensureStreams();
+    return this;
+  }
+
+  /** Creates the streams that do not exist yet (idempotent; safe across replicas). */
+  async ensureStreams(): Promise<void> {
+    for (const [name, subjects] of Object.entries(EVENT_STREAMS)) {
+      try {
+        await this.jsm.streams.info(name);
+      } catch {
+        try {
+          await this.jsm.streams.add({
+            name,
+            subjects,
+            storage: StorageType.File,
+            retention: RetentionPolicy.Limits,
+            max_age: nanos(7 * 24 * 3600 * 1000),
+            duplicate_window: nanos(10 * 60 * 1000),
+          });
+        } catch (e) {
+          if (!/already in use|exists/i.test(String(e))) throw e;
+        }
+      }
+    }
+  }
+
+  connection(): NatsConnection {
+    return this.nc;
+  }
+
+  async publish(event: OutgoingEvent): Promise<void> {
+    const h = natsHeaders();
+    for (const [k, v] of Object.entries(event.headers)) h.set(k, v);
+    // Nats-Msg-Id: JetStream drops a second publish of the same outbox row within the window.
+    await this.js.publish(event.subject, codec.encode(event.payload), { msgID: event.id, headers: h, timeout: 3000 });
+  }
+
+  async subscribe(durable: string, subjects: string[], handler: (e: IncomingEvent) => Promise<void>): Promise<void> {
+    const stream = await this.jsm.streams.find(subjects[0]);
+    try {
+      await this.jsm.consumers.info(stream, durable);
+    } catch {
+      await this.jsm.consumers.add(stream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subjects: subjects,
+        max_deliver: 20,
+        ack_wait: nanos(30_000),
+      });
+    }
+    const consumer = await this.js.consumers.get(stream, durable);
+    void (async () => {
+      while (!this.stopped) {
+        try {
+          const messages = await consumer.consume({ max_messages: 100 });
+          for await (const m of messages) {
+            if (this.stopped) break;
+            await this.handle(m, handler);
+          }
+        } catch (e) {
+          if (!this.stopped) this.logger.warn(`consumer ${durable}: ${String(e)}; retrying`);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    })();
+  }
+
+  private async handle(m: JsMsg, handler: (e: IncomingEvent) => Promise<void>): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const [k] of m.headers ?? []) headers[k] = m.headers!.get(k);
+    try {
+      await handler({ id: headers['Nats-Msg-Id'] ?? `${m.info.stream}:${m.seq}`, subject: m.subject, payload: codec.decode(m.data), headers });
+      m.ack();
+    } catch (e) {
+      this.logger.warn(`event ${m.subject} #${m.seq} failed (${String(e)}); will be redelivered`);
+      m.nak(2000);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    await this.nc?.drain().catch(() => undefined);
+  }
+}
+
+/** In-process events for the all-in-one process: same contract, delivered asynchronously. */
+export class InMemoryEventBus implements EventBus {
+  private readonly subs: { subjects: string[]; handler: (e: IncomingEvent) => Promise<void> }[] = [];
+  private readonly seen = new Set<string>();
+  private readonly logger = new Logger(InMemoryEventBus.name);
+
+  async publish(event: OutgoingEvent): Promise<void> {
+    if (this.seen.has(event.id)) return;
+    this.seen.add(event.id);
+    if (this.seen.size > 100_000) this.seen.delete(this.seen.values().next().value as string);
+    for (const s of this.subs) {
+      if (s.subjects.some((p) => subjectMatches(p, event.subject))) {
+        const copy = JSON.parse(JSON.stringify(event)) as IncomingEvent;
+        setImmediate(() => void s.handler(copy).catch((e) => this.logger.warn(`${event.subject}: ${String(e)}`)));
+      }
+    }
+  }
+
+  async subscribe(_durable: string, subjects: string[], handler: (e: IncomingEvent) => Promise<void>): Promise<void> {
+    this.subs.push({ subjects, handler });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** NATS subject matching with `*` (one token) and `>` (the rest). */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
+  }
+  return p.length === s.length;
+}

@@ -1,0 +1,5 @@
+export * from './in-process.transport';
+export * from './rpc-client';
+export * from './rpc-handler';
+export * from './event-bus';
+export * from './transport';

@@ -1,0 +1,107 @@
+import { DynamicModule, INestMicroservice, Logger, LogLevel, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource, EntitySchema, MixedList } from 'typeorm';
+import { CommonConfig } from '@opsplane/config';
+import { createAppDataSource, OutboxRelay, resolveAppUrl, runMigrations, TenantDb } from '@opsplane/db';
+import { EventBus, JetStreamEventBus, rpcServerOptions } from '@opsplane/messaging';
+
+/** What a service's Nest module receives: built once, outside Nest, closed in order. */
+export interface ServiceRuntime<C extends CommonConfig = CommonConfig> {
+  name: string;
+  schema: string;
+  config: C;
+  dataSource: DataSource;
+  tenantDb: TenantDb;
+  eventBus: EventBus;
+  relay: OutboxRelay;
+}
+
+export const RUNTIME = Symbol('ServiceRuntime');
+
+export interface ServiceDefinition<C extends CommonConfig> {
+  name: string;
+  schema: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function>;
+  module: (runtime: ServiceRuntime<C>) => DynamicModule;
+}
+
+export interface StartOptions<C extends CommonConfig> {
+  config: C;
+  /** Shared by all services of the all-in-one process; else each service connects to JetStream. */
+  eventBus?: EventBus;
+  /** The owner URL when it does not come from config (embedded PostgreSQL). */
+  databaseUrl?: string;
+}
+
+export interface RunningService {
+  name: string;
+  app: INestMicroservice;
+  runtime: ServiceRuntime;
+  close(): Promise<void>;
+}
+
+export function logLevels(level: string): LogLevel[] {
+  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+  const i = order.indexOf(level as LogLevel);
+  return order.slice(0, i < 0 ? 4 : i + 1);
+}
+
+/** Migrates, connects and starts one service as a Nest microservice (NATS or in-process). */
+export async function startService<C extends CommonConfig>(def: ServiceDefinition<C>, opts: StartOptions<C>): Promise<RunningService> {
+  const log = new Logger(def.name);
+  const { config } = opts;
+  const ownerUrl = opts.databaseUrl ?? config.DATABASE_URL;
+  if (!ownerUrl) throw new Error(`${def.name}: DATABASE_URL is required`);
+  if (config.MIGRATE_ON_START === 'true') {
+    await runMigrations({
+      schema: def.schema,
+      ownerUrl,
+      appPassword: config.DATABASE_APP_PASSWORD,
+      migrations: def.migrations,
+      manageAppRole: !config.DATABASE_APP_URL,
+    });
+  }
+  const dataSource = await createAppDataSource({
+    schema: def.schema,
+    url: resolveAppUrl(ownerUrl, def.schema, config.DATABASE_APP_PASSWORD, config.DATABASE_APP_URL),
+    poolSize: config.DATABASE_POOL_SIZE,
+    entities: def.entities,
+    applicationName: `opsplane-${def.name}`,
+  });
+  let ownBus: JetStreamEventBus | undefined;
+  let eventBus = opts.eventBus;
+  if (!eventBus) {
+    if (!config.NATS_URL) throw new Error(`${def.name}: NATS_URL or a shared event bus is required`);
+    ownBus = await new JetStreamEventBus(config.NATS_URL).connect();
+    eventBus = ownBus;
+  }
+  const relay = new OutboxRelay(dataSource, eventBus, { schema: def.schema });
+  const runtime: ServiceRuntime<C> = { name: def.name, schema: def.schema, config, dataSource, tenantDb: new TenantDb(dataSource), eventBus, relay };
+  const app = await NestFactory.createMicroservice(def.module(runtime), {
+    ...rpcServerOptions(def.name, config.NATS_URL),
+    logger: logLevels(config.LOG_LEVEL),
+  });
+  await app.listen();
+  relay.start();
+  log.log(`${def.name} service ready (${config.NATS_URL ? 'NATS' : 'in-process transport'})`);
+  return {
+    name: def.name,
+    app,
+    runtime: runtime as unknown as ServiceRuntime,
+    async close() {
+      await app.close();
+      await relay.stop();
+      await ownBus?.close();
+      await dataSource.destroy();
+    },
+  };
+}
+
+export function runtimeProvider(runtime: ServiceRuntime) {
+  return { provide: RUNTIME, useValue: runtime };
+}
+
+export type { Type };

@@ -1,0 +1,141 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { IsNull } from 'typeorm';
+import {
+  ApiTokenView,
+  CreateApiTokenDto,
+  CreatedApiTokenView,
+  Permission,
+  RequestMeta,
+  VerifiedApiToken,
+} from '@opsplane/contracts';
+import { asTenantId, TenantId } from '@opsplane/db';
+import { AppError } from '@opsplane/errors';
+import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
+import { ApiTokenEntity, OrganizationEntity, UserEntity } from '../auth.entities';
+import { AuthErrors } from '../auth.exception';
+import { AuthConfig } from '../config';
+import { API_TOKEN_PREFIX, displayPrefix, mintToken, parseToken, sha256 } from '../crypto/tokens';
+
+const DAY = 86400_000;
+
+export function toApiTokenView(e: ApiTokenEntity, now = Date.now()): ApiTokenView {
+  const status = e.revokedAt ? 'revoked' : e.expiresAt && e.expiresAt.getTime() <= now ? 'expired' : 'active';
+  return {
+    id: e.id,
+    name: e.name,
+    token_prefix: e.tokenPrefix,
+    permissions: e.permissions,
+    scope: e.scope,
+    expires_at: e.expiresAt?.toISOString() ?? null,
+    created_at: e.createdAt.toISOString(),
+    last_used_at: e.lastUsedAt?.toISOString() ?? null,
+    revoked_at: e.revokedAt?.toISOString() ?? null,
+    status,
+  };
+}
+
+@Injectable()
+export class ApiTokensService {
+  constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime<AuthConfig>) {}
+
+  /** Only a signed-in user manages tokens (a token cannot mint tokens). */
+  private user(meta: RequestMeta): { tenant: TenantId; userId: string } {
+    const a = meta.actor;
+    if (!a?.user_id) throw AppError.unauthorized();
+    if (a.auth_method === 'api_token') throw AuthErrors.forbidden('API tokens are managed by a signed-in user, not by another API token');
+    return { tenant: asTenantId(meta.tenant_id), userId: a.user_id };
+  }
+
+  async list(meta: RequestMeta): Promise<ApiTokenView[]> {
+    const { tenant, userId } = this.user(meta);
+    return this.rt.tenantDb.run(tenant, async (em) => {
+      const rows = await em.getRepository(ApiTokenEntity).find({ where: { tenantId: tenant, userId }, order: { createdAt: 'DESC' } });
+      return rows.map((r) => toApiTokenView(r));
+    });
+  }
+
+  /** The token is in this answer and nowhere else: only its SHA-256 is stored. */
+  async create(meta: RequestMeta, dto: CreateApiTokenDto): Promise<CreatedApiTokenView> {
+    const { tenant, userId } = this.user(meta);
+    const role = meta.actor!.role;
+    const permissions: Permission[] = [...new Set(dto.permissions)];
+    if (permissions.includes('write') && role === 'viewer') {
+      throw AuthErrors.forbidden('A viewer can only create read tokens');
+    }
+    const now = Date.now();
+    let expiresAt: Date;
+    if (dto.expires_at) {
+      expiresAt = new Date(dto.expires_at);
+      if (expiresAt.getTime() <= now) throw AppError.validation([{ field: 'expires_at', message: 'expires_at must be in the future' }]);
+      if (expiresAt.getTime() > now + 366 * DAY) throw AppError.validation([{ field: 'expires_at', message: 'expires_at must be within a year' }]);
+    } else {
+      expiresAt = new Date(now + this.rt.config.API_TOKEN_DEFAULT_TTL_DAYS * DAY);
+    }
+    const token = mintToken(API_TOKEN_PREFIX, tenant);
+    const e = Object.assign(new ApiTokenEntity(), {
+      id: randomUUID(),
+      tenantId: tenant,
+      userId,
+      name: dto.name.trim(),
+      tokenHash: sha256(token),
+      tokenPrefix: displayPrefix(token),
+      permissions,
+      scope: dto.scope,
+      expiresAt,
+      lastUsedAt: null,
+      revokedAt: null,
+      createdAt: new Date(now),
+    });
+    await this.rt.tenantDb.run(tenant, (em) => em.createQueryBuilder().insert().into(ApiTokenEntity).values(e).updateEntity(false).execute());
+    return { token, token_data: toApiTokenView(e) };
+  }
+
+  /** Revoke (kept, listed as revoked) or delete; a user manages their own tokens, an admin any of the tenant's. */
+  async revoke(meta: RequestMeta, tokenId: string, hardDelete: boolean): Promise<ApiTokenView | { id: string; deleted: true }> {
+    const { tenant, userId } = this.user(meta);
+    const admin = meta.actor!.role === 'owner' || meta.actor!.role === 'admin';
+    return this.rt.tenantDb.run(tenant, async (em) => {
+      const repo = em.getRepository(ApiTokenEntity);
+      const row = await repo.findOne({ where: { tenantId: tenant, id: tokenId } });
+      if (!row || (!admin && row.userId !== userId)) throw AuthErrors.tokenNotFound();
+      if (hardDelete) {
+        await repo.delete({ id: row.id });
+        return { id: row.id, deleted: true as const };
+      }
+      if (!row.revokedAt) {
+        row.revokedAt = new Date();
+        await repo.update({ id: row.id, revokedAt: IsNull() }, { revokedAt: row.revokedAt });
+      }
+      return toApiTokenView(row);
+    });
+  }
+
+  /** Called by the gateway (which caches the answer for a few seconds). */
+  async verify(token: string): Promise<VerifiedApiToken> {
+    const parsed = parseToken(token);
+    if (!parsed || parsed.prefix !== API_TOKEN_PREFIX) throw AuthErrors.badApiToken();
+    const tenant = asTenantId(parsed.tenantId);
+    return this.rt.tenantDb.run(tenant, async (em) => {
+      const row = await em.getRepository(ApiTokenEntity).findOne({ where: { tenantId: tenant, tokenHash: sha256(token) } });
+      if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) throw AuthErrors.badApiToken();
+      const user = await em.getRepository(UserEntity).findOne({ where: { tenantId: tenant, id: row.userId } });
+      if (!user || user.status !== 'active') throw AuthErrors.badApiToken();
+      const org = await em.getRepository(OrganizationEntity).findOne({ where: { id: tenant } });
+      if (org?.status === 'suspended') throw AuthErrors.tenantSuspended();
+      if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+        await em.getRepository(ApiTokenEntity).update({ id: row.id }, { lastUsedAt: new Date() });
+      }
+      return {
+        tenant_id: tenant,
+        token_id: row.id,
+        user_id: user.id,
+        email: user.email,
+        role: user.role,
+        permissions: row.permissions,
+        scope: row.scope,
+        expires_at: row.expiresAt?.toISOString() ?? null,
+      };
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { ApiTokensService } from './api-tokens/api-tokens.service';
+import { AuthController } from './auth.controller';
+import { AUTH_ENTITIES } from './auth.entities';
+import { AuthConfig } from './config';
+import { HealthController } from './health/health.controller';
+import { AUTH_MIGRATIONS } from './migrations/1763900000001-auth-init';
+import { SessionsService } from './sessions/sessions.service';
+import { TenantsService } from './tenants/tenants.service';
+import { UsersService } from './users/users.service';
+
+@Module({})
+export class AuthModule {
+  static forRuntime(runtime: ServiceRuntime): DynamicModule {
+    return {
+      module: AuthModule,
+      controllers: [AuthController, HealthController],
+      providers: [runtimeProvider(runtime), SessionsService, ApiTokensService, UsersService, TenantsService],
+    };
+  }
+}
+
+export const authService: ServiceDefinition<AuthConfig> = {
+  name: 'auth',
+  schema: 'auth',
+  entities: AUTH_ENTITIES,
+  migrations: AUTH_MIGRATIONS,
+  module: (rt) => AuthModule.forRuntime(rt as unknown as ServiceRuntime),
+};

@@ -1,0 +1,3 @@
+import { CommonConfig } from '@opsplane/config';
+
+export class IncidentsConfig extends CommonConfig {}

@@ -1,0 +1,27 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { HealthController } from './health/health.controller';
+import { INCIDENTS_ENTITIES } from './incidents/incident.entity';
+import { IncidentsController } from './incidents/incidents.controller';
+import { IncidentsService } from './incidents/incidents.service';
+import { IncidentsConfig } from './config';
+import { INCIDENTS_MIGRATIONS } from './migrations/1763900000000-incidents-init';
+
+@Module({})
+export class IncidentsModule {
+  static forRuntime(runtime: ServiceRuntime): DynamicModule {
+    return {
+      module: IncidentsModule,
+      controllers: [IncidentsController, HealthController],
+      providers: [runtimeProvider(runtime), IncidentsService],
+    };
+  }
+}
+
+export const incidentsService: ServiceDefinition<IncidentsConfig> = {
+  name: 'incidents',
+  schema: 'incidents',
+  entities: INCIDENTS_ENTITIES,
+  migrations: INCIDENTS_MIGRATIONS,
+  module: (rt) => IncidentsModule.forRuntime(rt as unknown as ServiceRuntime),
+};

@@ -1,0 +1,154 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Criticality, IncidentStatus, Urgency } from '@opsplane/contracts';
+
+@Entity({ name: 'incidents' })
+@Index(['tenantId', 'number'], { unique: true })
+export class IncidentEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  /** Per-tenant sequential number; the reference is INC-%08d of it. */
+  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  number!: number;
+
+  @Column('text')
+  title!: string;
+
+  @Column('text', { default: '' })
+  description!: string;
+
+  @Column('text')
+  status!: IncidentStatus;
+
+  /** 1..4: P1/critical .. P4/low. Severity and priority are both derived from it. */
+  @Column('smallint', { name: 'priority_rank' })
+  priorityRank!: number;
+
+  @Column('text', { nullable: true })
+  criticality!: Criticality | null;
+
+  @Column('text', { nullable: true })
+  urgency!: Urgency | null;
+
+  @Column('text', { default: 'api' })
+  source!: string;
+
+  @Column('text', { name: 'assigned_to', nullable: true })
+  assignedTo!: string | null;
+
+  @Column('text', { name: 'affected_services', array: true, default: () => "'{}'" })
+  affectedServices!: string[];
+
+  @Column('text', { array: true, default: () => "'{}'" })
+  tags!: string[];
+
+  @Column('text', { name: 'ci_ids', array: true, default: () => "'{}'" })
+  ciIds!: string[];
+
+  @Column('text', { name: 'resolution_notes', nullable: true })
+  resolutionNotes!: string | null;
+
+  @Column('text', { name: 'resolved_by', nullable: true })
+  resolvedBy!: string | null;
+
+  @Column('uuid', { name: 'created_by', nullable: true })
+  createdBy!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+
+  @Column('timestamptz', { name: 'triggered_at', nullable: true })
+  triggeredAt!: Date | null;
+
+  @Column('timestamptz', { name: 'opened_at', nullable: true })
+  openedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'acknowledged_at', nullable: true })
+  acknowledgedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'investigating_at', nullable: true })
+  investigatingAt!: Date | null;
+
+  @Column('timestamptz', { name: 'resolved_at', nullable: true })
+  resolvedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'closed_at', nullable: true })
+  closedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'reopened_at', nullable: true })
+  reopenedAt!: Date | null;
+
+  @Column('integer', { default: 1 })
+  version!: number;
+}
+
+@Entity({ name: 'incident_comments' })
+export class IncidentCommentEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('uuid', { name: 'incident_id' })
+  incidentId!: string;
+
+  @Column('text')
+  body!: string;
+
+  @Column('uuid', { name: 'author_id', nullable: true })
+  authorId!: string | null;
+
+  @Column('text', { name: 'author_email', nullable: true })
+  authorEmail!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+}
+
+@Entity({ name: 'incident_timeline' })
+export class TimelineEntryEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('uuid', { name: 'incident_id' })
+  incidentId!: string;
+
+  @Column('text')
+  type!: 'created' | 'updated' | 'status_changed' | 'comment';
+
+  @Column('uuid', { name: 'actor_id', nullable: true })
+  actorId!: string | null;
+
+  @Column('text', { name: 'actor_email', nullable: true })
+  actorEmail!: string | null;
+
+  @Column('text', { name: 'actor_type' })
+  actorType!: 'user' | 'api_token' | 'system';
+
+  @Column('uuid', { name: 'token_id', nullable: true })
+  tokenId!: string | null;
+
+  @Column('jsonb', { default: () => "'{}'" })
+  changes!: Record<string, { from: unknown; to: unknown }>;
+
+  @Column('text', { nullable: true })
+  message!: string | null;
+
+  @Column('text', { name: 'trace_id', nullable: true })
+  traceId!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+}
+
+export const INCIDENTS_ENTITIES = [IncidentEntity, IncidentCommentEntity, TimelineEntryEntity];

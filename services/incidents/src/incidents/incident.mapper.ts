@@ -1,0 +1,57 @@
+import { CommentView, IncidentView, TimelineEntryView } from '@opsplane/contracts';
+import { IncidentCommentEntity, IncidentEntity, TimelineEntryEntity } from './incident.entity';
+import { PriorityRank, priorityOf, severityOf } from './priority';
+
+export const referenceOf = (n: number): string => `INC-${String(n).padStart(8, '0')}`;
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export function toIncidentView(e: IncidentEntity): IncidentView {
+  const rank = e.priorityRank as PriorityRank;
+  return {
+    id: e.id,
+    reference: referenceOf(e.number),
+    title: e.title,
+    description: e.description,
+    status: e.status,
+    severity: severityOf(rank),
+    priority: priorityOf(rank),
+    criticality: e.criticality,
+    urgency: e.urgency,
+    source: e.source,
+    assigned_to: e.assignedTo,
+    affected_services: e.affectedServices,
+    tags: e.tags,
+    ci_ids: e.ciIds,
+    resolution_notes: e.resolutionNotes,
+    resolved_by: e.resolvedBy,
+    created_by: e.createdBy,
+    created_at: e.createdAt.toISOString(),
+    updated_at: e.updatedAt.toISOString(),
+    triggered_at: iso(e.triggeredAt),
+    opened_at: iso(e.openedAt),
+    acknowledged_at: iso(e.acknowledgedAt),
+    investigating_at: iso(e.investigatingAt),
+    resolved_at: iso(e.resolvedAt),
+    closed_at: iso(e.closedAt),
+    reopened_at: iso(e.reopenedAt),
+  };
+}
+
+export function toTimelineView(e: TimelineEntryEntity): TimelineEntryView {
+  return {
+    id: e.id,
+    incident_id: e.incidentId,
+    type: e.type,
+    actor_id: e.actorId,
+    actor_email: e.actorEmail,
+    actor_type: e.actorType,
+    changes: e.changes,
+    message: e.message,
+    trace_id: e.traceId,
+    created_at: e.createdAt.toISOString(),
+  };
+}
+
+export function toCommentView(e: IncidentCommentEntity): CommentView {
+  return { id: e.id, incident_id: e.incidentId, body: e.body, author_id: e.authorId, author_email: e.authorEmail, created_at: e.createdAt.toISOString() };
+}

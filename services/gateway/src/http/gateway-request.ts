@@ -1,0 +1,32 @@
+import type { Span } from '@opentelemetry/api';
+import type { FastifyRequest } from 'fastify';
+import { Actor, RequestMeta } from '@opsplane/contracts';
+import { AppError, ErrorCode } from '@opsplane/errors';
+
+/** What the gateway attaches to a request as it passes the hooks and guards. */
+export interface GatewayState {
+  span?: Span;
+  traceparent?: string;
+  traceId?: string;
+  actor?: Actor;
+  tenantId?: string;
+}
+
+export type GatewayRequest = FastifyRequest & { opsplane?: GatewayState; user?: unknown };
+
+export function stateOf(req: GatewayRequest): GatewayState {
+  req.opsplane ??= {};
+  return req.opsplane;
+}
+
+/** The meta of an authenticated tenant-plane request, for forwarding to a service. */
+export function metaOf(req: GatewayRequest): RequestMeta {
+  const s = stateOf(req);
+  if (!s.tenantId || !s.actor) throw new AppError(ErrorCode.UNAUTHORIZED, 'Authentication required');
+  return { tenant_id: s.tenantId, actor: s.actor, traceparent: s.traceparent, request_id: req.id };
+}
+
+export function headerOf(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,2 @@
+export { startGateway, RunningGateway } from './app';
+export { GatewayConfig } from './config';

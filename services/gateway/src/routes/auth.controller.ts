@@ -1,0 +1,118 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiTokenView,
+  CreateApiTokenDto,
+  CreatedApiTokenView,
+  LoginDto,
+  MeView,
+  RefreshDto,
+  RevokeApiTokenDto,
+  RpcSubject,
+  TokenIdDto,
+  TokenPairView,
+} from '@opsplane/contracts';
+import { AppError, parseInput } from '@opsplane/errors';
+import { RpcClient } from '@opsplane/messaging';
+import { Access, Area, Public } from '../auth/decorators';
+import { normalizeKeys } from '../http/case-mapping';
+import { GatewayRequest, headerOf, metaOf, stateOf } from '../http/gateway-request';
+import { ApiBodyOf } from '../openapi/openapi';
+import { envelopeOf } from '../openapi/response-schemas';
+import { RPC_CLIENT } from './tokens';
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthRoutes {
+  constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {}
+
+  @Public()
+  @Post('token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in with email and password for the tenant in x-tenant-id' })
+  @ApiBodyOf(LoginDto)
+  @ApiOkResponse({ schema: envelopeOf('TokenPair') })
+  async login(@Req() req: GatewayRequest, @Body() body: unknown): Promise<TokenPairView> {
+    const tenant = headerOf(req, 'x-tenant-id')?.trim().toLowerCase();
+    if (!tenant) throw AppError.validation([{ field: 'x-tenant-id', message: 'the x-tenant-id header is required to log in' }]);
+    const dto = await parseInput(LoginDto, normalizeKeys(body));
+    return this.rpc.request(RpcSubject.AuthLogin, { tenant_id: tenant, actor: null, traceparent: stateOf(req).traceparent }, dto);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for a new token pair (rotating; reuse revokes the session)' })
+  @ApiBodyOf(RefreshDto)
+  @ApiOkResponse({ schema: envelopeOf('TokenPair') })
+  async refresh(@Req() req: GatewayRequest, @Body() body: unknown): Promise<TokenPairView> {
+    const dto = await parseInput(RefreshDto, normalizeKeys(body));
+    return this.rpc.request(RpcSubject.AuthRefresh, { tenant_id: '', actor: null, traceparent: stateOf(req).traceparent }, dto);
+  }
+
+  @Get('me')
+  @ApiOperation({ summary: 'The authenticated user and how they authenticated' })
+  @ApiOkResponse({ schema: envelopeOf('Me') })
+  async me(@Req() req: GatewayRequest): Promise<MeView> {
+    return this.rpc.request(RpcSubject.AuthMe, metaOf(req), {});
+  }
+
+  @Get('tokens')
+  @Area('auth')
+  @ApiOperation({ summary: "The caller's API tokens (never the secrets)" })
+  @ApiOkResponse({ schema: { type: 'object', properties: { data: { type: 'array', items: { $ref: '#/components/schemas/ApiToken' } } } } })
+  async listTokens(@Req() req: GatewayRequest): Promise<ApiTokenView[]> {
+    return this.rpc.request(RpcSubject.AuthListApiTokens, metaOf(req), {});
+  }
+
+  @Post('tokens')
+  @Area('auth')
+  @Access('read')
+  @ApiOperation({ summary: 'Create an API token; the token is shown in this answer only' })
+  @ApiBodyOf(CreateApiTokenDto)
+  async createToken(@Req() req: GatewayRequest, @Body() body: unknown): Promise<CreatedApiTokenView> {
+    const dto = await parseInput(CreateApiTokenDto, normalizeKeys(body));
+    return this.rpc.request(RpcSubject.AuthCreateApiToken, metaOf(req), dto);
+  }
+
+  @Put('tokens')
+  @Area('auth')
+  @Access('read')
+  @ApiOperation({ summary: 'Revoke an API token: {"action": "revoke", "token_id": "..."}' })
+  @ApiBodyOf(RevokeApiTokenDto)
+  @ApiOkResponse({ schema: envelopeOf('ApiToken') })
+  async revokeToken(@Req() req: GatewayRequest, @Body() body: unknown): Promise<ApiTokenView> {
+    const dto = await parseInput(RevokeApiTokenDto, normalizeKeys(body));
+    return this.rpc.request(RpcSubject.AuthRevokeApiToken, metaOf(req), dto);
+  }
+
+  @Post('tokens/:id/revoke')
+  @HttpCode(200)
+  @Area('auth')
+  @Access('read')
+  @ApiOperation({ summary: 'Revoke an API token by id' })
+  @ApiOkResponse({ schema: envelopeOf('ApiToken') })
+  async revokeTokenById(@Req() req: GatewayRequest, @Param('id') id: string): Promise<ApiTokenView> {
+    const dto = await parseInput(TokenIdDto, { id });
+    return this.rpc.request(RpcSubject.AuthRevokeApiToken, metaOf(req), { action: 'revoke', token_id: dto.id });
+  }
+
+  @Delete('tokens')
+  @Area('auth')
+  @Access('read')
+  @ApiOperation({ summary: 'Delete an API token: ?id=...' })
+  @ApiQuery({ name: 'id', required: true, schema: { type: 'string', format: 'uuid' } })
+  async deleteToken(@Req() req: GatewayRequest, @Query() query: unknown): Promise<unknown> {
+    const dto = await parseInput(TokenIdDto, query);
+    return this.rpc.request(RpcSubject.AuthDeleteApiToken, metaOf(req), dto);
+  }
+
+  @Delete('tokens/:id')
+  @Area('auth')
+  @Access('read')
+  @ApiOperation({ summary: 'Delete an API token by id' })
+  async deleteTokenById(@Req() req: GatewayRequest, @Param('id') id: string): Promise<unknown> {
+    const dto = await parseInput(TokenIdDto, { id });
+    return this.rpc.request(RpcSubject.AuthDeleteApiToken, metaOf(req), dto);
+  }
+}

@@ -1,0 +1,113 @@
+import { Body, Controller, Get, Inject, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  AddCommentDto,
+  CommentView,
+  CreateIncidentDto,
+  IncidentPageQueryDto,
+  IncidentRefDto,
+  IncidentView,
+  ListIncidentsQueryDto,
+  RpcSubject,
+  TimelineEntryView,
+  UpdateIncidentDto,
+} from '@opsplane/contracts';
+import { Page, parseInput } from '@opsplane/errors';
+import { RpcClient } from '@opsplane/messaging';
+import { Area } from '../auth/decorators';
+import { normalizeKeys } from '../http/case-mapping';
+import { GatewayRequest, metaOf } from '../http/gateway-request';
+import { ApiBodyOf, ApiQueryOf } from '../openapi/openapi';
+import { envelopeOf } from '../openapi/response-schemas';
+import { RPC_CLIENT } from './tokens';
+
+const idParam = ApiParam({ name: 'id', description: 'Incident uuid or reference (INC-00000001)' });
+
+@ApiTags('incidents')
+@Area('incidents')
+@Controller('api/incidents')
+export class IncidentsRoutes {
+  constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List incidents with filters, sorting and pagination' })
+  @ApiQueryOf(ListIncidentsQueryDto)
+  @ApiOkResponse({ schema: envelopeOf('IncidentPage') })
+  async list(@Req() req: GatewayRequest, @Query() query: unknown): Promise<Page<IncidentView>> {
+    const q = await parseInput(ListIncidentsQueryDto, query);
+    return this.rpc.request(RpcSubject.IncidentsList, metaOf(req), q);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create an incident (status open); severity or priority, or criticality x urgency' })
+  @ApiBodyOf(CreateIncidentDto)
+  @ApiCreatedResponse({ schema: envelopeOf('Incident') })
+  async create(@Req() req: GatewayRequest, @Body() body: unknown): Promise<IncidentView> {
+    const dto = await parseInput(CreateIncidentDto, normalizeKeys(body));
+    return this.rpc.request(RpcSubject.IncidentsCreate, metaOf(req), dto);
+  }
+
+  @Get(':id')
+  @idParam
+  @ApiOperation({ summary: 'Get an incident by id or reference' })
+  @ApiOkResponse({ schema: envelopeOf('Incident') })
+  async get(@Req() req: GatewayRequest, @Param('id') id: string): Promise<IncidentView> {
+    const ref = await parseInput(IncidentRefDto, { id });
+    return this.rpc.request(RpcSubject.IncidentsGet, metaOf(req), ref);
+  }
+
+  @Patch(':id')
+  @idParam
+  @ApiOperation({ summary: 'Update an incident; status changes follow the state machine' })
+  @ApiBodyOf(UpdateIncidentDto)
+  @ApiOkResponse({ schema: envelopeOf('Incident') })
+  async patch(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<IncidentView> {
+    return this.update(req, id, body);
+  }
+
+  @Put(':id')
+  @idParam
+  @ApiOperation({ summary: 'Update an incident (same as PATCH)' })
+  @ApiBodyOf(UpdateIncidentDto)
+  @ApiOkResponse({ schema: envelopeOf('Incident') })
+  async put(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<IncidentView> {
+    return this.update(req, id, body);
+  }
+
+  private async update(req: GatewayRequest, id: string, body: unknown): Promise<IncidentView> {
+    const ref = await parseInput(IncidentRefDto, { id });
+    const patch = await parseInput(UpdateIncidentDto, normalizeKeys(body));
+    return this.rpc.request(RpcSubject.IncidentsUpdate, metaOf(req), { id: ref.id, patch });
+  }
+
+  @Get(':id/comments')
+  @idParam
+  @ApiOperation({ summary: "An incident's comments, oldest first" })
+  @ApiQueryOf(IncidentPageQueryDto)
+  async comments(@Req() req: GatewayRequest, @Param('id') id: string, @Query() query: unknown): Promise<Page<CommentView>> {
+    const ref = await parseInput(IncidentRefDto, { id });
+    const page = await parseInput(IncidentPageQueryDto, query);
+    return this.rpc.request(RpcSubject.IncidentsListComments, metaOf(req), { id: ref.id, page });
+  }
+
+  @Post(':id/comments')
+  @idParam
+  @ApiOperation({ summary: 'Comment on an incident' })
+  @ApiBodyOf(AddCommentDto)
+  @ApiCreatedResponse({ schema: envelopeOf('Comment') })
+  async addComment(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<CommentView> {
+    const ref = await parseInput(IncidentRefDto, { id });
+    const comment = await parseInput(AddCommentDto, normalizeKeys(body));
+    return this.rpc.request(RpcSubject.IncidentsAddComment, metaOf(req), { id: ref.id, comment });
+  }
+
+  @Get(':id/timeline')
+  @idParam
+  @ApiOperation({ summary: 'Every change of an incident, who made it and when' })
+  @ApiQueryOf(IncidentPageQueryDto)
+  async timeline(@Req() req: GatewayRequest, @Param('id') id: string, @Query() query: unknown): Promise<Page<TimelineEntryView>> {
+    const ref = await parseInput(IncidentRefDto, { id });
+    const page = await parseInput(IncidentPageQueryDto, query);
+    return this.rpc.request(RpcSubject.IncidentsTimeline, metaOf(req), { id: ref.id, page });
+  }
+}

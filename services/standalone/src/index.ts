@@ -1,0 +1,2 @@
+export { startPlatform, RunningPlatform, PlatformOptions } from './platform';
+export { ensureFirstTenant } from './first-tenant';

@@ -1,0 +1,36 @@
+import { startTelemetry } from '@opsplane/observability';
+startTelemetry({ serviceName: 'opsplane' });
+
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { join } from 'node:path';
+import { onShutdown } from '@opsplane/runtime';
+import { ensureFirstTenant } from './first-tenant';
+import { startPlatform } from './platform';
+
+async function main() {
+  const platform = await startPlatform();
+  onShutdown(() => platform.close());
+  const bootstrap = platform.embedded || process.env.OPSPLANE_BOOTSTRAP_TENANT === 'true';
+  const lines = [``, `Opsplane is running at ${platform.url}  (API docs: ${platform.url}/api/docs)`];
+  if (bootstrap) {
+    const file = join(process.cwd(), '.data', 'first-tenant.json');
+    const t = await ensureFirstTenant(platform.rpc, file);
+    lines.push(
+      `  tenant "${t.name}": ${t.tenant_id}`,
+      `  owner: ${t.email} / ${t.password}   (kept in ${file})`,
+      `  log in:`,
+      `    curl -s -X POST ${platform.url}/api/auth/token -H 'content-type: application/json' -H 'x-tenant-id: ${t.tenant_id}' \\`,
+      `      -d '{"email":"${t.email}","password":"${t.password}"}'`,
+    );
+  } else {
+    lines.push(`  create a tenant: npm run cli -- tenant create --name Acme --admin-email you@example.com --admin-password '...'`);
+  }
+  // eslint-disable-next-line no-console
+  console.log(lines.join('\n') + '\n');
+}
+
+main().catch((e: unknown) => {
+  new Logger('opsplane').error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  process.exit(1);
+});

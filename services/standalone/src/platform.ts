@@ -1,0 +1,69 @@
+import { Logger } from '@nestjs/common';
+import { join } from 'node:path';
+import { AuthConfig, authService } from '@opsplane/auth';
+import { loadConfig } from '@opsplane/config';
+import { startEmbeddedPostgres, EmbeddedPg } from '@opsplane/db';
+import { GatewayConfig, startGateway, RunningGateway } from '@opsplane/gateway';
+import { IncidentsConfig, incidentsService } from '@opsplane/incidents';
+import { createRpcClient, EventBus, InMemoryEventBus, RpcClient } from '@opsplane/messaging';
+import { RunningService, startService } from '@opsplane/runtime';
+
+export interface PlatformOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where the embedded PostgreSQL keeps its data (when DATABASE_URL is unset). */
+  dataDir?: string;
+  embeddedPgPort?: number;
+}
+
+export interface RunningPlatform {
+  url: string;
+  databaseUrl: string;
+  gateway: RunningGateway;
+  services: RunningService[];
+  rpc: RpcClient;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: every service and the gateway in one process. Over NATS + PostgreSQL
+ * when NATS_URL / DATABASE_URL are set; else on an in-process transport and an embedded
+ * PostgreSQL, so that `npm start` needs nothing but Node.
+ */
+export async function startPlatform(opts: PlatformOptions = {}): Promise<RunningPlatform> {
+  const env = opts.env ?? process.env;
+  const log = new Logger('Platform');
+  const gatewayConfig = loadConfig(GatewayConfig, env);
+  const authConfig = loadConfig(AuthConfig, env);
+  const incidentsConfig = loadConfig(IncidentsConfig, env);
+
+  let embeddedPg: EmbeddedPg | undefined;
+  let databaseUrl = gatewayConfig.DATABASE_URL;
+  if (!databaseUrl) {
+    const dir = opts.dataDir ?? join(process.cwd(), '.data', 'postgres');
+    embeddedPg = await startEmbeddedPostgres(dir, opts.embeddedPgPort ?? Number(env.EMBEDDED_PG_PORT ?? 54329));
+    databaseUrl = embeddedPg.url;
+  }
+  const eventBus: EventBus | undefined = gatewayConfig.NATS_URL ? undefined : new InMemoryEventBus();
+  if (!gatewayConfig.NATS_URL) log.log('NATS_URL unset: using the in-process transport');
+
+  const services: RunningService[] = [];
+  let gateway: RunningGateway | undefined;
+  const { client: rpc, proxy } = createRpcClient(gatewayConfig.NATS_URL, 'opsplane-platform', gatewayConfig.RPC_TIMEOUT_MS);
+  const close = async () => {
+    await gateway?.close();
+    for (const s of services.reverse()) await s.close();
+    await proxy.close();
+    await eventBus?.close();
+    await embeddedPg?.stop();
+  };
+  try {
+    services.push(await startService(authService, { config: authConfig, databaseUrl, eventBus }));
+    services.push(await startService(incidentsService, { config: incidentsConfig, databaseUrl, eventBus }));
+    gateway = await startGateway(gatewayConfig);
+  } catch (e) {
+    await close().catch(() => undefined);
+    throw e;
+  }
+  return { url: gateway.url, databaseUrl, gateway, services, rpc, embedded: !!embeddedPg, close };
+}

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 export * from './common/context';
 export * from './common/subjects';
 export * from './common/pagination';

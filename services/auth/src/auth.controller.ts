@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import {
   CreateApiTokenDto,
+  CreateUserDto,
   LoginDto,
   ProvisionTenantDto,
   RefreshDto,
@@ -72,5 +73,12 @@ export class AuthController {
   async provision(meta: RequestMeta, body: unknown) {
     if (meta.actor?.auth_method !== 'system') throw AppError.forbidden('Tenant provisioning is a platform operation');
     return this.tenants.provision(await parseInput(ProvisionTenantDto, body));
+  }
+
+  /** Internal: only the platform itself (CLI) adds users directly. */
+  @RpcHandler(RpcSubject.AuthCreateUser)
+  async createUser(meta: RequestMeta, body: unknown) {
+    if (meta.actor?.auth_method !== 'system') throw AppError.forbidden('Creating users directly is a platform operation');
+    return this.tenants.createUser(await parseInput(CreateUserDto, body));
   }
 }

@@ -6,9 +6,6 @@ import { createRpcClient } from '@opsplane/messaging';
 import { logLevels } from '@opsplane/runtime';
 import { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
-import { toErrorResponse } from './http/error-response';
-import { traceIdOfRequest } from './http/envelope';
-import { GatewayRequest } from './http/gateway-request';
 import { registerTracing } from './http/tracing';
 import { setupOpenApi } from './openapi/openapi';
 
@@ -30,11 +27,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const fastify = adapter.getInstance();
   registerTracing(fastify);
-  // Errors raised by Fastify itself (malformed JSON, body too large, bad content type) get the envelope too.
-  fastify.setErrorHandler((err, req, reply) => {
-    const r = toErrorResponse(err, traceIdOfRequest(req as GatewayRequest));
-    void reply.status(r.status).headers(r.headers).send(r.body);
-  });
   fastify.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
     done(null, payload);

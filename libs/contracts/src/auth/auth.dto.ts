@@ -112,6 +112,29 @@ export class ProvisionTenantDto {
   admin_name?: string;
 }
 
+/** Internal (system actor only until team invitations exist): adds a user with a role to a tenant. */
+export class CreateUserDto {
+  @IsUUID()
+  tenant_id!: string;
+
+  @lower()
+  @IsEmail()
+  email!: string;
+
+  @IsString()
+  @MinLength(8)
+  @MaxLength(1024)
+  password!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @IsIn(ROLES)
+  role!: Role;
+}
+
 export interface UserView {
   id: string;
   email: string;

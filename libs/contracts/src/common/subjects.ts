@@ -13,7 +13,7 @@ export enum RpcSubject {
   AuthRevokeApiToken = 'rpc.auth.revoke_api_token.v1',
   AuthDeleteApiToken = 'rpc.auth.delete_api_token.v1',
   AuthProvisionTenant = 'rpc.auth.provision_tenant.v1',
-  AuthTenantStatus = 'rpc.auth.tenant_status.v1',
+  AuthCreateUser = 'rpc.auth.create_user.v1',
 
   IncidentsHealth = 'rpc.incidents.health.v1',
   IncidentsCreate = 'rpc.incidents.create_incident.v1',

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { ProvisionedTenantView, ProvisionTenantDto } from '@opsplane/contracts';
+import { CreateUserDto, ProvisionedTenantView, ProvisionTenantDto, UserView } from '@opsplane/contracts';
 import { asTenantId, mapUniqueViolation } from '@opsplane/db';
+import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { OrganizationEntity, UserEntity } from '../auth.entities';
 import { hashPassword } from '../crypto/password';
@@ -19,6 +20,35 @@ export function slugify(name: string): string {
 @Injectable()
 export class TenantsService {
   constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime) {}
+
+  /** Adds a user to an existing tenant (operators and tests, until invitations exist). */
+  async createUser(dto: CreateUserDto): Promise<UserView> {
+    const tenant = asTenantId(dto.tenant_id);
+    const now = new Date();
+    const user = Object.assign(new UserEntity(), {
+      id: randomUUID(),
+      tenantId: tenant,
+      email: dto.email,
+      name: dto.name ?? dto.email.split('@')[0],
+      passwordHash: await hashPassword(dto.password),
+      role: dto.role,
+      status: 'active' as const,
+      jobTitle: null,
+      createdAt: now,
+      updatedAt: now,
+      lastLoginAt: null,
+    });
+    try {
+      await this.rt.tenantDb.run(tenant, async (em) => {
+        const org = await em.getRepository(OrganizationEntity).findOne({ where: { id: tenant } });
+        if (!org) throw AppError.notFound('Tenant');
+        await em.createQueryBuilder().insert().into(UserEntity).values(user).updateEntity(false).execute();
+      });
+    } catch (e) {
+      mapUniqueViolation(e, 'A user with this e-mail already exists in the tenant');
+    }
+    return { id: user.id, email: user.email, name: user.name, role: user.role };
+  }
 
   /** Creates a tenant's organization and its owner, in one transaction. */
   async provision(dto: ProvisionTenantDto): Promise<ProvisionedTenantView> {

@@ -1,4 +1,5 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { GatewayRequest, stateOf } from './gateway-request';
 
@@ -13,7 +14,16 @@ export function registerTracing(app: FastifyInstance): void {
     const active = trace.getActiveSpan();
     const parent = active ? context.active() : propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(`${req.method} ${req.routeOptions?.url ?? req.url.split('?')[0]}`, { kind: SpanKind.SERVER }, parent);
-    const sc = span.spanContext();
+    let sc = span.spanContext();
+    if (!isSpanContextValid(sc)) {
+      // No SDK registered (a library user, some test runners): keep the caller's trace id anyway.
+      const incoming = trace.getSpanContext(parent);
+      sc = {
+        traceId: incoming && isSpanContextValid(incoming) ? incoming.traceId : randomBytes(16).toString('hex'),
+        spanId: randomBytes(8).toString('hex'),
+        traceFlags: 1,
+      };
+    }
     const s = stateOf(req as GatewayRequest);
     s.span = span;
     s.traceId = sc.traceId;

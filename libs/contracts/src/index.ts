@@ -6,3 +6,5 @@ export * from './common/event';
 export * from './auth/auth.dto';
 export * from './incidents/incident.model';
 export * from './incidents/incident.dto';
+export * from './incidents/incident.events';
+export * from './event-schemas';

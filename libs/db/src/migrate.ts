@@ -34,7 +34,7 @@ export async function runMigrations(opts: MigrateOptions): Promise<string[]> {
     await admin.query('SELECT pg_advisory_lock($1)', [key]);
     await admin.query(`CREATE SCHEMA IF NOT EXISTS "${opts.schema}"`);
     if (opts.manageAppRole !== false) {
-      const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      const exists = await admin.query<{ rolbypassrls: boolean }>('SELECT rolbypassrls FROM pg_roles WHERE rolname = $1', [role]);
       const pw = admin.escapeLiteral(opts.appPassword);
       if (!exists.rowCount) {
         try {
@@ -43,7 +43,9 @@ export async function runMigrations(opts: MigrateOptions): Promise<string[]> {
           if ((e as { code?: string }).code !== '42710') throw e; // created by a concurrent starter
         }
       } else {
-        await admin.query(`ALTER ROLE "${role}" LOGIN NOBYPASSRLS PASSWORD ${pw}`);
+        // Changing BYPASSRLS needs a superuser: only do it when the role somehow has it.
+        const bypass = exists.rows[0].rolbypassrls ? ' NOBYPASSRLS' : '';
+        await admin.query(`ALTER ROLE "${role}" LOGIN${bypass} PASSWORD ${pw}`);
       }
     }
     const ds = new DataSource({

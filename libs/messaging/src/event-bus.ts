@@ -98,7 +98,8 @@ export class JetStreamEventBus implements EventBus {
         durable_name: durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        filter_subjects: subjects,
+        // One subject: filter_subject (every server version); several: filter_subjects (2.10+).
+        ...(subjects.length === 1 ? { filter_subject: subjects[0] } : { filter_subjects: subjects }),
         max_deliver: 20,
         ack_wait: nanos(30_000),
       });

@@ -60,7 +60,7 @@ export class IncidentsInit1763900000000 implements MigrationInterface {
         author_email text,
         created_at timestamptz NOT NULL
       )`,
-      `CREATE INDEX incident_comments_incident_idx ON "${S}"."incident_comments" (tenant_id, incident_id, created_at)`,
+      `CREATE INDEX incident_comments_incident_idx ON "${S}"."incident_comments" (incident_id, created_at)`,
       ...tenantRlsSql(S, 'incident_comments'),
 
       `CREATE TABLE "${S}"."incident_timeline" (
@@ -77,7 +77,7 @@ export class IncidentsInit1763900000000 implements MigrationInterface {
         trace_id text,
         created_at timestamptz NOT NULL
       )`,
-      `CREATE INDEX incident_timeline_incident_idx ON "${S}"."incident_timeline" (tenant_id, incident_id, created_at)`,
+      `CREATE INDEX incident_timeline_incident_idx ON "${S}"."incident_timeline" (incident_id, created_at)`,
       ...tenantRlsSql(S, 'incident_timeline'),
       ...outboxInboxSql(S),
     ];

@@ -1,0 +1,78 @@
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
+import { EventSubject } from '../common/subjects';
+import {
+  CRITICALITIES,
+  Criticality,
+  INCIDENT_STATUSES,
+  IncidentCreatedData,
+  IncidentStatus,
+  IncidentStatusChangedData,
+  IncidentUpdatedData,
+  IncidentView,
+  PRIORITIES,
+  Priority,
+  SEVERITIES,
+  Severity,
+  URGENCIES,
+  Urgency,
+  FieldChange,
+} from './incident.model';
+
+/**
+ * The incident as carried by events: a class (validated by consumers, mirrored as a JSON schema
+ * in proto/) that must implement the API's IncidentView, so the two cannot drift apart.
+ */
+export class IncidentEventIncident implements IncidentView {
+  @IsUUID() id!: string;
+  @Matches(/^INC-\d{8,}$/) reference!: string;
+  @IsString() title!: string;
+  @IsString() description!: string;
+  @IsIn(INCIDENT_STATUSES) status!: IncidentStatus;
+  @IsIn(SEVERITIES) severity!: Severity;
+  @IsIn(PRIORITIES) priority!: Priority;
+  @IsOptional() @IsIn(CRITICALITIES) criticality!: Criticality | null;
+  @IsOptional() @IsIn(URGENCIES) urgency!: Urgency | null;
+  @IsString() source!: string;
+  @IsOptional() @IsString() assigned_to!: string | null;
+  @IsArray() @IsString({ each: true }) affected_services!: string[];
+  @IsArray() @IsString({ each: true }) tags!: string[];
+  @IsArray() @IsString({ each: true }) ci_ids!: string[];
+  @IsOptional() @IsString() resolution_notes!: string | null;
+  @IsOptional() @IsString() resolved_by!: string | null;
+  @IsOptional() @IsUUID() created_by!: string | null;
+  @IsISO8601() created_at!: string;
+  @IsISO8601() updated_at!: string;
+  @IsOptional() @IsISO8601() triggered_at!: string | null;
+  @IsOptional() @IsISO8601() opened_at!: string | null;
+  @IsOptional() @IsISO8601() acknowledged_at!: string | null;
+  @IsOptional() @IsISO8601() investigating_at!: string | null;
+  @IsOptional() @IsISO8601() resolved_at!: string | null;
+  @IsOptional() @IsISO8601() closed_at!: string | null;
+  @IsOptional() @IsISO8601() reopened_at!: string | null;
+}
+
+export class IncidentCreatedV1 implements IncidentCreatedData {
+  @IsObject() @ValidateNested() @Type(() => IncidentEventIncident) incident!: IncidentEventIncident;
+}
+
+export class IncidentUpdatedV1 implements IncidentUpdatedData {
+  @IsObject() @ValidateNested() @Type(() => IncidentEventIncident) incident!: IncidentEventIncident;
+  /** field name → { from, to } */
+  @IsObject() changes!: Record<string, FieldChange>;
+}
+
+export class IncidentStatusChangedV1 implements IncidentStatusChangedData {
+  @IsUUID() incident_id!: string;
+  @Matches(/^INC-\d{8,}$/) reference!: string;
+  @IsIn(INCIDENT_STATUSES) from!: IncidentStatus;
+  @IsIn(INCIDENT_STATUSES) to!: IncidentStatus;
+  @IsObject() @ValidateNested() @Type(() => IncidentEventIncident) incident!: IncidentEventIncident;
+}
+
+/** Each event subject and the class of its `data`. proto/ holds their JSON schemas. */
+export const EVENT_PAYLOADS: Record<EventSubject, new () => object> = {
+  [EventSubject.IncidentCreated]: IncidentCreatedV1,
+  [EventSubject.IncidentUpdated]: IncidentUpdatedV1,
+  [EventSubject.IncidentStatusChanged]: IncidentStatusChangedV1,
+};

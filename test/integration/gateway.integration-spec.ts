@@ -94,7 +94,7 @@ describe('gateway', () => {
     });
 
     const get = (path: string) =>
-      fetch(`${lone.url}${path}`, { headers: { authorization: `Bearer ${t.owner.token}`, 'x-tenant-id': t.id } }).then(async (r) => ({ status: r.status, body: await r.json() }));
+      fetch(`${lone.url}${path}`, { headers: { authorization: `Bearer ${t.owner.token}`, 'x-tenant-id': t.id } }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
     it('is not ready, and routes answer 503 UNAVAILABLE in the envelope', async () => {
       const ready = await get('/health/ready');

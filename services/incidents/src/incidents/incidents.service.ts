@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, SelectQueryBuilder } from 'typeorm';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { EntityManager } from 'typeorm';
 import {
   Actor,
   AddCommentDto,
@@ -21,7 +20,7 @@ import {
   TimelineEntryView,
   UpdateIncidentDto,
 } from '@opsplane/contracts';
-import { addToOutbox, asTenantId, isUuid, TenantId } from '@opsplane/db';
+import { addToOutbox, asTenantId, TenantId } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { currentTraceId } from '@opsplane/observability';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
@@ -29,18 +28,10 @@ import { IncidentCommentEntity, IncidentEntity, TimelineEntryEntity } from './in
 import { toCommentView, toIncidentView, toTimelineView } from './incident.mapper';
 import { allowedNextStatuses, canTransition } from './incident-state-machine';
 import { IncidentErrors } from './incidents.exception';
-import { matrixRank, rankOfPriority, rankOfSeverity, resolvePriority } from './priority';
+import { matrixRank, resolvePriority } from './priority';
+import { findIncident, insertIncident, insertTimeline, listIncidents, updateIncident } from './incidents.repository';
 
 const SCHEMA = 'incidents';
-
-const SORT_COLUMNS: Record<string, string> = {
-  created_at: 'i.created_at',
-  updated_at: 'i.updated_at',
-  priority: 'i.priority_rank',
-  severity: 'i.priority_rank',
-  reference: 'i.number',
-  status: 'i.status',
-};
 
 type Changes = Record<string, FieldChange>;
 
@@ -60,12 +51,6 @@ function actorType(a: Actor | null): 'user' | 'api_token' | 'system' {
 }
 
 const sameArray = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-/** Turns free text into a prefix-matching tsquery over words (no operators reach PostgreSQL). */
-export function toPrefixTsQuery(q: string): string | null {
-  const words = q.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
-  return words.length ? words.slice(0, 10).map((w) => `${w}:*`).join(' & ') : null;
-}
 
 @Injectable()
 export class IncidentsService {
@@ -131,7 +116,7 @@ export class IncidentsService {
     (e[TS_COLUMN[initialStatus]] as Date) = now;
     const view = toIncidentView(e);
     await this.rt.tenantDb.run(tenant, async (em) => {
-      await em.createQueryBuilder().insert().into(IncidentEntity).values(e).updateEntity(false).execute();
+      await insertIncident(em, e);
       await this.addTimeline(em, tenant, meta, e.id, 'created', {}, null, now);
       await addToOutbox<IncidentCreatedData>(em, SCHEMA, tenant, EventSubject.IncidentCreated, { incident: view }, meta.actor?.user_id ?? null);
     });
@@ -146,39 +131,8 @@ export class IncidentsService {
 
   async list(meta: RequestMeta, q: ListIncidentsQueryDto): Promise<Page<IncidentView>> {
     const tenant = this.tenant(meta);
-    return this.rt.tenantDb.run(tenant, async (em) => {
-      const qb = this.filtered(em, tenant, q);
-      const countRow = await qb.clone().select('COUNT(*)::int', 'n').getRawOne<{ n: number }>();
-      const desc = q.sort.startsWith('-');
-      const col = SORT_COLUMNS[q.sort.replace(/^-/, '')];
-      const rows = await qb
-        .orderBy(col, desc ? 'DESC' : 'ASC')
-        .addOrderBy('i.id', desc ? 'DESC' : 'ASC')
-        .offset(q.offset)
-        .limit(q.limit)
-        .getMany();
-      return { items: rows.map(toIncidentView), total: countRow?.n ?? 0, limit: q.limit, offset: q.offset };
-    });
-  }
-
-  private filtered(em: EntityManager, tenant: TenantId, q: ListIncidentsQueryDto): SelectQueryBuilder<IncidentEntity> {
-    const qb = em.getRepository(IncidentEntity).createQueryBuilder('i').where('i.tenant_id = :tenant', { tenant });
-    if (q.status?.length) qb.andWhere('i.status IN (:...status)', { status: q.status });
-    const bySeverity = q.severity?.map(rankOfSeverity);
-    const byPriority = q.priority?.map(rankOfPriority);
-    if (bySeverity) qb.andWhere('i.priority_rank IN (:...sr)', { sr: bySeverity });
-    if (byPriority) qb.andWhere('i.priority_rank IN (:...pr)', { pr: byPriority });
-    if (q.assigned_to) qb.andWhere('i.assigned_to = :assignee', { assignee: q.assigned_to });
-    if (q.source) qb.andWhere('i.source = :source', { source: q.source });
-    if (q.ci_id) qb.andWhere('i.ci_ids @> ARRAY[:ci]::text[]', { ci: q.ci_id });
-    if (q.tag) qb.andWhere('i.tags @> ARRAY[:tag]::text[]', { tag: q.tag });
-    if (q.q) {
-      const ts = toPrefixTsQuery(q.q);
-      if (ts) qb.andWhere(`i.search @@ to_tsquery('simple', :ts)`, { ts });
-    }
-    if (q.created_from) qb.andWhere('i.created_at >= :from', { from: q.created_from });
-    if (q.created_to) qb.andWhere('i.created_at < :to', { to: q.created_to });
-    return qb;
+    const { rows, total } = await this.rt.tenantDb.run(tenant, (em) => listIncidents(em, tenant, q));
+    return { items: rows.map(toIncidentView), total, limit: q.limit, offset: q.offset };
   }
 
   async update(meta: RequestMeta, ref: string, patch: UpdateIncidentDto): Promise<IncidentView> {
@@ -240,7 +194,7 @@ export class IncidentsService {
       if (Object.keys(changes).length) {
         e.updatedAt = now;
         e.version += 1;
-        await em.getRepository(IncidentEntity).save(e, { reload: false });
+        await updateIncident(em, e);
       }
       const view = toIncidentView(e);
       const type = statusChange ? 'status_changed' : Object.keys(changes).length ? 'updated' : 'comment';
@@ -308,15 +262,7 @@ export class IncidentsService {
 
   /** By uuid or by reference (INC-00000001). Another tenant's incident is simply not found (RLS). */
   private async find(em: EntityManager, tenant: TenantId, ref: string, forUpdate = false): Promise<IncidentEntity> {
-    const qb = em.getRepository(IncidentEntity).createQueryBuilder('i').where('i.tenant_id = :tenant', { tenant });
-    if (isUuid(ref)) qb.andWhere('i.id = :id', { id: ref.toLowerCase() });
-    else {
-      const m = /^INC-(\d{1,12})$/i.exec(ref);
-      if (!m) throw IncidentErrors.notFound(ref);
-      qb.andWhere('i.number = :n', { n: Number(m[1]) });
-    }
-    if (forUpdate) qb.setLock('pessimistic_write');
-    const e = await qb.getOne();
+    const e = await findIncident(em, tenant, ref, forUpdate);
     if (!e) throw IncidentErrors.notFound(ref);
     return e;
   }
@@ -345,25 +291,19 @@ export class IncidentsService {
     message: string | null,
     at: Date,
   ): Promise<void> {
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(TimelineEntryEntity)
-      .values({
-        id: randomUUID(),
-        tenantId: tenant,
-        incidentId,
-        type,
-        actorId: meta.actor?.user_id ?? null,
-        actorEmail: meta.actor?.email ?? null,
-        actorType: actorType(meta.actor),
-        tokenId: meta.actor?.token_id ?? null,
-        changes: changes as QueryDeepPartialEntity<Changes>,
-        message,
-        traceId: currentTraceId(),
-        createdAt: at,
-      })
-      .updateEntity(false)
-      .execute();
+    await insertTimeline(em, {
+      id: randomUUID(),
+      tenantId: tenant,
+      incidentId,
+      type,
+      actorId: meta.actor?.user_id ?? null,
+      actorEmail: meta.actor?.email ?? null,
+      actorType: actorType(meta.actor),
+      tokenId: meta.actor?.token_id ?? null,
+      changes,
+      message,
+      traceId: currentTraceId(),
+      createdAt: at,
+    });
   }
 }

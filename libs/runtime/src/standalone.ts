@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CommonConfig } from '@opsplane/config';
 import { stopTelemetry } from '@opsplane/observability';
-import { ServiceDefinition, startService } from './service-runtime';
+import { logLevels, ServiceDefinition, startService } from './service-runtime';
 
 /** Closes `close` once on SIGTERM/SIGINT (Kubernetes sends SIGTERM), then exits. */
 export function onShutdown(close: () => Promise<void>): void {
@@ -22,6 +22,7 @@ export function onShutdown(close: () => Promise<void>): void {
 
 /** Entry point of a service running as its own process over NATS and PostgreSQL. */
 export async function runStandaloneService<C extends CommonConfig>(def: ServiceDefinition<C>, config: C): Promise<void> {
+  Logger.overrideLogger(logLevels(config.LOG_LEVEL));
   const log = new Logger(def.name);
   try {
     if (!config.NATS_URL || !config.DATABASE_URL) throw new Error('DATABASE_URL and NATS_URL are required to run a service on its own (use `npm start` for the all-in-one process)');

@@ -6,7 +6,7 @@ import { startEmbeddedPostgres, EmbeddedPg } from '@opsplane/db';
 import { GatewayConfig, startGateway, RunningGateway } from '@opsplane/gateway';
 import { IncidentsConfig, incidentsService } from '@opsplane/incidents';
 import { createRpcClient, EventBus, InMemoryEventBus, RpcClient } from '@opsplane/messaging';
-import { RunningService, startService } from '@opsplane/runtime';
+import { logLevels, RunningService, startService } from '@opsplane/runtime';
 
 export interface PlatformOptions {
   env?: NodeJS.ProcessEnv;
@@ -36,6 +36,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Running
   const gatewayConfig = loadConfig(GatewayConfig, env);
   const authConfig = loadConfig(AuthConfig, env);
   const incidentsConfig = loadConfig(IncidentsConfig, env);
+  Logger.overrideLogger(logLevels(gatewayConfig.LOG_LEVEL));
 
   let embeddedPg: EmbeddedPg | undefined;
   let databaseUrl = gatewayConfig.DATABASE_URL;

@@ -99,9 +99,12 @@ export async function listIncidents(em: EntityManager, tenant: TenantId, q: List
     params.push(value);
     where.push(sql(`$${params.length}`));
   };
-  if (q.status?.length) add((p) => `status = ANY(${p}::text[])`, q.status);
-  if (q.severity?.length) add((p) => `priority_rank = ANY(${p}::smallint[])`, q.severity.map(rankOfSeverity));
-  if (q.priority?.length) add((p) => `priority_rank = ANY(${p}::smallint[])`, q.priority.map(rankOfPriority));
+  // One value is an equality (so the (tenant, status, rank, created_at) index also gives the order); several, ANY.
+  const oneOf = (col: string, type: string, values: unknown[]) =>
+    values.length === 1 ? add((p) => `${col} = ${p}`, values[0]) : add((p) => `${col} = ANY(${p}::${type}[])`, values);
+  if (q.status?.length) oneOf('status', 'text', q.status);
+  if (q.severity?.length) oneOf('priority_rank', 'smallint', q.severity.map(rankOfSeverity));
+  if (q.priority?.length) oneOf('priority_rank', 'smallint', q.priority.map(rankOfPriority));
   if (q.assigned_to) add((p) => `assigned_to = ${p}`, q.assigned_to);
   if (q.source) add((p) => `source = ${p}`, q.source);
   if (q.ci_id) add((p) => `ci_ids @> ARRAY[${p}::text]`, q.ci_id);

@@ -40,7 +40,7 @@ export class IncidentsInit1763900000000 implements MigrationInterface {
         CONSTRAINT incidents_tenant_number_uq UNIQUE (tenant_id, number)
       )`,
       `CREATE INDEX incidents_tenant_created_idx ON "${S}"."incidents" (tenant_id, created_at DESC, id DESC)`,
-      `CREATE INDEX incidents_tenant_status_rank_idx ON "${S}"."incidents" (tenant_id, status, priority_rank, created_at DESC)`,
+      `CREATE INDEX incidents_tenant_status_rank_idx ON "${S}"."incidents" (tenant_id, status, priority_rank, created_at DESC, id DESC)`,
       `CREATE INDEX incidents_tenant_assignee_idx ON "${S}"."incidents" (tenant_id, assigned_to) WHERE assigned_to IS NOT NULL`,
       `CREATE INDEX incidents_tags_idx ON "${S}"."incidents" USING gin (tags)`,
       `CREATE INDEX incidents_ci_ids_idx ON "${S}"."incidents" USING gin (ci_ids)`,

@@ -64,15 +64,16 @@ describe('domain events on JetStream (transactional outbox)', () => {
     t = await p.tenant();
   });
 
-  it('publishes incident.created, incident.updated and incident.status_changed for each committed write', async () => {
+  it('publishes incident.created, .updated, .status_changed and .commented for each committed write', async () => {
     const { events, stop } = await collect(nc);
     try {
       const inc = await t.incident({ title: 'events please', severity: 'P2' });
       await t.call('PATCH', `/api/incidents/${inc.id}`, { body: { title: 'events please!' } });
       await t.call('PATCH', `/api/incidents/${inc.id}`, { body: { status: 'acknowledged' } });
       await t.call('PATCH', `/api/incidents/${inc.id}`, { body: { status: 'bogus' } }); // rejected: no event
+      await t.call('POST', `/api/incidents/${inc.id}/comments`, { body: { body: 'on it' } });
       const mine = () => events.filter((e) => e.event.tenant_id === t.id);
-      await waitFor(() => mine().length >= 4 || undefined, 'four events');
+      await waitFor(() => mine().length >= 5 || undefined, 'five events');
       await new Promise((r) => setTimeout(r, 300));
       const got = mine();
       expect(got.map((e) => e.subject)).toEqual([
@@ -80,7 +81,9 @@ describe('domain events on JetStream (transactional outbox)', () => {
         EventSubject.IncidentUpdated,
         EventSubject.IncidentUpdated,
         EventSubject.IncidentStatusChanged,
+        EventSubject.IncidentCommented,
       ]);
+      expect(got[4].event.data).toMatchObject({ incident_id: inc.id, reference: inc.reference, comment: { body: 'on it', author_id: t.owner.id } });
       expect(got[0].event).toMatchObject({ event_type: EventSubject.IncidentCreated, tenant_id: t.id, actor_id: t.owner.id, data: { incident: { id: inc.id, reference: inc.reference } } });
       expect(got[1].event.data.changes).toEqual({ title: { from: 'events please', to: 'events please!' } });
       expect(got[3].event.data).toMatchObject({ incident_id: inc.id, from: 'open', to: 'acknowledged' });

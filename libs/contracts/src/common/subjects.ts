@@ -30,6 +30,7 @@ export enum EventSubject {
   IncidentCreated = 'incidents.incident.created.v1',
   IncidentUpdated = 'incidents.incident.updated.v1',
   IncidentStatusChanged = 'incidents.incident.status_changed.v1',
+  IncidentCommented = 'incidents.incident.commented.v1',
 }
 
 /** Streams and the subjects each captures. */

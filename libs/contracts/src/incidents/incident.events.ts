@@ -17,6 +17,8 @@ import {
   URGENCIES,
   Urgency,
   FieldChange,
+  CommentView,
+  IncidentCommentedData,
 } from './incident.model';
 
 /**
@@ -70,9 +72,25 @@ export class IncidentStatusChangedV1 implements IncidentStatusChangedData {
   @IsObject() @ValidateNested() @Type(() => IncidentEventIncident) incident!: IncidentEventIncident;
 }
 
+export class IncidentEventComment implements CommentView {
+  @IsUUID() id!: string;
+  @IsUUID() incident_id!: string;
+  @IsString() body!: string;
+  @IsOptional() @IsUUID() author_id!: string | null;
+  @IsOptional() @IsString() author_email!: string | null;
+  @IsISO8601() created_at!: string;
+}
+
+export class IncidentCommentedV1 implements IncidentCommentedData {
+  @IsUUID() incident_id!: string;
+  @Matches(/^INC-\d{8,}$/) reference!: string;
+  @IsObject() @ValidateNested() @Type(() => IncidentEventComment) comment!: IncidentEventComment;
+}
+
 /** Each event subject and the class of its `data`. proto/ holds their JSON schemas. */
 export const EVENT_PAYLOADS: Record<EventSubject, new () => object> = {
   [EventSubject.IncidentCreated]: IncidentCreatedV1,
   [EventSubject.IncidentUpdated]: IncidentUpdatedV1,
   [EventSubject.IncidentStatusChanged]: IncidentStatusChangedV1,
+  [EventSubject.IncidentCommented]: IncidentCommentedV1,
 };

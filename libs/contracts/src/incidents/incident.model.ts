@@ -85,3 +85,8 @@ export interface IncidentStatusChangedData {
   to: IncidentStatus;
   incident: IncidentView;
 }
+export interface IncidentCommentedData {
+  incident_id: string;
+  reference: string;
+  comment: CommentView;
+}

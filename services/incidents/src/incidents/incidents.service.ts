@@ -9,6 +9,7 @@ import {
   CreateIncidentDto,
   EventSubject,
   FieldChange,
+  IncidentCommentedData,
   IncidentCreatedData,
   IncidentStatus,
   IncidentStatusChangedData,
@@ -25,7 +26,7 @@ import { Page } from '@opsplane/errors';
 import { currentTraceId } from '@opsplane/observability';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { IncidentCommentEntity, IncidentEntity, TimelineEntryEntity } from './incident.entity';
-import { toCommentView, toIncidentView, toTimelineView } from './incident.mapper';
+import { referenceOf, toCommentView, toIncidentView, toTimelineView } from './incident.mapper';
 import { allowedNextStatuses, canTransition } from './incident-state-machine';
 import { IncidentErrors } from './incidents.exception';
 import { matrixRank, resolvePriority } from './priority';
@@ -199,7 +200,10 @@ export class IncidentsService {
       const view = toIncidentView(e);
       const type = statusChange ? 'status_changed' : Object.keys(changes).length ? 'updated' : 'comment';
       await this.addTimeline(em, tenant, meta, e.id, type, changes, patch.comment?.trim() || null, now);
-      if (commented) await this.insertComment(em, tenant, meta, e.id, patch.comment!.trim(), now);
+      if (commented) {
+        const c = await this.insertComment(em, tenant, meta, e.id, patch.comment!.trim(), now);
+        await this.commented(em, tenant, meta, e, toCommentView(c));
+      }
       if (Object.keys(changes).length) {
         const actorId = meta.actor?.user_id ?? null;
         await addToOutbox<IncidentUpdatedData>(em, SCHEMA, tenant, EventSubject.IncidentUpdated, { incident: view, changes }, actorId);
@@ -223,13 +227,16 @@ export class IncidentsService {
   async addComment(meta: RequestMeta, ref: string, dto: AddCommentDto): Promise<CommentView> {
     this.assertWrite(meta);
     const tenant = this.tenant(meta);
-    return this.rt.tenantDb.run(tenant, async (em) => {
+    const view = await this.rt.tenantDb.run(tenant, async (em) => {
       const e = await this.find(em, tenant, ref);
       const now = new Date();
-      const c = await this.insertComment(em, tenant, meta, e.id, dto.body.trim(), now);
+      const c = toCommentView(await this.insertComment(em, tenant, meta, e.id, dto.body.trim(), now));
       await this.addTimeline(em, tenant, meta, e.id, 'comment', {}, dto.body.trim(), now);
-      return toCommentView(c);
+      await this.commented(em, tenant, meta, e, c);
+      return c;
     });
+    this.rt.relay.kick();
+    return view;
   }
 
   async listComments(meta: RequestMeta, ref: string, page: PageQueryDto): Promise<Page<CommentView>> {
@@ -265,6 +272,17 @@ export class IncidentsService {
     const e = await findIncident(em, tenant, ref, forUpdate);
     if (!e) throw IncidentErrors.notFound(ref);
     return e;
+  }
+
+  private async commented(em: EntityManager, tenant: TenantId, meta: RequestMeta, e: IncidentEntity, comment: CommentView): Promise<void> {
+    await addToOutbox<IncidentCommentedData>(
+      em,
+      SCHEMA,
+      tenant,
+      EventSubject.IncidentCommented,
+      { incident_id: e.id, reference: referenceOf(e.number), comment },
+      meta.actor?.user_id ?? null,
+    );
   }
 
   private async insertComment(em: EntityManager, tenant: TenantId, meta: RequestMeta, incidentId: string, body: string, at: Date) {

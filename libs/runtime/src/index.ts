@@ -1,2 +1,3 @@
 export * from './service-runtime';
 export * from './standalone';
+export * from './health.controller';

@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { RpcSubject } from '@opsplane/contracts';
+import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { AuthController } from './auth.controller';
 import { AUTH_ENTITIES } from './auth.entities';
 import { AuthConfig } from './config';
-import { HealthController } from './health/health.controller';
 import { AUTH_MIGRATIONS } from './migrations/1763900000001-auth-init';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsService } from './tenants/tenants.service';
@@ -15,7 +15,7 @@ export class AuthModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AuthModule,
-      controllers: [AuthController, HealthController],
+      controllers: [AuthController, healthController('auth', RpcSubject.AuthHealth)],
       providers: [runtimeProvider(runtime), SessionsService, ApiTokensService, UsersService, TenantsService],
     };
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CreateUserDto, ProvisionedTenantView, ProvisionTenantDto, UserView } from '@opsplane/contracts';
-import { asTenantId, mapUniqueViolation } from '@opsplane/db';
+import { CreateUserDto, ProvisionedTenantView, ProvisionTenantDto, Role, UserView } from '@opsplane/contracts';
+import { asTenantId, mapUniqueViolation, TenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { OrganizationEntity, UserEntity } from '../auth.entities';
@@ -17,6 +17,23 @@ export function slugify(name: string): string {
   return s || 'tenant';
 }
 
+async function newUser(tenant: TenantId, email: string, password: string, role: Role, name?: string): Promise<UserEntity> {
+  const now = new Date();
+  return Object.assign(new UserEntity(), {
+    id: randomUUID(),
+    tenantId: tenant,
+    email,
+    name: name ?? email.split('@')[0],
+    passwordHash: await hashPassword(password),
+    role,
+    status: 'active' as const,
+    jobTitle: null,
+    createdAt: now,
+    updatedAt: now,
+    lastLoginAt: null,
+  });
+}
+
 @Injectable()
 export class TenantsService {
   constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime) {}
@@ -24,20 +41,7 @@ export class TenantsService {
   /** Adds a user to an existing tenant (operators and tests, until invitations exist). */
   async createUser(dto: CreateUserDto): Promise<UserView> {
     const tenant = asTenantId(dto.tenant_id);
-    const now = new Date();
-    const user = Object.assign(new UserEntity(), {
-      id: randomUUID(),
-      tenantId: tenant,
-      email: dto.email,
-      name: dto.name ?? dto.email.split('@')[0],
-      passwordHash: await hashPassword(dto.password),
-      role: dto.role,
-      status: 'active' as const,
-      jobTitle: null,
-      createdAt: now,
-      updatedAt: now,
-      lastLoginAt: null,
-    });
+    const user = await newUser(tenant, dto.email, dto.password, dto.role, dto.name);
     try {
       await this.rt.tenantDb.run(tenant, async (em) => {
         const org = await em.getRepository(OrganizationEntity).findOne({ where: { id: tenant } });
@@ -54,20 +58,8 @@ export class TenantsService {
   async provision(dto: ProvisionTenantDto): Promise<ProvisionedTenantView> {
     const tenant = asTenantId(dto.tenant_id ?? randomUUID());
     const slug = dto.slug ?? `${slugify(dto.name)}-${tenant.slice(0, 6)}`;
-    const now = new Date();
-    const owner = Object.assign(new UserEntity(), {
-      id: randomUUID(),
-      tenantId: tenant,
-      email: dto.admin_email,
-      name: dto.admin_name ?? dto.admin_email.split('@')[0],
-      passwordHash: await hashPassword(dto.admin_password),
-      role: 'owner' as const,
-      status: 'active' as const,
-      jobTitle: null,
-      createdAt: now,
-      updatedAt: now,
-      lastLoginAt: null,
-    });
+    const owner = await newUser(tenant, dto.admin_email, dto.admin_password, 'owner', dto.admin_name);
+    const now = owner.createdAt;
     try {
       await this.rt.tenantDb.run(tenant, async (em) => {
         await em

@@ -271,6 +271,12 @@ describe('incidents (through the gateway)', () => {
       const after = await t.call('GET', `/api/incidents/${inc.id}`);
       expect(after.body.data.severity).toBe('P1');
       expect(after.body.data.status).toBe('open');
+      // null clears what may be empty (the assignee) and is a 422 for what may not.
+      const nulls = await t.call('PATCH', `/api/incidents/${inc.id}`, { body: { title: null, description: null, tags: null, status: null } });
+      expect(nulls.status).toBe(422);
+      expect([...new Set(nulls.body.details.map((d: { field: string }) => d.field))].sort()).toEqual(['description', 'status', 'tags', 'title']);
+      const unassign = await t.call('PATCH', `/api/incidents/${inc.id}`, { body: { assigned_to: null } });
+      expect(unassign.body.data.assigned_to).toBeNull();
       const missing = await t.call('PATCH', '/api/incidents/INC-00999999', { body: { title: 'x' } });
       expect(missing.status).toBe(404);
     });

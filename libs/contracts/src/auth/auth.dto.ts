@@ -16,6 +16,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { PERMISSIONS, Permission, Role, ROLES } from '../common/context';
+import { IsOptionalNonNull } from '../common/optional';
 
 const lower = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 
@@ -55,7 +56,7 @@ export class CreateApiTokenDto {
   @IsIn(PERMISSIONS, { each: true })
   permissions: Permission[] = ['read'];
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsIn(TOKEN_SCOPES)
   scope: TokenScope = 'full';
 

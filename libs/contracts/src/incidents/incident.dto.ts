@@ -13,6 +13,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { CommaList, PageQueryDto } from '../common/pagination';
+import { IsOptionalNonNull } from '../common/optional';
 import {
   CRITICALITIES,
   Criticality,
@@ -39,17 +40,17 @@ const impact = () =>
 const TAG = /^[^\s,][^,]{0,99}$/;
 
 class IncidentFieldsDto {
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @MaxLength(20000)
   description?: string;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @upper()
   @IsIn(SEVERITIES)
   severity?: Severity;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @lower()
   @IsIn(PRIORITIES)
   priority?: Priority;
@@ -69,20 +70,20 @@ class IncidentFieldsDto {
   @MaxLength(320)
   assigned_to?: string | null;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
   @MaxLength(200, { each: true })
   affected_services?: string[];
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(50)
   @Matches(TAG, { each: true, message: 'each tag must be 1-100 characters without commas' })
   tags?: string[];
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(100)
   @IsString({ each: true })
@@ -96,7 +97,7 @@ export class CreateIncidentDto extends IncidentFieldsDto {
   @MaxLength(500)
   title!: string;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
@@ -104,29 +105,29 @@ export class CreateIncidentDto extends IncidentFieldsDto {
 }
 
 export class UpdateIncidentDto extends IncidentFieldsDto {
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
   title?: string;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @lower()
   @IsIn(INCIDENT_STATUSES)
   status?: IncidentStatus;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @MaxLength(20000)
   resolution_notes?: string;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @MaxLength(320)
   resolved_by?: string;
 
   /** A note recorded on the timeline with this change. */
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @MaxLength(20000)
   comment?: string;
@@ -149,18 +150,18 @@ export const INCIDENT_SORTS = [
 export type IncidentSort = (typeof INCIDENT_SORTS)[number];
 
 export class ListIncidentsQueryDto extends PageQueryDto {
-  @IsOptional()
+  @IsOptionalNonNull()
   @CommaList()
   @IsIn(INCIDENT_STATUSES, { each: true })
   status?: IncidentStatus[];
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @CommaList()
   @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => String(v).toUpperCase()) : value))
   @IsIn(SEVERITIES, { each: true })
   severity?: Severity[];
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @CommaList()
   @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => String(v).toLowerCase()) : value))
   @IsIn(PRIORITIES, { each: true })
@@ -171,7 +172,7 @@ export class ListIncidentsQueryDto extends PageQueryDto {
   @MaxLength(320)
   assigned_to?: string;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @MaxLength(100)
   source?: string;

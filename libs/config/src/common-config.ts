@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy } from 'class-validator';
 import { Sensitive } from './load-config';
 
 /** Settings every service process shares. */
@@ -53,13 +53,21 @@ export class CommonConfig {
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 }
 
+const DEV_JWT_SECRET = 'opsplane-development-secret-change-me-0123456789';
+
 /** JWT settings shared by the auth service (signs) and the gateway (verifies). */
 export class JwtConfig extends CommonConfig {
-  @ValidateIf((c: JwtConfig) => c.NODE_ENV === 'production' || c.JWT_SECRET !== undefined)
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @ValidateBy({
+    name: 'notDevSecretInProduction',
+    validator: {
+      validate: (value: unknown, args) => (args?.object as JwtConfig).NODE_ENV !== 'production' || value !== DEV_JWT_SECRET,
+      defaultMessage: () => 'JWT_SECRET must be set in production (the development default is public)',
+    },
+  })
   @Sensitive()
-  JWT_SECRET: string = 'opsplane-development-secret-change-me-0123456789';
+  JWT_SECRET: string = DEV_JWT_SECRET;
 
   @IsString()
   JWT_ISSUER = 'opsplane-tenant-plane';

@@ -31,6 +31,7 @@ const APP_ROLE = 'opsplane_incidents_app';
 const APP_PASSWORD = 'opsplane-app-dev'; // the default DATABASE_APP_PASSWORD
 const NATS_BIN = process.env.BENCH_NATS_SERVER || '/usr/sbin/nats-server';
 const JWT_SECRET = 'opsplane-bench-jwt-secret-0123456789abcdef';
+const CP_JWT_SECRET = 'opsplane-bench-cp-jwt-secret-0123456789abcdef';
 const RATIO_TARGET = 0.5;
 const RSS_TARGET_MB = 350;
 
@@ -593,7 +594,7 @@ function markdown(r) {
 
 // ---------------------------------------------------------------- main
 async function main() {
-  for (const f of ['tools/migrate.js', 'tools/cli.js', 'services/gateway/src/main.js', 'services/auth/src/main.js', 'services/incidents/src/main.js', 'services/standalone/src/main.js']) {
+  for (const f of ['tools/migrate.js', 'tools/cli.js', 'services/gateway/src/main.js', 'services/auth/src/main.js', 'services/incidents/src/main.js', 'services/control-plane/src/main.js', 'services/standalone/src/main.js']) {
     if (!fs.existsSync(path.join(DIST, f))) throw new Error(`dist/${f} is missing: run \`npm run build\` first (or use \`npm run bench\`)`);
   }
   fs.mkdirSync(LOG_DIR, { recursive: true });
@@ -610,11 +611,11 @@ async function main() {
   // 2. database, migrations, tenant, seed
   await resetDatabase();
   log(`database ${DB_NAME} re-created`);
-  const toolEnv = baseEnv({ DATABASE_URL: ownerUrl, LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET });
+  const toolEnv = baseEnv({ DATABASE_URL: ownerUrl, LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, CP_JWT_SECRET });
   let t = Date.now();
   runNodeSync('migrate', path.join(DIST, 'tools/migrate.js'), [], toolEnv);
   const migrateMs = Date.now() - t;
-  const cliOut = runNodeSync('tenant-create', path.join(DIST, 'tools/cli.js'), ['tenant', 'create', '--name', 'Bench', '--admin-email', 'bench@example.com', '--admin-password', 'bench-password-1'], toolEnv);
+  const cliOut = runNodeSync('tenant-create', path.join(DIST, 'tools/cli.js'), ['tenant', 'create', '--name', 'Bench', '--plan', 'enterprise', '--admin-email', 'bench@example.com', '--admin-password', 'bench-password-1'], toolEnv);
   const tenant = JSON.parse(cliOut.slice(cliOut.indexOf('{'), cliOut.lastIndexOf('}') + 1));
   const tenantId = tenant.tenant_id;
   log(`migrated in ${migrateMs} ms; tenant ${tenantId}`);
@@ -626,7 +627,8 @@ async function main() {
   // 3. the services, as separate processes
   const gatewayPort = await freePort();
   const svcEnv = (extra) =>
-    baseEnv({ DATABASE_URL: ownerUrl, NATS_URL: natsUrl, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, ...extra });
+    baseEnv({ DATABASE_URL: ownerUrl, NATS_URL: natsUrl, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, CP_JWT_SECRET, ...extra });
+  const controlPlane = startChild('control-plane', process.execPath, [path.join(DIST, 'services/control-plane/src/main.js')], svcEnv({}));
   const auth = startChild('auth', process.execPath, [path.join(DIST, 'services/auth/src/main.js')], svcEnv({}));
   const incidents = startChild('incidents', process.execPath, [path.join(DIST, 'services/incidents/src/main.js')], svcEnv({}));
   const gateway = startChild('gateway', process.execPath, [path.join(DIST, 'services/gateway/src/main.js')], svcEnv({ PORT: gatewayPort, HOST: '127.0.0.1' }));
@@ -634,12 +636,12 @@ async function main() {
   t = Date.now();
   await Promise.race([
     waitHttp(`${gwBase}/health/ready`, gateway, 60_000),
-    ...[auth, incidents].map((c) => c.exitPromise.then((i) => Promise.reject(new Error(`${c.benchName} exited ${JSON.stringify(i)}:\n${tail(c.logFile)}`)))),
+    ...[controlPlane, auth, incidents].map((c) => c.exitPromise.then((i) => Promise.reject(new Error(`${c.benchName} exited ${JSON.stringify(i)}:\n${tail(c.logFile)}`)))),
   ]);
   log(`services ready in ${Date.now() - t} ms (gateway on ${gwBase})`);
   await sleep(2000);
   const serviceMemory = {};
-  for (const c of [gateway, auth, incidents]) serviceMemory[c.benchName] = { idle: rssOf(c.pid) };
+  for (const c of [gateway, controlPlane, auth, incidents]) serviceMemory[c.benchName] = { idle: rssOf(c.pid) };
 
   // 4. log in
   const login = await fetch(`${gwBase}/api/auth/token`, {
@@ -671,7 +673,7 @@ async function main() {
   results.gateway_list = await measure('gateway list', gwBase, listReq);
   const gwCreated = await sanity('gateway create', gwBase, createReq, isIncident);
   results.gateway_create = await measure('gateway create', gwBase, createReq);
-  for (const c of [gateway, auth, incidents]) serviceMemory[c.benchName].after_load = rssOf(c.pid);
+  for (const c of [gateway, controlPlane, auth, incidents]) serviceMemory[c.benchName].after_load = rssOf(c.pid);
   const pendingAfter = await outboxPending(tenantId);
   let drainMs = null;
   t = Date.now();
@@ -687,14 +689,14 @@ async function main() {
   log(`gateway create rows: ${JSON.stringify(gwRows)}; outbox pending after run ${pendingAfter}, drained in ${drainMs} ms`);
 
   const serviceShutdown = {};
-  for (const c of [gateway, incidents, auth]) {
+  for (const c of [gateway, incidents, auth, controlPlane]) {
     const s0 = Date.now();
     const info = await stopChild(c);
     serviceShutdown[c.benchName] = { ...info, ms: Date.now() - s0 };
     if (info && info.code !== 0) log(`${c.benchName} did not exit cleanly on SIGTERM: ${JSON.stringify(info)}`);
   }
   const serviceLogs = {};
-  for (const n of ['gateway', 'auth', 'incidents']) serviceLogs[n] = logSummary(path.join(LOG_DIR, `${n}.log`));
+  for (const n of ['gateway', 'control-plane', 'auth', 'incidents']) serviceLogs[n] = logSummary(path.join(LOG_DIR, `${n}.log`));
   await cleanupBenchRows(tenantId);
   log('services stopped; bench rows removed (back to the seeded state)');
 
@@ -726,7 +728,7 @@ async function main() {
     'standalone',
     process.execPath,
     [path.join(DIST, 'services/standalone/src/main.js')],
-    baseEnv({ DATABASE_URL: ownerUrl, PORT: saPort, HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET }),
+    baseEnv({ DATABASE_URL: ownerUrl, PORT: saPort, HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, CP_JWT_SECRET }),
   );
   t = Date.now();
   await waitHttp(`http://127.0.0.1:${saPort}/health/ready`, standalone, 60_000);

@@ -4,19 +4,21 @@ import { Command } from 'commander';
 import { join } from 'node:path';
 import { AuthConfig, authService } from '@opsplane/auth';
 import { loadConfig } from '@opsplane/config';
-import { ProvisionedTenantView, RpcSubject, systemActor, UserView } from '@opsplane/contracts';
+import { RpcSubject, systemActor, systemOperator, TenantView, UserView } from '@opsplane/contracts';
+import { ControlPlaneConfig, controlPlaneService } from '@opsplane/control-plane';
 import { startEmbeddedPostgres } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { createRpcClient, InMemoryEventBus } from '@opsplane/messaging';
 import { startService } from '@opsplane/runtime';
 
 /**
- * Operator CLI. Commands run the auth service's own handlers in this process (over the
+ * Operator CLI. Commands run the control plane's and the auth service's own handlers in this process (over the
  * in-process transport), against DATABASE_URL or the embedded database of `npm start`.
  */
-async function withAuth<T>(subject: RpcSubject, body: unknown): Promise<T> {
+async function withServices<T>(subject: RpcSubject, body: unknown): Promise<T> {
   Logger.overrideLogger(['error']);
-  const config = loadConfig(AuthConfig, { ...process.env, NATS_URL: undefined, LOG_LEVEL: 'error' });
+  const env = { ...process.env, NATS_URL: undefined, LOG_LEVEL: 'error' };
+  const config = loadConfig(AuthConfig, env);
   let databaseUrl = config.DATABASE_URL;
   let stopPg: (() => Promise<void>) | undefined;
   if (!databaseUrl) {
@@ -24,13 +26,17 @@ async function withAuth<T>(subject: RpcSubject, body: unknown): Promise<T> {
     databaseUrl = pg.url;
     stopPg = pg.stop;
   }
-  const svc = await startService(authService, { config, databaseUrl, eventBus: new InMemoryEventBus() });
+  // The control plane and auth, in this process over the in-process transport: the same path as the API.
+  const eventBus = new InMemoryEventBus();
+  const cp = await startService(controlPlaneService, { config: loadConfig(ControlPlaneConfig, env), databaseUrl, eventBus });
+  const auth = await startService(authService, { config, databaseUrl, eventBus });
   const { client, proxy } = createRpcClient(undefined, 'opsplane-cli', 30_000);
   try {
-    return await client.request<T>(subject, { tenant_id: '', actor: systemActor() }, body);
+    return await client.request<T>(subject, { tenant_id: '', actor: systemActor(), operator: systemOperator() }, body, 30_000);
   } finally {
     await proxy.close();
-    await svc.close();
+    await auth.close();
+    await cp.close();
     await stopPg?.();
   }
 }
@@ -58,16 +64,18 @@ tenant
   .requiredOption('--admin-email <email>', "the owner's e-mail")
   .requiredOption('--admin-password <password>', "the owner's password (at least 8 characters)")
   .option('--admin-name <name>', "the owner's display name")
-  .action((o: { name: string; slug?: string; adminEmail: string; adminPassword: string; adminName?: string }) =>
+  .option('--plan <plan>', 'plan (default: DEFAULT_PLAN, free)')
+  .action((o: { name: string; slug?: string; plan?: string; adminEmail: string; adminPassword: string; adminName?: string }) =>
     run(async () => {
-      const t = await withAuth<ProvisionedTenantView>(RpcSubject.AuthProvisionTenant, {
+      const t = await withServices<TenantView>(RpcSubject.CpCreateTenant, {
         name: o.name,
         slug: o.slug,
-        admin_email: o.adminEmail,
-        admin_password: o.adminPassword,
-        admin_name: o.adminName,
+        plan: o.plan,
+        owner_email: o.adminEmail,
+        owner_password: o.adminPassword,
+        owner_name: o.adminName,
       });
-      return { tenant_id: t.tenant_id, name: t.name, slug: t.slug, owner: t.owner };
+      return { tenant_id: t.id, name: t.name, slug: t.slug, plan: t.plan, status: t.status, owner_email: t.owner_email };
     }),
   );
 
@@ -81,7 +89,7 @@ user
   .option('--role <role>', 'owner | admin | member | viewer', 'member')
   .option('--name <name>', 'display name')
   .action((o: { tenant: string; email: string; password: string; role: string; name?: string }) =>
-    run(() => withAuth<UserView>(RpcSubject.AuthCreateUser, { tenant_id: o.tenant, email: o.email, password: o.password, role: o.role, name: o.name })),
+    run(() => withServices<UserView>(RpcSubject.AuthCreateUser, { tenant_id: o.tenant, email: o.email, password: o.password, role: o.role, name: o.name })),
   );
 
 void program.parseAsync(process.argv);

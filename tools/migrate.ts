@@ -4,10 +4,11 @@ import { authService } from '@opsplane/auth';
 import { CommonConfig, loadConfig } from '@opsplane/config';
 import { runMigrations } from '@opsplane/db';
 import { incidentsService } from '@opsplane/incidents';
+import { controlPlaneService } from '@opsplane/control-plane';
 
 /** Runs every service's migrations (the Helm pre-install/pre-upgrade hook, CI, operators). */
 export async function migrateAll(ownerUrl: string, appPassword: string, manageAppRole = true): Promise<void> {
-  for (const def of [authService, incidentsService]) {
+  for (const def of [controlPlaneService, authService, incidentsService]) {
     await runMigrations({ schema: def.schema, ownerUrl, appPassword, migrations: def.migrations, manageAppRole });
   }
 }

@@ -22,7 +22,7 @@ describe('gateway', () => {
     const live = await p.call('GET', '/health/live');
     expect(live).toMatchObject({ status: 200, body: { data: { status: 'ok' } } });
     const ready = await p.call('GET', '/health/ready');
-    expect(ready).toMatchObject({ status: 200, body: { data: { status: 'ok', checks: { auth: 'ok', incidents: 'ok' } } } });
+    expect(ready).toMatchObject({ status: 200, body: { data: { status: 'ok', checks: { 'control-plane': 'ok', auth: 'ok', incidents: 'ok' } } } });
   });
 
   it('wraps every error in the envelope with a trace id, and echoes the request id', async () => {

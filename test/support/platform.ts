@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { CreateUserDto, ProvisionedTenantView, Role, RpcSubject, systemActor, TokenPairView, UserView } from '@opsplane/contracts';
+import { CreateUserDto, Role, RpcSubject, systemActor, systemOperator, TenantView, TokenPairView, UserView } from '@opsplane/contracts';
 import { RunningPlatform, startPlatform } from '@opsplane/standalone';
-import { TEST_APP_PASSWORD, TEST_DATABASE_URL, TEST_JWT_SECRET, TEST_NATS_URL } from './env';
+import { TEST_OPERATOR, TEST_APP_PASSWORD, TEST_DATABASE_URL, TEST_JWT_SECRET, TEST_NATS_URL, TEST_REDIS_URL } from './env';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -30,12 +30,16 @@ export class TestPlatform {
         DATABASE_URL: TEST_DATABASE_URL,
         DATABASE_APP_PASSWORD: TEST_APP_PASSWORD,
         NATS_URL: TEST_NATS_URL,
+        REDIS_URL: TEST_REDIS_URL,
         JWT_SECRET: TEST_JWT_SECRET,
         PORT: '0',
         HOST: '127.0.0.1',
         MIGRATE_ON_START: 'true',
         LOG_LEVEL: 'error',
         API_TOKEN_CACHE_MS: '1000',
+        CP_ADMIN_EMAIL: TEST_OPERATOR.email,
+        CP_ADMIN_PASSWORD: TEST_OPERATOR.password,
+        SUSPENSION_POLL_MS: '500',
         ...env,
       },
     });
@@ -72,12 +76,13 @@ export class TestPlatform {
   async tenant(name = 'Acme'): Promise<TestTenant> {
     const email = `owner-${randomUUID().slice(0, 8)}@example.com`;
     const password = `pw-${randomUUID()}`;
-    const t = await this.platform.rpc.request<ProvisionedTenantView>(
-      RpcSubject.AuthProvisionTenant,
-      { tenant_id: '', actor: systemActor() },
-      { name, admin_email: email, admin_password: password },
+    const t = await this.platform.rpc.request<TenantView>(
+      RpcSubject.CpCreateTenant,
+      { tenant_id: '', actor: null, operator: systemOperator() },
+      { name, owner_email: email, owner_password: password },
+      30_000,
     );
-    const tenant = new TestTenant(this, t.tenant_id);
+    const tenant = new TestTenant(this, t.id);
     const owner = await tenant.login(email, password);
     tenant.owner = { ...owner, email, password };
     return tenant;

@@ -54,6 +54,7 @@ export class CommonConfig {
 }
 
 const DEV_JWT_SECRET = 'opsplane-development-secret-change-me-0123456789';
+const DEV_CP_JWT_SECRET = 'opsplane-control-plane-development-secret-change-me';
 
 /** JWT settings shared by the auth service (signs) and the gateway (verifies). */
 export class JwtConfig extends CommonConfig {
@@ -80,4 +81,32 @@ export class JwtConfig extends CommonConfig {
   @Min(30)
   @Max(86400)
   JWT_ACCESS_TTL_S = 900;
+}
+
+/** Control-plane operator tokens (the control plane signs, the gateway verifies): their own secret, issuer and audience. */
+export class ControlPlaneJwtConfig extends JwtConfig {
+  /** Control-plane operator tokens: another secret, issuer and audience, so neither plane accepts the other's. */
+  @IsString()
+  @MinLength(32, { message: 'CP_JWT_SECRET must be at least 32 characters' })
+  @ValidateBy({
+    name: 'notDevCpSecretInProduction',
+    validator: {
+      validate: (value: unknown, args) => (args?.object as ControlPlaneJwtConfig).NODE_ENV !== 'production' || value !== DEV_CP_JWT_SECRET,
+      defaultMessage: () => 'CP_JWT_SECRET must be set in production (the development default is public)',
+    },
+  })
+  @Sensitive()
+  CP_JWT_SECRET: string = DEV_CP_JWT_SECRET;
+
+  @IsString()
+  CP_JWT_ISSUER = 'opsplane-control-plane';
+
+  @IsString()
+  CP_JWT_AUDIENCE = 'opsplane-cp';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  CP_JWT_TTL_S = 3600;
 }

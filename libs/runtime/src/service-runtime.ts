@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { CommonConfig } from '@opsplane/config';
 import { createAppDataSource, OutboxRelay, resolveAppUrl, runMigrations, TenantDb } from '@opsplane/db';
-import { EventBus, JetStreamEventBus, rpcServerOptions } from '@opsplane/messaging';
+import { createRpcClient, EventBus, JetStreamEventBus, RpcClient, rpcServerOptions } from '@opsplane/messaging';
 
 /** What a service's Nest module receives: built once, outside Nest, closed in order. */
 export interface ServiceRuntime<C extends CommonConfig = CommonConfig> {
@@ -14,6 +14,8 @@ export interface ServiceRuntime<C extends CommonConfig = CommonConfig> {
   tenantDb: TenantDb;
   eventBus: EventBus;
   relay: OutboxRelay;
+  /** For calling other services (request/reply, with the transport of this process). */
+  rpc: RpcClient;
 }
 
 export const RUNTIME = Symbol('ServiceRuntime');
@@ -26,6 +28,8 @@ export interface ServiceDefinition<C extends CommonConfig> {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
   module: (runtime: ServiceRuntime<C>) => DynamicModule;
+  /** Runs once the service listens (e.g. seeding from config). */
+  onStart?: (runtime: ServiceRuntime<C>) => Promise<void>;
 }
 
 export interface StartOptions<C extends CommonConfig> {
@@ -79,13 +83,15 @@ export async function startService<C extends CommonConfig>(def: ServiceDefinitio
     eventBus = ownBus;
   }
   const relay = new OutboxRelay(dataSource, eventBus, { schema: def.schema });
-  const runtime: ServiceRuntime<C> = { name: def.name, schema: def.schema, config, dataSource, tenantDb: new TenantDb(dataSource), eventBus, relay };
+  const { client: rpc, proxy } = createRpcClient(config.NATS_URL, `opsplane-${def.name}-client`, config.RPC_TIMEOUT_MS);
+  const runtime: ServiceRuntime<C> = { name: def.name, schema: def.schema, config, dataSource, tenantDb: new TenantDb(dataSource), eventBus, relay, rpc };
   const app = await NestFactory.createMicroservice(def.module(runtime), {
     ...rpcServerOptions(def.name, config.NATS_URL),
     logger: logLevels(config.LOG_LEVEL),
   });
   await app.listen();
   relay.start();
+  await def.onStart?.(runtime);
   log.log(`${def.name} service ready (${config.NATS_URL ? 'NATS' : 'in-process transport'})`);
   return {
     name: def.name,
@@ -94,6 +100,7 @@ export async function startService<C extends CommonConfig>(def: ServiceDefinitio
     async close() {
       await app.close();
       await relay.stop();
+      await proxy.close();
       await ownBus?.close();
       await dataSource.destroy();
     },

@@ -8,6 +8,7 @@ import {
   RequestMeta,
   RevokeApiTokenDto,
   RpcSubject,
+  SetTenantStatusDto,
   TokenIdDto,
   VerifyApiTokenDto,
 } from '@opsplane/contracts';
@@ -73,6 +74,13 @@ export class AuthController {
   async provision(meta: RequestMeta, body: unknown) {
     if (meta.actor?.auth_method !== 'system') throw AppError.forbidden('Tenant provisioning is a platform operation');
     return this.tenants.provision(await parseInput(ProvisionTenantDto, body));
+  }
+
+  /** Internal: the control plane suspends and resumes tenants. */
+  @RpcHandler(RpcSubject.AuthSetTenantStatus)
+  async setTenantStatus(meta: RequestMeta, body: unknown) {
+    if (meta.actor?.auth_method !== 'system') throw AppError.forbidden('Tenant status is a platform operation');
+    return this.tenants.setStatus(await parseInput(SetTenantStatusDto, body));
   }
 
   /** Internal: only the platform itself (CLI) adds users directly. */

@@ -5,8 +5,13 @@ import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { AuthController } from './auth.controller';
 import { AUTH_ENTITIES } from './auth.entities';
 import { AuthConfig } from './config';
-import { AUTH_MIGRATIONS } from './migrations/1763900000001-auth-init';
+import { AUTH_MIGRATIONS } from './migrations';
+import { OrganizationController } from './organization/organization.controller';
+import { OrganizationService } from './organization/organization.service';
 import { SessionsService } from './sessions/sessions.service';
+import { InvitationsService } from './team/invitations.service';
+import { TeamController } from './team/team.controller';
+import { TeamService } from './team/team.service';
 import { TenantsService } from './tenants/tenants.service';
 import { UsersService } from './users/users.service';
 
@@ -15,8 +20,17 @@ export class AuthModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AuthModule,
-      controllers: [AuthController, healthController('auth', RpcSubject.AuthHealth)],
-      providers: [runtimeProvider(runtime), SessionsService, ApiTokensService, UsersService, TenantsService],
+      controllers: [AuthController, TeamController, OrganizationController, healthController('auth', RpcSubject.AuthHealth)],
+      providers: [
+        runtimeProvider(runtime),
+        SessionsService,
+        ApiTokensService,
+        UsersService,
+        TenantsService,
+        TeamService,
+        InvitationsService,
+        OrganizationService,
+      ],
     };
   }
 }

@@ -21,4 +21,11 @@ export class AuthConfig extends JwtConfig {
   @Min(1)
   @Max(3650)
   API_TOKEN_DEFAULT_TTL_DAYS = 90;
+
+  /** How long an invitation can be accepted. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  INVITATION_TTL_DAYS = 7;
 }

@@ -17,12 +17,19 @@ export interface RunningGateway {
 
 /** Builds and starts the gateway: the platform's only HTTP entry. */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const cpHost = config.CP_HOST?.toLowerCase();
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY === 'true',
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    // On the control-plane host, `/api/...` is the control plane's API (`/cp/api/...` elsewhere).
+    rewriteUrl: (req: { url?: string; headers: Record<string, string | string[] | undefined> }) => {
+      const url = req.url ?? '/';
+      const host = String(req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+      return cpHost && host === cpHost && url.startsWith('/api/') && !url.startsWith('/api/docs') ? `/cp${url}` : url;
     },
   });
   const fastify = adapter.getInstance();

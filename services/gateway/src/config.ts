@@ -1,8 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { JwtConfig } from '@opsplane/config';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ControlPlaneJwtConfig, Sensitive } from '@opsplane/config';
 
-export class GatewayConfig extends JwtConfig {
+export class GatewayConfig extends ControlPlaneJwtConfig {
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -28,4 +28,36 @@ export class GatewayConfig extends JwtConfig {
 
   @IsIn(['true', 'false'])
   TRUST_PROXY: 'true' | 'false' = 'false';
+
+  /** Tenant-plane requests per minute per API token (or per user, for JWTs); 0 disables. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_CREDENTIAL_PER_MIN = 600;
+
+  /** Tenant-plane requests per minute per tenant, all its credentials together; 0 disables. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  RATE_LIMIT_PER_TENANT_PER_MIN = 3000;
+
+  /** Redis shared by the gateway replicas for rate limits (redis:// or rediss://). Unset: counted in memory, per process. */
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must start with redis:// or rediss://' })
+  @Sensitive()
+  REDIS_URL?: string;
+
+  /** How often each gateway refreshes the list of suspended tenants (a suspension applies within this). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(200)
+  @Max(60_000)
+  SUSPENSION_POLL_MS = 2000;
+
+  /** Requests whose Host is this name are control-plane requests (`/api/...` served as `/cp/api/...`). */
+  @IsOptional()
+  @IsString()
+  CP_HOST?: string;
 }

@@ -5,11 +5,17 @@ import { RpcClient } from '@opsplane/messaging';
 import { ApiTokenCache } from './auth/api-token-cache';
 import { API_TOKEN_CACHE, ApiTokenStrategy, GATEWAY_CONFIG, JwtStrategy } from './auth/strategies';
 import { TenantPlaneGuard } from './auth/tenant-plane.guard';
+import { ControlPlaneJwtStrategy } from './auth/control-plane.guard';
+import { SuspendedTenantGuard, TenantStatusCache } from './auth/tenant-status';
 import { GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { EnvelopeExceptionFilter, EnvelopeInterceptor } from './http/envelope';
+import { rateLimitProviders } from './rate-limit';
 import { AuthRoutes } from './routes/auth.controller';
+import { ControlPlaneRoutes } from './routes/control-plane.controller';
 import { IncidentsRoutes } from './routes/incidents.controller';
+import { OrganizationRoutes } from './routes/organization.controller';
+import { TeamRoutes } from './routes/team.controller';
 import { RPC_CLIENT } from './routes/tokens';
 
 @Module({})
@@ -18,14 +24,18 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [PassportModule],
-      controllers: [HealthController, AuthRoutes, IncidentsRoutes],
+      controllers: [HealthController, AuthRoutes, IncidentsRoutes, TeamRoutes, OrganizationRoutes, ControlPlaneRoutes],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: RPC_CLIENT, useValue: rpc },
         { provide: API_TOKEN_CACHE, useValue: new ApiTokenCache(rpc, config.API_TOKEN_CACHE_MS) },
         JwtStrategy,
         ApiTokenStrategy,
+        ...rateLimitProviders,
         { provide: APP_GUARD, useClass: TenantPlaneGuard },
+        ControlPlaneJwtStrategy,
+        TenantStatusCache,
+        { provide: APP_GUARD, useClass: SuspendedTenantGuard },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
         { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },
       ],

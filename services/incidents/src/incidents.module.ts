@@ -5,7 +5,8 @@ import { INCIDENTS_ENTITIES } from './incidents/incident.entity';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsService } from './incidents/incidents.service';
 import { IncidentsConfig } from './config';
-import { INCIDENTS_MIGRATIONS } from './migrations/1763900000000-incidents-init';
+import { subscribeTenantLimits } from './tenancy/tenant-limits';
+import { INCIDENTS_MIGRATIONS } from './migrations';
 
 @Module({})
 export class IncidentsModule {
@@ -24,4 +25,5 @@ export const incidentsService: ServiceDefinition<IncidentsConfig> = {
   entities: INCIDENTS_ENTITIES,
   migrations: INCIDENTS_MIGRATIONS,
   module: (rt) => IncidentsModule.forRuntime(rt as unknown as ServiceRuntime),
+  onStart: (rt) => subscribeTenantLimits(rt as unknown as ServiceRuntime),
 };

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ProvisionedTenantView, RpcSubject, systemActor } from '@opsplane/contracts';
+import { RpcSubject, systemOperator, TenantView } from '@opsplane/contracts';
 import { RpcClient } from '@opsplane/messaging';
 
 export interface FirstTenant {
@@ -19,13 +19,28 @@ export async function ensureFirstTenant(rpc: RpcClient, file: string): Promise<F
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as FirstTenant;
   const password = randomBytes(12).toString('base64url');
   const email = 'admin@opsplane.local';
-  const t = await rpc.request<ProvisionedTenantView>(
-    RpcSubject.AuthProvisionTenant,
-    { tenant_id: '', actor: systemActor() },
-    { name: 'Default', slug: 'default', admin_email: email, admin_password: password, admin_name: 'Admin' },
+  const t = await rpc.request<TenantView>(
+    RpcSubject.CpCreateTenant,
+    { tenant_id: '', actor: null, operator: systemOperator() },
+    { name: 'Default', slug: 'default', owner_email: email, owner_password: password, owner_name: 'Admin' },
+    30_000,
   );
-  const first: FirstTenant = { tenant_id: t.tenant_id, name: t.name, email, password };
+  const first: FirstTenant = { tenant_id: t.id, name: t.name, email, password };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(first, null, 2), { mode: 0o600 });
   return first;
+}
+
+export interface FirstOperator {
+  email: string;
+  password: string;
+}
+
+/** The first control-plane operator of a fresh data directory (random password, kept 0600). */
+export function firstOperator(file: string): FirstOperator {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as FirstOperator;
+  const op: FirstOperator = { email: 'operator@opsplane.local', password: randomBytes(12).toString('base64url') };
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(op, null, 2), { mode: 0o600 });
+  return op;
 }

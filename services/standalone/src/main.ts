@@ -5,13 +5,19 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { onShutdown } from '@opsplane/runtime';
-import { ensureFirstTenant } from './first-tenant';
+import { ensureFirstTenant, firstOperator, FirstOperator } from './first-tenant';
 import { startPlatform } from './platform';
 
 async function main() {
+  const bootstrap = !process.env.DATABASE_URL || process.env.OPSPLANE_BOOTSTRAP_TENANT === 'true';
+  let operator: FirstOperator | undefined;
+  if (bootstrap && !process.env.CP_ADMIN_EMAIL) {
+    operator = firstOperator(join(process.cwd(), '.data', 'first-operator.json'));
+    process.env.CP_ADMIN_EMAIL = operator.email;
+    process.env.CP_ADMIN_PASSWORD = operator.password;
+  }
   const platform = await startPlatform();
   onShutdown(() => platform.close());
-  const bootstrap = platform.embedded || process.env.OPSPLANE_BOOTSTRAP_TENANT === 'true';
   const lines = [``, `Opsplane is running at ${platform.url}  (API docs: ${platform.url}/api/docs)`];
   if (bootstrap) {
     const file = join(process.cwd(), '.data', 'first-tenant.json');
@@ -23,7 +29,14 @@ async function main() {
       `    curl -s -X POST ${platform.url}/api/auth/token -H 'content-type: application/json' -H 'x-tenant-id: ${t.tenant_id}' \\`,
       `      -d '{"email":"${t.email}","password":"${t.password}"}'`,
     );
-  } else {
+  }
+  if (operator) {
+    lines.push(
+      `  control plane operator: ${operator.email} / ${operator.password}   (kept in .data/first-operator.json)`,
+      `    curl -s -X POST ${platform.url}/cp/api/auth/token -H 'content-type: application/json' -d '{"email":"${operator.email}","password":"${operator.password}"}'`,
+    );
+  }
+  if (!bootstrap) {
     lines.push(`  create a tenant: npm run cli -- tenant create --name Acme --admin-email you@example.com --admin-password '...'`);
   }
   // eslint-disable-next-line no-console

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { AuthConfig, authService } from '@opsplane/auth';
+import { ControlPlaneConfig, controlPlaneService } from '@opsplane/control-plane';
 import { loadConfig } from '@opsplane/config';
 import { startEmbeddedPostgres, EmbeddedPg } from '@opsplane/db';
 import { GatewayConfig, startGateway, RunningGateway } from '@opsplane/gateway';
@@ -36,6 +37,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Running
   const gatewayConfig = loadConfig(GatewayConfig, env);
   const authConfig = loadConfig(AuthConfig, env);
   const incidentsConfig = loadConfig(IncidentsConfig, env);
+  const controlPlaneConfig = loadConfig(ControlPlaneConfig, env);
   Logger.overrideLogger(logLevels(gatewayConfig.LOG_LEVEL));
 
   let embeddedPg: EmbeddedPg | undefined;
@@ -59,6 +61,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Running
     await embeddedPg?.stop();
   };
   try {
+    services.push(await startService(controlPlaneService, { config: controlPlaneConfig, databaseUrl, eventBus }));
     services.push(await startService(authService, { config: authConfig, databaseUrl, eventBus }));
     services.push(await startService(incidentsService, { config: incidentsConfig, databaseUrl, eventBus }));
     gateway = await startGateway(gatewayConfig);

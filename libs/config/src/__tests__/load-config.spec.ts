@@ -1,4 +1,4 @@
-import { JwtConfig } from '../common-config';
+import { ControlPlaneJwtConfig, JwtConfig } from '../common-config';
 import { ConfigError, describeConfig, loadConfig } from '../load-config';
 
 describe(loadConfig.name, () => {
@@ -22,6 +22,8 @@ describe(loadConfig.name, () => {
   it('refuses the public development JWT secret in production', () => {
     expect(() => loadConfig(JwtConfig, { NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
     expect(loadConfig(JwtConfig, { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).JWT_SECRET).toHaveLength(40);
+    expect(loadConfig(ControlPlaneJwtConfig, { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), CP_JWT_SECRET: 'y'.repeat(40) }).CP_JWT_SECRET).toHaveLength(40);
+    expect(() => loadConfig(ControlPlaneJwtConfig, { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/CP_JWT_SECRET must be set in production/);
   });
 
   it('masks secrets when describing the config', () => {

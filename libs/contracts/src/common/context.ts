@@ -19,9 +19,17 @@ export interface Actor {
 }
 
 /** Travels with every request/reply message (in the payload; mirrored in NATS headers). */
+/** A control-plane operator (set by the gateway from a verified control-plane token). */
+export interface Operator {
+  operator_id: string;
+  email: string;
+}
+
 export interface RequestMeta {
   tenant_id: string;
   actor: Actor | null;
+  /** Only on control-plane requests. */
+  operator?: Operator;
   traceparent?: string;
   request_id?: string;
 }
@@ -42,4 +50,9 @@ export function canWrite(actor: Actor | null): boolean {
 
 export function isAdmin(actor: Actor | null): boolean {
   return !!actor && (actor.role === 'owner' || actor.role === 'admin');
+}
+
+/** The platform itself acting on the control plane (first start, the CLI). */
+export function systemOperator(): Operator {
+  return { operator_id: '00000000-0000-0000-0000-000000000000', email: 'system' };
 }

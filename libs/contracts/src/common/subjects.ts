@@ -14,6 +14,31 @@ export enum RpcSubject {
   AuthDeleteApiToken = 'rpc.auth.delete_api_token.v1',
   AuthProvisionTenant = 'rpc.auth.provision_tenant.v1',
   AuthCreateUser = 'rpc.auth.create_user.v1',
+  AuthListTeam = 'rpc.auth.list_team.v1',
+  AuthUpdateMemberRole = 'rpc.auth.update_member_role.v1',
+  AuthRemoveMember = 'rpc.auth.remove_member.v1',
+  AuthInviteMember = 'rpc.auth.invite_member.v1',
+  AuthListInvitations = 'rpc.auth.list_invitations.v1',
+  AuthRevokeInvitation = 'rpc.auth.revoke_invitation.v1',
+  AuthAcceptInvitation = 'rpc.auth.accept_invitation.v1',
+  AuthGetOrganization = 'rpc.auth.get_organization.v1',
+  AuthUpdateOrganization = 'rpc.auth.update_organization.v1',
+
+  AuthSetTenantStatus = 'rpc.auth.set_tenant_status.v1',
+
+  CpHealth = 'rpc.cp.health.v1',
+  CpLogin = 'rpc.cp.login.v1',
+  CpCreateTenant = 'rpc.cp.create_tenant.v1',
+  CpListTenants = 'rpc.cp.list_tenants.v1',
+  CpGetTenant = 'rpc.cp.get_tenant.v1',
+  CpUpdateTenant = 'rpc.cp.update_tenant.v1',
+  CpSuspendTenant = 'rpc.cp.suspend_tenant.v1',
+  CpResumeTenant = 'rpc.cp.resume_tenant.v1',
+  CpListPlans = 'rpc.cp.list_plans.v1',
+  CpCreatePlan = 'rpc.cp.create_plan.v1',
+  CpUpdatePlan = 'rpc.cp.update_plan.v1',
+  CpListAudit = 'rpc.cp.list_audit.v1',
+  CpTenantStatuses = 'rpc.cp.tenant_statuses.v1',
 
   IncidentsHealth = 'rpc.incidents.health.v1',
   IncidentsCreate = 'rpc.incidents.create_incident.v1',
@@ -31,9 +56,14 @@ export enum EventSubject {
   IncidentUpdated = 'incidents.incident.updated.v1',
   IncidentStatusChanged = 'incidents.incident.status_changed.v1',
   IncidentCommented = 'incidents.incident.commented.v1',
+  TenantProvisioned = 'controlplane.tenant.provisioned.v1',
+  TenantUpdated = 'controlplane.tenant.updated.v1',
+  TenantSuspended = 'controlplane.tenant.suspended.v1',
+  TenantResumed = 'controlplane.tenant.resumed.v1',
 }
 
 /** Streams and the subjects each captures. */
 export const EVENT_STREAMS: Record<string, string[]> = {
   OPSPLANE_INCIDENTS: ['incidents.>'],
+  OPSPLANE_CONTROL_PLANE: ['controlplane.>'],
 };

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
 import { EventSubject } from '../common/subjects';
+import { TenantChangedV1, TenantStatusChangedV1 } from '../control-plane/control-plane.events';
 import {
   CRITICALITIES,
   Criticality,
@@ -93,4 +94,8 @@ export const EVENT_PAYLOADS: Record<EventSubject, new () => object> = {
   [EventSubject.IncidentUpdated]: IncidentUpdatedV1,
   [EventSubject.IncidentStatusChanged]: IncidentStatusChangedV1,
   [EventSubject.IncidentCommented]: IncidentCommentedV1,
+  [EventSubject.TenantProvisioned]: TenantChangedV1,
+  [EventSubject.TenantUpdated]: TenantChangedV1,
+  [EventSubject.TenantSuspended]: TenantStatusChangedV1,
+  [EventSubject.TenantResumed]: TenantStatusChangedV1,
 };

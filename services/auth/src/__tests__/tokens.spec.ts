@@ -1,5 +1,5 @@
 import { API_TOKEN_PREFIX, displayPrefix, mintToken, parseToken, REFRESH_TOKEN_PREFIX, sha256 } from '../crypto/tokens';
-import { hashPassword, verifyPassword } from '../crypto/password';
+import { hashPassword, verifyPassword } from '@opsplane/crypto';
 
 describe('credentials', () => {
   const tenant = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';

@@ -5,11 +5,13 @@ import { createHash, randomBytes } from 'node:crypto';
  * row-level security) and a 240-bit secret. Only the SHA-256 of the whole token is stored.
  *   API token:     ops_pat_<tenant hex>_<secret>
  *   refresh token: ops_rt_<tenant hex>_<secret>
+ *   invitation:    ops_inv_<tenant hex>_<secret>
  */
 export const API_TOKEN_PREFIX = 'ops_pat_';
 export const REFRESH_TOKEN_PREFIX = 'ops_rt_';
+export const INVITATION_TOKEN_PREFIX = 'ops_inv_';
 
-const SHAPE = /^(ops_pat_|ops_rt_)([0-9a-f]{32})_([A-Za-z0-9_-]{40})$/;
+const SHAPE = /^(ops_pat_|ops_rt_|ops_inv_)([0-9a-f]{32})_([A-Za-z0-9_-]{40})$/;
 
 export function mintToken(prefix: string, tenantId: string): string {
   return `${prefix}${tenantId.replace(/-/g, '')}_${randomBytes(30).toString('base64url')}`;
@@ -37,6 +39,6 @@ export function isApiTokenShape(token: string): boolean {
 
 /** What the UI shows of a token after creation: enough to recognise it, useless to use it. */
 export function displayPrefix(token: string): string {
-  const secret = token.slice(token.lastIndexOf('_') + 1);
-  return `${API_TOKEN_PREFIX}…${secret.slice(-6)}`;
+  // The secret is the last 40 characters (base64url, which may itself contain '_').
+  return `${API_TOKEN_PREFIX}…${token.slice(-6)}`;
 }

@@ -82,5 +82,3 @@ export class AuthInit1763900000001 implements MigrationInterface {
     for (const t of ['login_attempts', 'api_tokens', 'refresh_tokens', 'users', 'organizations']) await q.query(`DROP TABLE IF EXISTS "${S}"."${t}"`);
   }
 }
-
-export const AUTH_MIGRATIONS = [AuthInit1763900000001];

@@ -7,7 +7,7 @@ import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { OrganizationEntity, RefreshTokenEntity, UserEntity } from '../auth.entities';
 import { AuthErrors } from '../auth.exception';
 import { AuthConfig } from '../config';
-import { dummyHash, verifyPassword } from '../crypto/password';
+import { dummyHash, verifyPassword } from '@opsplane/crypto';
 import { mintToken, parseToken, REFRESH_TOKEN_PREFIX, sha256 } from '../crypto/tokens';
 import { signAccessToken } from './jwt';
 
@@ -106,6 +106,11 @@ export class SessionsService {
     // The family revocation above must commit, so the error is thrown only after the transaction.
     if ('error' in outcome && outcome.error) throw outcome.error;
     return outcome.pair!;
+  }
+
+  /** A new session (token pair, new refresh family) for a user, inside the caller's transaction (e.g. an accepted invitation). */
+  async openSession(em: EntityManager, tenant: TenantId, user: UserEntity): Promise<TokenPairView> {
+    return this.issue(em, tenant, user, randomUUID());
   }
 
   private async issue(em: EntityManager, tenant: TenantId, user: UserEntity, familyId: string): Promise<TokenPairView> {

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CreateUserDto, ProvisionedTenantView, ProvisionTenantDto, Role, UserView } from '@opsplane/contracts';
+import { CreateUserDto, ProvisionedTenantView, ProvisionTenantDto, Role, SetTenantStatusDto, UserView } from '@opsplane/contracts';
 import { asTenantId, mapUniqueViolation, TenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { OrganizationEntity, UserEntity } from '../auth.entities';
-import { hashPassword } from '../crypto/password';
+import { hashPassword } from '@opsplane/crypto';
 
 export function slugify(name: string): string {
   const s = name
@@ -37,6 +37,16 @@ async function newUser(tenant: TenantId, email: string, password: string, role: 
 @Injectable()
 export class TenantsService {
   constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime) {}
+
+  /** Suspension (from the control plane): login, refresh and API tokens check the organization's status. */
+  async setStatus(dto: SetTenantStatusDto): Promise<{ tenant_id: string; status: string }> {
+    const tenant = asTenantId(dto.tenant_id);
+    await this.rt.tenantDb.run(tenant, async (em) => {
+      const r = await em.getRepository(OrganizationEntity).update({ id: tenant }, { status: dto.status, updatedAt: new Date() });
+      if (!r.affected) throw AppError.notFound('Tenant');
+    });
+    return { tenant_id: tenant, status: dto.status };
+  }
 
   /** Adds a user to an existing tenant (operators and tests, until invitations exist). */
   async createUser(dto: CreateUserDto): Promise<UserView> {

@@ -1,9 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import type { FastifyReply } from 'fastify';
 import { canWrite } from '@opsplane/contracts';
 import { AppError, ErrorCode } from '@opsplane/errors';
 import { GatewayRequest, headerOf, stateOf } from '../http/gateway-request';
+import { RateLimiter } from '../rate-limit/rate-limiter';
 import { ACCESS, AREA, IS_PUBLIC } from './decorators';
 import { Principal } from './principal';
 
@@ -12,13 +14,17 @@ const PassportGuard = AuthGuard(['api-token', 'jwt']);
 /**
  * Authenticates every non-public route (API token or JWT), checks `x-tenant-id` against the
  * credential's tenant, and applies the coarse write rule (viewers and read tokens cannot write)
- * and the token's scope. Services apply the finer rules.
+ * and the token's scope, after counting the request against the rate limits. Services apply the
+ * finer rules.
  */
 @Injectable()
 export class TenantPlaneGuard implements CanActivate {
   private readonly passport = new PassportGuard();
 
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
@@ -39,6 +45,7 @@ export class TenantPlaneGuard implements CanActivate {
     state.tenantId = principal.tenant_id;
     state.actor = principal.actor;
     state.span?.setAttribute('opsplane.tenant_id', principal.tenant_id);
+    await this.limiter.enforce(principal, ctx.switchToHttp().getResponse<FastifyReply>());
 
     const access = this.reflector.getAllAndOverride<'read' | 'write'>(ACCESS, targets) ?? (['GET', 'HEAD'].includes(req.method) ? 'read' : 'write');
     if (access === 'write' && !canWrite(principal.actor)) {

@@ -5,9 +5,11 @@ import { AppError, ErrorCode } from '@opsplane/errors';
 import { RpcClient } from '@opsplane/messaging';
 import { Public } from '../auth/decorators';
 import { GatewayRequest, stateOf } from '../http/gateway-request';
+import { RateLimiter } from '../rate-limit/rate-limiter';
 import { RPC_CLIENT } from '../routes/tokens';
 
 const CHECKS: [string, RpcSubject][] = [
+  ['control-plane', RpcSubject.CpHealth],
   ['auth', RpcSubject.AuthHealth],
   ['incidents', RpcSubject.IncidentsHealth],
 ];
@@ -16,7 +18,10 @@ const CHECKS: [string, RpcSubject][] = [
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {}
+  constructor(
+    @Inject(RPC_CLIENT) private readonly rpc: RpcClient,
+    private readonly limiter: RateLimiter,
+  ) {}
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the gateway process answers' })
@@ -24,13 +29,18 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready when every service answers over the transport and each reaches its database. */
+  /**
+   * Ready when every service answers over the transport and each reaches its database. The rate
+   * limiter's store is reported but never makes the gateway unready (it fails open): `rate_limit`
+   * is `ok`, `per-process` (no REDIS_URL) or `degraded` (Redis down: limits not enforced).
+   */
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: NATS, every service and their databases answer' })
   async ready(@Req() req: GatewayRequest) {
     const meta = { tenant_id: '', actor: null, traceparent: stateOf(req).traceparent };
-    const results = await Promise.all(
-      CHECKS.map(async ([name, subject]) => {
+    const [rateLimit, ...results] = await Promise.all([
+      this.limiter.health(),
+      ...CHECKS.map(async ([name, subject]) => {
         try {
           await this.rpc.request(subject, meta, {}, 2000);
           return [name, 'ok'] as const;
@@ -38,11 +48,11 @@ export class HealthController {
           return [name, e instanceof AppError ? e.message : 'unavailable'] as const;
         }
       }),
-    );
+    ]);
     const failing = results.filter(([, s]) => s !== 'ok');
     if (failing.length) {
       throw new AppError(ErrorCode.UNAVAILABLE, `Not ready: ${failing.map(([n, s]) => `${n} (${s})`).join(', ')}`, { checks: Object.fromEntries(results) });
     }
-    return { status: 'ok', checks: Object.fromEntries(results) };
+    return { status: rateLimit === 'degraded' ? 'degraded' : 'ok', checks: { ...Object.fromEntries(results), rate_limit: rateLimit } };
   }
 }

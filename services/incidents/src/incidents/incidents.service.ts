@@ -29,6 +29,7 @@ import { IncidentCommentEntity, IncidentEntity, TimelineEntryEntity } from './in
 import { referenceOf, toCommentView, toIncidentView, toTimelineView } from './incident.mapper';
 import { allowedNextStatuses, canTransition } from './incident-state-machine';
 import { IncidentErrors } from './incidents.exception';
+import { assertIncidentQuota } from '../tenancy/tenant-limits';
 import { matrixRank, resolvePriority } from './priority';
 import { findIncident, insertIncident, insertTimeline, listIncidents, updateIncident } from './incidents.repository';
 
@@ -117,6 +118,7 @@ export class IncidentsService {
     (e[TS_COLUMN[initialStatus]] as Date) = now;
     const view = toIncidentView(e);
     await this.rt.tenantDb.run(tenant, async (em) => {
+      await assertIncidentQuota(em, tenant);
       await insertIncident(em, e);
       await this.addTimeline(em, tenant, meta, e.id, 'created', {}, null, now);
       await addToOutbox<IncidentCreatedData>(em, SCHEMA, tenant, EventSubject.IncidentCreated, { incident: view }, meta.actor?.user_id ?? null);

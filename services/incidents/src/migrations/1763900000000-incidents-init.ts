@@ -90,4 +90,3 @@ export class IncidentsInit1763900000000 implements MigrationInterface {
   }
 }
 
-export const INCIDENTS_MIGRATIONS = [IncidentsInit1763900000000];

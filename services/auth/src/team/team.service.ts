@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ChangeMemberRoleDto, ListTeamQueryDto, RemovedMemberView, RequestMeta, TeamMemberView } from '@opsplane/contracts';
+import { asTenantId } from '@opsplane/db';
+import { AppError, Page } from '@opsplane/errors';
+import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
+import { UserEntity } from '../auth.entities';
+import { AuthConfig } from '../config';
+import { countOwners, currentActor, lockTeam } from './team-actor';
+import { checkRemoval, checkRoleChange, TeamErrors } from './team.rules';
+
+export function toTeamMemberView(u: UserEntity): TeamMemberView {
+  return { id: u.id, name: u.name, email: u.email, role: u.role, job_title: u.jobTitle, status: u.status, joined_at: u.createdAt.toISOString() };
+}
+
+@Injectable()
+export class TeamService {
+  constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime<AuthConfig>) {}
+
+  /** GET /api/team: every member of the tenant, oldest first. Any signed-in member may look. */
+  async list(meta: RequestMeta, q: ListTeamQueryDto): Promise<Page<TeamMemberView>> {
+    const tenant = asTenantId(meta.tenant_id);
+    if (!meta.actor) throw AppError.unauthorized();
+    const [rows, total] = await this.rt.tenantDb.run(tenant, (em) =>
+      em.getRepository(UserEntity).findAndCount({ where: { tenantId: tenant }, order: { createdAt: 'ASC', id: 'ASC' }, skip: q.offset, take: q.limit }),
+    );
+    return { items: rows.map(toTeamMemberView), total, limit: q.limit, offset: q.offset };
+  }
+
+  /** PUT /api/team/:id/role. Only owners grant or remove the owner role; the last owner stays an owner. */
+  async changeRole(meta: RequestMeta, dto: ChangeMemberRoleDto): Promise<TeamMemberView> {
+    const tenant = asTenantId(meta.tenant_id);
+    return this.rt.tenantDb.run(tenant, async (em) => {
+      const actor = await currentActor(em, tenant, meta);
+      await lockTeam(em, tenant);
+      const repo = em.getRepository(UserEntity);
+      const target = await repo.findOne({ where: { tenantId: tenant, id: dto.id } });
+      if (!target) throw TeamErrors.memberNotFound();
+      const denied = checkRoleChange(actor.role, target.role, dto.role, await countOwners(em, tenant));
+      if (denied) throw denied;
+      if (target.role !== dto.role) {
+        target.role = dto.role;
+        target.updatedAt = new Date();
+        await repo.update({ id: target.id }, { role: target.role, updatedAt: target.updatedAt });
+      }
+      return toTeamMemberView(target);
+    });
+  }
+
+  /**
+   * DELETE /api/team/:id. The user row goes, and with it (ON DELETE CASCADE) every refresh token
+   * and API token of theirs: a refresh fails at once, an API token once the gateway's cache entry
+   * expires (API_TOKEN_CACHE_MS). An access token already issued lives out its short TTL.
+   */
+  async remove(meta: RequestMeta, id: string): Promise<RemovedMemberView> {
+    const tenant = asTenantId(meta.tenant_id);
+    return this.rt.tenantDb.run(tenant, async (em) => {
+      const actor = await currentActor(em, tenant, meta);
+      await lockTeam(em, tenant);
+      const repo = em.getRepository(UserEntity);
+      const target = await repo.findOne({ where: { tenantId: tenant, id } });
+      if (!target) throw TeamErrors.memberNotFound();
+      const denied = checkRemoval(actor.role, target.role, await countOwners(em, tenant));
+      if (denied) throw denied;
+      await repo.delete({ tenantId: tenant, id: target.id });
+      return { id: target.id, removed: true as const };
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { RpcSubject } from '@opsplane/contracts';
+import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { AuditService } from './audit/audit.service';
+import { ControlPlaneConfig } from './config';
+import { ControlPlaneController } from './control-plane.controller';
+import { CONTROL_PLANE_MIGRATIONS } from './migrations/1763900000002-control-plane-init';
+import { OperatorsService } from './operators/operators.service';
+import { PlansService } from './plans/plans.service';
+import { TenantsService } from './tenants/tenants.service';
+
+@Module({})
+export class ControlPlaneModule {
+  static forRuntime(runtime: ServiceRuntime): DynamicModule {
+    return {
+      module: ControlPlaneModule,
+      controllers: [ControlPlaneController, healthController('control-plane', RpcSubject.CpHealth)],
+      providers: [runtimeProvider(runtime), OperatorsService, TenantsService, PlansService, AuditService],
+    };
+  }
+}
+
+export const controlPlaneService: ServiceDefinition<ControlPlaneConfig> = {
+  name: 'control-plane',
+  schema: 'control_plane',
+  entities: [],
+  migrations: CONTROL_PLANE_MIGRATIONS,
+  module: (rt) => ControlPlaneModule.forRuntime(rt as unknown as ServiceRuntime),
+  onStart: async (rt) => {
+    await new OperatorsService(rt as unknown as ServiceRuntime<ControlPlaneConfig>).ensureFirstOperator();
+  },
+};

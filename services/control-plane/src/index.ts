@@ -1,0 +1,2 @@
+export { controlPlaneService, ControlPlaneModule } from './control-plane.module';
+export { ControlPlaneConfig } from './config';

@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { CreatePlanDto, PlanLimits, PlanLimitsDto, PlanView, RequestMeta, UpdatePlanDto } from '@opsplane/contracts';
+import { mapUniqueViolation } from '@opsplane/db';
+import { AppError } from '@opsplane/errors';
+import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
+import { AuditService } from '../audit/audit.service';
+
+const S = 'control_plane';
+export const LIMIT_KEYS: (keyof PlanLimits)[] = ['users', 'incidents_per_month', 'api_requests_per_minute', 'ai_scans_per_user_per_day', 'telemetry_bytes_per_day'];
+
+/** Every limit key present: a missing one is unlimited (null). */
+export function completeLimits(l: PlanLimitsDto | Record<string, unknown>): PlanLimits {
+  const src = l as Record<string, unknown>;
+  return Object.fromEntries(LIMIT_KEYS.map((k) => [k, typeof src[k] === 'number' ? src[k] : null])) as PlanLimits;
+}
+
+/** Only the keys given (null included), for overrides. */
+export function pickLimits(l: PlanLimitsDto | Record<string, unknown>): Partial<PlanLimits> {
+  const src = l as Record<string, unknown>;
+  return Object.fromEntries(LIMIT_KEYS.filter((k) => k in src && src[k] !== undefined).map((k) => [k, src[k] as number | null]));
+}
+
+interface PlanRow {
+  name: string;
+  description: string;
+  limits: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toView = (r: PlanRow): PlanView => ({
+  name: r.name,
+  description: r.description,
+  limits: completeLimits(r.limits),
+  created_at: r.created_at.toISOString(),
+  updated_at: r.updated_at.toISOString(),
+});
+
+@Injectable()
+export class PlansService {
+  constructor(
+    @Inject(RUNTIME) private readonly rt: ServiceRuntime,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(): Promise<PlanView[]> {
+    const rows = (await this.rt.dataSource.query(`SELECT * FROM "${S}"."plans" ORDER BY name`)) as PlanRow[];
+    return rows.map(toView);
+  }
+
+  async get(em: EntityManager, name: string): Promise<PlanView> {
+    const rows = (await em.query(`SELECT * FROM "${S}"."plans" WHERE name = $1`, [name])) as PlanRow[];
+    if (!rows.length) throw AppError.validation([{ field: 'plan', message: `unknown plan "${name}"` }]);
+    return toView(rows[0]);
+  }
+
+  async create(meta: RequestMeta, dto: CreatePlanDto): Promise<PlanView> {
+    return this.rt.dataSource.transaction(async (em) => {
+      try {
+        const rows = (await em.query(`INSERT INTO "${S}"."plans" (name, description, limits) VALUES ($1, $2, $3) RETURNING *`, [
+          dto.name,
+          dto.description ?? '',
+          JSON.stringify(completeLimits(dto.limits)),
+        ])) as PlanRow[];
+        const view = toView(rows[0]);
+        await this.audit.record(em, meta, 'plan.created', 'plan', dto.name, null, view);
+        return view;
+      } catch (e) {
+        return mapUniqueViolation(e, `A plan named ${dto.name} already exists`);
+      }
+    });
+  }
+
+  async update(meta: RequestMeta, name: string, patch: UpdatePlanDto): Promise<PlanView> {
+    return this.rt.dataSource.transaction(async (em) => {
+      const rows = (await em.query(`SELECT * FROM "${S}"."plans" WHERE name = $1 FOR UPDATE`, [name])) as PlanRow[];
+      if (!rows.length) throw AppError.notFound(`Plan ${name}`);
+      const before = toView(rows[0]);
+      const limits = patch.limits ? { ...before.limits, ...pickLimits(patch.limits) } : before.limits;
+      const updated = (await em.query(`UPDATE "${S}"."plans" SET description = $2, limits = $3, updated_at = now() WHERE name = $1 RETURNING *`, [
+        name,
+        patch.description ?? before.description,
+        JSON.stringify(limits),
+      ])) as [PlanRow[], number];
+      const view = toView(updated[0][0]);
+      await this.audit.record(em, meta, 'plan.updated', 'plan', name, before, view);
+      return view;
+    });
+  }
+}

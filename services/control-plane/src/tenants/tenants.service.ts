@@ -1,0 +1,203 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import {
+  CreateTenantDto,
+  EventSubject,
+  ListTenantsQueryDto,
+  ProvisionedTenantView,
+  RequestMeta,
+  RpcSubject,
+  systemActor,
+  TenantProvisionedData,
+  TenantStatus,
+  TenantStatusChangedData,
+  TenantStatusesView,
+  TenantView,
+  UpdateTenantDto,
+} from '@opsplane/contracts';
+import { addToOutbox, asTenantId, mapUniqueViolation } from '@opsplane/db';
+import { AppError, ErrorCode, Page } from '@opsplane/errors';
+import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
+import { AuditService } from '../audit/audit.service';
+import { ControlPlaneConfig } from '../config';
+import { completeLimits, PlansService, pickLimits } from '../plans/plans.service';
+
+const S = 'control_plane';
+
+interface TenantRow {
+  id: string;
+  name: string;
+  slug: string;
+  status: TenantStatus;
+  plan: string;
+  overrides: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  owner_email: string;
+  created_at: Date;
+  updated_at: Date;
+  suspended_at: Date | null;
+  plan_limits: Record<string, unknown>;
+}
+
+export function slugify(name: string): string {
+  const s = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return s || 'tenant';
+}
+
+function toView(r: TenantRow): TenantView {
+  const overrides = pickLimits(r.overrides);
+  return {
+    id: r.id,
+    name: r.name,
+    slug: r.slug,
+    status: r.status,
+    plan: r.plan,
+    limits: { ...completeLimits(r.plan_limits), ...overrides },
+    overrides,
+    settings: r.settings,
+    owner_email: r.owner_email,
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at.toISOString(),
+    suspended_at: r.suspended_at?.toISOString() ?? null,
+  };
+}
+
+const SELECT = `SELECT t.*, p.limits AS plan_limits FROM "${S}"."tenants" t JOIN "${S}"."plans" p ON p.name = t.plan`;
+
+@Injectable()
+export class TenantsService {
+  constructor(
+    @Inject(RUNTIME) private readonly rt: ServiceRuntime<ControlPlaneConfig>,
+    private readonly plans: PlansService,
+    private readonly audit: AuditService,
+  ) {}
+
+  private async load(em: EntityManager, id: string, lock = false): Promise<TenantView> {
+    const rows = (await em.query(`${SELECT} WHERE t.id = $1${lock ? ' FOR UPDATE OF t' : ''}`, [id])) as TenantRow[];
+    if (!rows.length) throw AppError.notFound(`Tenant ${id}`);
+    return toView(rows[0]);
+  }
+
+  /** Outbox rows carry the tenant they are about (the outbox policy checks it). */
+  private async emit<T>(em: EntityManager, meta: RequestMeta, tenantId: string, subject: EventSubject, data: T): Promise<void> {
+    await em.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+    await addToOutbox<T>(em, S, asTenantId(tenantId), subject, data, meta.operator?.operator_id ?? null);
+  }
+
+  /**
+   * Registers the tenant, has the auth service create its organization and owner (so the owner
+   * can log in when this returns), then marks it active and announces tenant.provisioned.
+   */
+  async create(meta: RequestMeta, dto: CreateTenantDto): Promise<TenantView> {
+    const id = randomUUID();
+    const slug = dto.slug ?? `${slugify(dto.name)}-${id.slice(0, 6)}`;
+    const plan = dto.plan ?? this.rt.config.DEFAULT_PLAN;
+    const now = new Date();
+    await this.rt.dataSource.transaction(async (em) => {
+      await this.plans.get(em, plan);
+      try {
+        await em.query(
+          `INSERT INTO "${S}"."tenants" (id, name, slug, status, plan, owner_email, settings, created_at, updated_at) VALUES ($1, $2, $3, 'provisioning', $4, $5, '{}', $6, $6)`,
+          [id, dto.name.trim(), slug, plan, dto.owner_email, now],
+        );
+      } catch (e) {
+        mapUniqueViolation(e, `A tenant with the slug ${slug} already exists`);
+      }
+    });
+    try {
+      await this.rt.rpc.request<ProvisionedTenantView>(
+        RpcSubject.AuthProvisionTenant,
+        { tenant_id: '', actor: systemActor(), traceparent: meta.traceparent },
+        { tenant_id: id, name: dto.name, slug, admin_email: dto.owner_email, admin_password: dto.owner_password, admin_name: dto.owner_name },
+        30_000,
+      );
+    } catch (e) {
+      await this.rt.dataSource.query(`DELETE FROM "${S}"."tenants" WHERE id = $1 AND status = 'provisioning'`, [id]);
+      throw e;
+    }
+    const view = await this.rt.dataSource.transaction(async (em) => {
+      await em.query(`UPDATE "${S}"."tenants" SET status = 'active', updated_at = now() WHERE id = $1`, [id]);
+      const v = await this.load(em, id);
+      await this.audit.record(em, meta, 'tenant.created', 'tenant', id, null, v);
+      await this.emit<TenantProvisionedData>(em, meta, id, EventSubject.TenantProvisioned, { tenant: v });
+      return v;
+    });
+    this.rt.relay.kick();
+    return view;
+  }
+
+  async get(id: string): Promise<TenantView> {
+    return this.load(this.rt.dataSource.manager, id);
+  }
+
+  async list(q: ListTenantsQueryDto): Promise<Page<TenantView>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.status) where.push(`t.status = $${params.push(q.status)}`);
+    if (q.plan) where.push(`t.plan = $${params.push(q.plan)}`);
+    if (q.q) where.push(`(t.name ILIKE $${params.push(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} OR t.slug ILIKE $${params.length})`);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [count] = (await this.rt.dataSource.query(`SELECT count(*)::int AS n FROM "${S}"."tenants" t ${filter}`, params)) as { n: number }[];
+    const rows = (await this.rt.dataSource.query(`${SELECT} ${filter} ORDER BY t.created_at DESC, t.id DESC LIMIT ${q.limit} OFFSET ${q.offset}`, params)) as TenantRow[];
+    return { items: rows.map(toView), total: count.n, limit: q.limit, offset: q.offset };
+  }
+
+  async update(meta: RequestMeta, id: string, patch: UpdateTenantDto): Promise<TenantView> {
+    const view = await this.rt.dataSource.transaction(async (em) => {
+      const before = await this.load(em, id, true);
+      if (patch.plan) await this.plans.get(em, patch.plan);
+      const overrides = patch.limits ? { ...before.overrides, ...pickLimits(patch.limits) } : before.overrides;
+      for (const [k, v] of Object.entries(overrides)) if (v === null) delete (overrides as Record<string, unknown>)[k];
+      await em.query(`UPDATE "${S}"."tenants" SET name = $2, plan = $3, settings = $4, overrides = $5, updated_at = now() WHERE id = $1`, [
+        id,
+        patch.name?.trim() ?? before.name,
+        patch.plan ?? before.plan,
+        JSON.stringify(patch.settings ? { ...before.settings, ...patch.settings } : before.settings),
+        JSON.stringify(overrides),
+      ]);
+      const after = await this.load(em, id);
+      await this.audit.record(em, meta, 'tenant.updated', 'tenant', id, before, after);
+      await this.emit<TenantProvisionedData>(em, meta, id, EventSubject.TenantUpdated, { tenant: after });
+      return after;
+    });
+    this.rt.relay.kick();
+    return view;
+  }
+
+  /**
+   * Suspends or resumes: the auth service refuses logins, refreshes and API tokens of a suspended
+   * tenant, and every gateway refuses its JWTs once it has polled the suspended list (seconds).
+   * Nothing is deleted.
+   */
+  async setStatus(meta: RequestMeta, id: string, status: 'active' | 'suspended'): Promise<TenantView> {
+    const current = await this.get(id);
+    if (current.status === 'provisioning') throw new AppError(ErrorCode.CONFLICT, 'The tenant is still provisioning');
+    await this.rt.rpc.request(RpcSubject.AuthSetTenantStatus, { tenant_id: id, actor: systemActor(), traceparent: meta.traceparent }, { tenant_id: id, status });
+    const view = await this.rt.dataSource.transaction(async (em) => {
+      const before = await this.load(em, id, true);
+      if (before.status === status) return before;
+      await em.query(`UPDATE "${S}"."tenants" SET status = $2, suspended_at = CASE WHEN $2 = 'suspended' THEN now() ELSE NULL END, updated_at = now() WHERE id = $1`, [id, status]);
+      const after = await this.load(em, id);
+      await this.audit.record(em, meta, status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', 'tenant', id, before, after);
+      await this.emit<TenantStatusChangedData>(em, meta, id, status === 'suspended' ? EventSubject.TenantSuspended : EventSubject.TenantResumed, {
+        tenant_id: id,
+        status,
+      });
+      return after;
+    });
+    this.rt.relay.kick();
+    return view;
+  }
+
+  /** For the gateways' suspension check (polled every few seconds; a short list). */
+  async statuses(): Promise<TenantStatusesView> {
+    const rows = (await this.rt.dataSource.query(`SELECT id FROM "${S}"."tenants" WHERE status = 'suspended'`)) as { id: string }[];
+    return { suspended: rows.map((r) => r.id) };
+  }
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { Client } from 'pg';
+import { TEST_DATABASE_URL, TEST_OPERATOR } from '../support/env';
+import { TestPlatform } from '../support/platform';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > until) return v;
+    await sleep(100);
+  }
+}
+
+describe('control plane', () => {
+  let p: TestPlatform;
+  let op: string;
+
+  beforeAll(async () => {
+    p = await TestPlatform.start({ CP_HOST: 'cp.opsplane.test' });
+    const r = await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR });
+    expect(r.status).toBe(200);
+    op = r.body.data.token;
+  });
+  afterAll(async () => {
+    await p.close();
+  });
+
+  const cp = (method: string, path: string, body?: unknown) => p.call(method, `/cp/api${path}`, { token: op, body });
+  const newTenant = async (extra: Record<string, unknown> = {}) => {
+    const owner = { email: `owner-${randomUUID().slice(0, 8)}@example.com`, password: `pw-${randomUUID()}` };
+    const r = await cp('POST', '/tenants', { name: 'Globex Corp', owner_email: owner.email, owner_password: owner.password, ...extra });
+    expect(r.status).toBe(201);
+    return { tenant: r.body.data, owner };
+  };
+  const login = (tenant: string, o: { email: string; password: string }) => p.call('POST', '/api/auth/token', { tenant, body: o });
+
+  describe('operators and plane separation', () => {
+    it('logs operators in, and refuses wrong passwords alike', async () => {
+      const bad = await p.call('POST', '/cp/api/auth/token', { body: { ...TEST_OPERATOR, password: 'wrong-password' } });
+      const unknown = await p.call('POST', '/cp/api/auth/token', { body: { email: 'nobody@example.com', password: 'wrong-password' } });
+      for (const r of [bad, unknown]) expect(r.body).toMatchObject({ code: 'UNAUTHORIZED', error: 'Invalid email or password' });
+    });
+
+    it('never accepts a tenant token on the control plane, nor an operator token on the tenant plane', async () => {
+      const t = await p.tenant();
+      const asTenantOwner = await p.call('GET', '/cp/api/tenants', { token: t.owner.token, tenant: t.id });
+      expect(asTenantOwner.status).toBe(401);
+      const apiToken = (await t.call('POST', '/api/auth/tokens', { body: { name: 'x', permissions: ['read', 'write'] } })).body.data.token;
+      expect((await p.call('GET', '/cp/api/tenants', { token: apiToken })).status).toBe(401);
+      expect((await p.call('GET', '/api/incidents', { token: op })).status).toBe(401);
+      expect((await p.call('GET', '/api/incidents', { token: op, tenant: t.id })).status).toBe(401);
+      expect((await p.call('GET', '/cp/api/tenants')).status).toBe(401);
+    });
+
+    it('serves the control plane at /api on the CP host', async () => {
+      // fetch cannot set Host; a plain HTTP request can.
+      const get = (host: string) =>
+        new Promise<{ status: number; body: any }>((resolve, reject) => {
+          const u = new URL(`${p.url}/api/plans`);
+          const req = request({ host: u.hostname, port: u.port, path: u.pathname, headers: { host, authorization: `Bearer ${op}` } }, (res) => {
+            let data = '';
+            res.on('data', (c) => (data += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const r = await get('cp.opsplane.test:443');
+      expect(r.status).toBe(200);
+      expect(r.body.data.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['free', 'team', 'enterprise']));
+      // The same path on the tenant host is the tenant plane, where an operator token is refused.
+      expect((await get('app.opsplane.test')).status).toBe(404);
+    });
+  });
+
+  describe('tenants', () => {
+    it('provisions a tenant whose owner can log in when the call returns', async () => {
+      const { tenant, owner } = await newTenant({ plan: 'team', slug: `globex-${randomUUID().slice(0, 6)}` });
+      expect(tenant).toMatchObject({ name: 'Globex Corp', status: 'active', plan: 'team', owner_email: owner.email });
+      expect(tenant.limits).toMatchObject({ users: 50, ai_scans_per_user_per_day: 5 });
+      const l = await login(tenant.id, owner);
+      expect(l.status).toBe(200);
+      expect(l.body.data.user.role).toBe('owner');
+      const got = await cp('GET', `/tenants/${tenant.id}`);
+      expect(got.body.data).toEqual(tenant);
+    });
+
+    it('rejects bad input with 422 or 409 and writes nothing', async () => {
+      const before = (await cp('GET', '/tenants?limit=1')).body.data.total;
+      const bad = await cp('POST', '/tenants', { name: '', owner_email: 'nope', owner_password: 'short', slug: 'Not A Slug' });
+      expect(bad.status).toBe(422);
+      expect([...new Set(bad.body.details.map((d: { field: string }) => d.field))].sort()).toEqual(['name', 'owner_email', 'owner_password', 'slug']);
+      const unknownPlan = await cp('POST', '/tenants', { name: 'x', owner_email: 'a@example.com', owner_password: 'long-enough-1', plan: 'platinum' });
+      expect(unknownPlan.status).toBe(422);
+      const { tenant } = await newTenant();
+      const dup = await cp('POST', '/tenants', { name: 'again', slug: tenant.slug, owner_email: 'b@example.com', owner_password: 'long-enough-1' });
+      expect(dup.status).toBe(409);
+      expect((await cp('GET', '/tenants?limit=1')).body.data.total).toBe(before + 1);
+    });
+
+    it('lists with filters and pagination, and changes plan, settings and limit overrides', async () => {
+      const { tenant } = await newTenant({ name: `Initech ${randomUUID().slice(0, 6)}` });
+      const list = await cp('GET', `/tenants?q=${encodeURIComponent(tenant.name)}`);
+      expect(list.body.data.items.map((t: { id: string }) => t.id)).toEqual([tenant.id]);
+      expect((await cp('GET', '/tenants?limit=1&offset=0')).body.data.items).toHaveLength(1);
+      expect((await cp('GET', '/tenants?status=bogus')).status).toBe(422);
+
+      const r = await cp('PATCH', `/tenants/${tenant.id}`, { plan: 'team', settings: { region: 'eu' }, limits: { users: 7 } });
+      expect(r.status).toBe(200);
+      expect(r.body.data).toMatchObject({ plan: 'team', settings: { region: 'eu' }, overrides: { users: 7 }, limits: { users: 7, incidents_per_month: 10000 } });
+      const cleared = await cp('PATCH', `/tenants/${tenant.id}`, { limits: { users: null } });
+      expect(cleared.body.data.overrides).toEqual({});
+      expect(cleared.body.data.limits.users).toBe(50);
+      expect((await cp('PATCH', `/tenants/${tenant.id}`, { plan: 'nope' })).status).toBe(422);
+      expect((await cp('GET', `/tenants/${randomUUID()}`)).status).toBe(404);
+    });
+
+    it('suspends a tenant (403 within seconds for JWTs, API tokens and logins, nothing deleted) and resumes it', async () => {
+      const { tenant, owner } = await newTenant();
+      const session = (await login(tenant.id, owner)).body.data;
+      const apiToken = (await p.call('POST', '/api/auth/tokens', { token: session.token, tenant: tenant.id, body: { name: 'ci', permissions: ['read', 'write'] } })).body.data.token;
+      const inc = await p.call('POST', '/api/incidents', { token: session.token, tenant: tenant.id, body: { title: 'kept', severity: 'P2' } });
+      expect(inc.status).toBe(201);
+
+      const s = await cp('POST', `/tenants/${tenant.id}/suspend`);
+      expect(s.status).toBe(200);
+      expect(s.body.data).toMatchObject({ status: 'suspended' });
+      expect(s.body.data.suspended_at).not.toBeNull();
+
+      const blocked = await eventually(() => p.call('GET', '/api/incidents', { token: session.token, tenant: tenant.id }), (r) => r.status === 403);
+      expect(blocked.status).toBe(403);
+      expect(blocked.body).toMatchObject({ code: 'FORBIDDEN', error: 'The tenant is suspended' });
+      const viaToken = await eventually(() => p.call('GET', '/api/incidents', { token: apiToken }), (r) => r.status === 403);
+      expect(viaToken.status).toBe(403);
+      expect((await login(tenant.id, owner)).status).toBe(403);
+      expect((await p.call('POST', '/api/auth/refresh', { body: { refresh_token: session.refresh_token } })).status).toBe(403);
+
+      const r = await cp('POST', `/tenants/${tenant.id}/resume`);
+      expect(r.body.data.status).toBe('active');
+      const back = await eventually(() => p.call('GET', '/api/incidents', { token: session.token, tenant: tenant.id }), (x) => x.status === 200);
+      expect(back.status).toBe(200);
+      expect(back.body.data.items.map((i: { title: string }) => i.title)).toEqual(['kept']);
+      expect((await login(tenant.id, owner)).status).toBe(200);
+    });
+  });
+
+  describe('plans', () => {
+    it('lists, creates and updates plans; a duplicate is 409, bad limits 422', async () => {
+      const name = `pro-${randomUUID().slice(0, 6)}`;
+      const c = await cp('POST', '/plans', { name, description: 'Pro', limits: { users: 20, api_requests_per_minute: 1200 } });
+      expect(c.status).toBe(201);
+      expect(c.body.data.limits).toEqual({ users: 20, incidents_per_month: null, api_requests_per_minute: 1200, ai_scans_per_user_per_day: null, telemetry_bytes_per_day: null });
+      expect((await cp('POST', '/plans', { name, limits: {} })).status).toBe(409);
+      expect((await cp('POST', '/plans', { name: 'neg', limits: { users: -1 } })).status).toBe(422);
+      const u = await cp('PATCH', `/plans/${name}`, { limits: { users: 25 } });
+      expect(u.body.data.limits).toMatchObject({ users: 25, api_requests_per_minute: 1200 });
+      expect((await cp('GET', '/plans')).body.data.map((x: { name: string }) => x.name)).toContain(name);
+      expect((await cp('PATCH', '/plans/none-such', { limits: { users: 1 } })).status).toBe(404);
+    });
+  });
+
+  describe('audit', () => {
+    it('records every operator write with who and before/after, and cannot be changed', async () => {
+      const { tenant } = await newTenant();
+      await cp('PATCH', `/tenants/${tenant.id}`, { name: 'Renamed Inc' });
+      const r = await cp('GET', `/audit?target_id=${tenant.id}`);
+      expect(r.status).toBe(200);
+      const entries = r.body.data.items;
+      expect(entries.map((e: { action: string }) => e.action)).toEqual(['tenant.updated', 'tenant.created']);
+      expect(entries[0]).toMatchObject({ operator_email: TEST_OPERATOR.email, target_type: 'tenant', before: { name: 'Globex Corp' }, after: { name: 'Renamed Inc' } });
+      expect(entries[0].trace_id).toMatch(/^[0-9a-f]{32}$/);
+      const owner = new Client({ connectionString: TEST_DATABASE_URL });
+      await owner.connect();
+      try {
+        await expect(owner.query(`UPDATE control_plane.audit SET action = 'x' WHERE target_id = $1`, [tenant.id])).rejects.toThrow(/append-only/);
+        await expect(owner.query(`DELETE FROM control_plane.audit WHERE target_id = $1`, [tenant.id])).rejects.toThrow(/append-only/);
+      } finally {
+        await owner.end();
+      }
+    });
+  });
+});
+
+describe('plan quotas on the tenant plane', () => {
+  let p: TestPlatform;
+  let op: string;
+
+  beforeAll(async () => {
+    p = await TestPlatform.start();
+    op = (await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR })).body.data.token;
+  });
+  afterAll(async () => {
+    await p.close();
+  });
+
+  it('answers 402 QUOTA_EXCEEDED at the incidents-per-month limit and not before, writing nothing', async () => {
+    const t = await p.tenant('Quota Co');
+    const patched = await p.call('PATCH', `/cp/api/tenants/${t.id}`, { token: op, body: { limits: { incidents_per_month: 3 } } });
+    expect(patched.body.data.limits.incidents_per_month).toBe(3);
+    // The incidents service learns the new limit from the tenant.updated event.
+    await sleep(300);
+    for (let i = 0; i < 3; i++) expect((await t.call('POST', '/api/incidents', { body: { title: `n${i}`, severity: 'P4' } })).status).toBe(201);
+    const over = await eventually(
+      () => t.call('POST', '/api/incidents', { body: { title: 'one too many', severity: 'P4' } }),
+      (r) => r.status === 402,
+    );
+    expect(over.status).toBe(402);
+    expect(over.body).toMatchObject({ code: 'QUOTA_EXCEEDED', details: { limit: 'incidents_per_month', max: 3 } });
+    expect(over.body.error).toMatch(/3 incidents per month/);
+    const list = await t.call('GET', '/api/incidents');
+    expect(list.body.data.total).toBe(3);
+    // Raising the limit lets creates through again.
+    await p.call('PATCH', `/cp/api/tenants/${t.id}`, { token: op, body: { limits: { incidents_per_month: 4 } } });
+    const again = await eventually(() => t.call('POST', '/api/incidents', { body: { title: 'fits now', severity: 'P4' } }), (r) => r.status === 201);
+    expect(again.status).toBe(201);
+  });
+});

@@ -628,10 +628,15 @@ async function main() {
   const gatewayPort = await freePort();
   const svcEnv = (extra) =>
     baseEnv({ DATABASE_URL: ownerUrl, NATS_URL: natsUrl, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, CP_JWT_SECRET, ...extra });
-  const controlPlane = startChild('control-plane', process.execPath, [path.join(DIST, 'services/control-plane/src/main.js')], svcEnv({}));
+  const controlPlane = startChild(
+    'control-plane',
+    process.execPath,
+    [path.join(DIST, 'services/control-plane/src/main.js')],
+    svcEnv({ CP_ADMIN_EMAIL: 'operator@bench.test', CP_ADMIN_PASSWORD: 'bench-operator-password' }),
+  );
   const auth = startChild('auth', process.execPath, [path.join(DIST, 'services/auth/src/main.js')], svcEnv({}));
   const incidents = startChild('incidents', process.execPath, [path.join(DIST, 'services/incidents/src/main.js')], svcEnv({}));
-  const gateway = startChild('gateway', process.execPath, [path.join(DIST, 'services/gateway/src/main.js')], svcEnv({ PORT: gatewayPort, HOST: '127.0.0.1' }));
+  const gateway = startChild('gateway', process.execPath, [path.join(DIST, 'services/gateway/src/main.js')], svcEnv({ PORT: gatewayPort, HOST: '127.0.0.1', REDIS_URL: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', RATE_LIMIT_PER_CREDENTIAL_PER_MIN: '0' }));
   const gwBase = `http://127.0.0.1:${gatewayPort}`;
   t = Date.now();
   await Promise.race([
@@ -642,6 +647,20 @@ async function main() {
   await sleep(2000);
   const serviceMemory = {};
   for (const c of [gateway, controlPlane, auth, incidents]) serviceMemory[c.benchName] = { idle: rssOf(c.pid) };
+
+  // The limiter stays on (its cost is measured) but the tenant's limit is set far above the load.
+  const opLogin = await fetch(`${gwBase}/cp/api/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'operator@bench.test', password: 'bench-operator-password' }),
+  });
+  const opToken = (await opLogin.json()).data.token;
+  const patched = await fetch(`${gwBase}/cp/api/tenants/${tenantId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${opToken}` },
+    body: JSON.stringify({ limits: { api_requests_per_minute: 10_000_000 } }),
+  });
+  if (!patched.ok) throw new Error(`raising the bench tenant's rate limit failed: ${patched.status} ${await patched.text()}`);
 
   // 4. log in
   const login = await fetch(`${gwBase}/api/auth/token`, {

@@ -43,26 +43,35 @@ const ENV = {
     'NATS_URL', 'RPC_TIMEOUT_MS', 'MIGRATE_ON_START', 'LOG_LEVEL', 'OTEL_EXPORTER_OTLP_ENDPOINT',
   ],
   jwt: ['JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ACCESS_TTL_S'],
+  // ControlPlaneJwtConfig (libs/config/src/common-config.ts): operator tokens.
+  cpJwt: ['CP_JWT_SECRET', 'CP_JWT_ISSUER', 'CP_JWT_AUDIENCE', 'CP_JWT_TTL_S'],
   gateway: ['PORT', 'BODY_LIMIT_BYTES'],
 };
 const ROLES = {
-  gateway: [...ENV.common, ...ENV.jwt, ...ENV.gateway],
+  gateway: [...ENV.common, ...ENV.jwt, ...ENV.cpJwt, ...ENV.gateway],
   auth: [...ENV.common, ...ENV.jwt],
   incidents: [...ENV.common],
+  'control-plane': [...ENV.common, ...ENV.jwt, ...ENV.cpJwt],
   migrate: [...ENV.common],
 };
+// In production (NODE_ENV=production) the development defaults of JWT_SECRET and CP_JWT_SECRET are
+// refused by every process whose settings include them.
 const REQUIRED = {
-  gateway: ['DATABASE_URL', 'DATABASE_APP_PASSWORD', 'NATS_URL', 'JWT_SECRET'],
+  gateway: ['DATABASE_URL', 'DATABASE_APP_PASSWORD', 'NATS_URL', 'JWT_SECRET', 'CP_JWT_SECRET'],
   auth: ['DATABASE_URL', 'DATABASE_APP_PASSWORD', 'NATS_URL', 'JWT_SECRET'],
   incidents: ['DATABASE_URL', 'DATABASE_APP_PASSWORD', 'NATS_URL'],
+  'control-plane': ['DATABASE_URL', 'DATABASE_APP_PASSWORD', 'NATS_URL', 'JWT_SECRET', 'CP_JWT_SECRET'],
   migrate: ['DATABASE_URL', 'DATABASE_APP_PASSWORD'],
 };
 const ENTRYPOINTS = {
   gateway: 'dist/services/gateway/src/main.js',
   auth: 'dist/services/auth/src/main.js',
   incidents: 'dist/services/incidents/src/main.js',
+  'control-plane': 'dist/services/control-plane/src/main.js',
   migrate: 'dist/tools/migrate.js',
 };
+/** The processes that run as long-lived services (everything but the one-shot migration). */
+const SERVICES = Object.keys(ENTRYPOINTS).filter((r) => r !== 'migrate');
 
 /** Names declared as UPPER_CASE properties of services/<name>/src/config.ts (settings added since). */
 function declaredSettings(service) {
@@ -438,13 +447,19 @@ function checkEnvFor(where, role, names, values) {
   for (const n of REQUIRED[role] ?? []) check(names.includes(n), `${where}: sets ${n}`);
   if (!values) return;
   if ('JWT_SECRET' in values && values.JWT_SECRET !== undefined) check(String(values.JWT_SECRET).length >= 32, `${where}: JWT_SECRET has at least 32 characters`);
+  if ('CP_JWT_SECRET' in values && values.CP_JWT_SECRET !== undefined) {
+    check(String(values.CP_JWT_SECRET).length >= 32, `${where}: CP_JWT_SECRET has at least 32 characters`);
+    if (values.JWT_SECRET !== undefined) check(values.CP_JWT_SECRET !== values.JWT_SECRET, `${where}: CP_JWT_SECRET differs from JWT_SECRET`);
+  }
+  if (values.CP_ADMIN_EMAIL !== undefined) check(names.includes('CP_ADMIN_PASSWORD'), `${where}: CP_ADMIN_EMAIL comes with CP_ADMIN_PASSWORD`);
+  if ('CP_ADMIN_PASSWORD' in values && values.CP_ADMIN_PASSWORD !== undefined) check(String(values.CP_ADMIN_PASSWORD).length >= 12, `${where}: CP_ADMIN_PASSWORD has at least 12 characters`);
   if ('DATABASE_APP_PASSWORD' in values && values.DATABASE_APP_PASSWORD !== undefined) check(String(values.DATABASE_APP_PASSWORD).length >= 8, `${where}: DATABASE_APP_PASSWORD has at least 8 characters`);
   if ('MIGRATE_ON_START' in values) check(['true', 'false'].includes(String(values.MIGRATE_ON_START)), `${where}: MIGRATE_ON_START is true or false`);
   if ('NODE_ENV' in values) check(['production', 'development', 'test'].includes(String(values.NODE_ENV)), `${where}: NODE_ENV is valid`);
   if ('LOG_LEVEL' in values) check(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'].includes(String(values.LOG_LEVEL)), `${where}: LOG_LEVEL is valid`);
   if (values.DATABASE_URL) check(/^postgres(ql)?:\/\//.test(values.DATABASE_URL), `${where}: DATABASE_URL is a postgres:// URL`);
   if (values.NATS_URL) check(/^(nats|tls):\/\//.test(values.NATS_URL), `${where}: NATS_URL is a nats:// URL`);
-  for (const n of ['DATABASE_POOL_SIZE', 'RPC_TIMEOUT_MS', 'JWT_ACCESS_TTL_S', 'PORT', 'BODY_LIMIT_BYTES']) {
+  for (const n of ['DATABASE_POOL_SIZE', 'RPC_TIMEOUT_MS', 'JWT_ACCESS_TTL_S', 'CP_JWT_TTL_S', 'PORT', 'BODY_LIMIT_BYTES', 'SUSPENSION_POLL_MS']) {
     if (values[n] !== undefined) check(/^\d+$/.test(String(values[n])), `${where}: ${n} is an integer`);
   }
 }
@@ -464,7 +479,7 @@ function checkCompose() {
   const doc = YAML.parseAll(read(file))[0];
   if (!check(isMap(doc) && isMap(doc.services), 'has services')) return;
   const s = doc.services;
-  for (const name of ['postgres', 'nats', 'migrate', 'gateway', 'auth', 'incidents']) check(isMap(s[name]), `service ${name} is defined`);
+  for (const name of ['postgres', 'nats', 'migrate', ...SERVICES]) check(isMap(s[name]), `service ${name} is defined`);
 
   if (isMap(s.postgres)) {
     const m = String(s.postgres.image ?? '').match(/^postgres:(\d+)/);
@@ -482,7 +497,7 @@ function checkCompose() {
   }
 
   const images = new Set();
-  for (const role of ['migrate', 'gateway', 'auth', 'incidents']) {
+  for (const role of ['migrate', ...SERVICES]) {
     const svc = s[role];
     if (!isMap(svc)) continue;
     const where = `compose ${role}`;
@@ -505,7 +520,7 @@ function checkCompose() {
       check(svc.restart === undefined || svc.restart === 'no', `${where}: is not restarted (one-shot)`);
     }
   }
-  check(images.size === 1, `migrate, gateway, auth and incidents share one image (${[...images].join(', ')})`);
+  check(images.size === 1, `migrate, ${SERVICES.join(', ')} share one image (${[...images].join(', ')})`);
   if (isMap(s.gateway)) {
     const ports = (s.gateway.ports ?? []).map((p) => (isMap(p) ? String(p.target) : interpolate(String(p)).split(':').pop()));
     check(ports.includes('8080'), 'gateway publishes container port 8080');
@@ -562,7 +577,7 @@ function checkChart() {
   const tplNames = new Set();
   for (const { src } of sources) {
     for (const m of src.matchAll(/-\s+name:\s+([A-Z][A-Z0-9_]*)\s*$/gm)) tplNames.add(m[1]);
-    for (const block of src.matchAll(/define\s+"opsplane\.(?:commonConfig|jwtConfig)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}\s*$/gm)) {
+    for (const block of src.matchAll(/define\s+"opsplane\.(?:commonConfig|jwtConfig|cpJwtConfig)"\s*-?\}\}([\s\S]*?)\{\{-?\s*end\s*-?\}\}\s*$/gm)) {
       for (const m of block[1].matchAll(/^([A-Z][A-Z0-9_]*):/gm)) tplNames.add(m[1]);
     }
   }
@@ -583,7 +598,12 @@ function checkChart() {
     check(Number.isInteger(svc.replicas) && svc.replicas >= 1, `${where}: replicas is a positive integer`);
     check(isMap(svc.resources) && isMap(svc.resources.requests), `${where}: has resource requests`);
     if (name === 'gateway' || name === 'auth') check(svc.jwt === true, `${where}: jwt: true (it ${name === 'auth' ? 'signs' : 'verifies'} tokens)`);
+    if (name === 'control-plane') check(svc.jwt === true, `${where}: jwt: true (its settings refuse the development JWT_SECRET in production)`);
     if (name === 'incidents') check(svc.jwt !== true, `${where}: jwt is off (it needs no token secret)`);
+    if (name === 'gateway' || name === 'control-plane') check(svc.cpJwt === true, `${where}: cpJwt: true (it ${name === 'control-plane' ? 'signs' : 'verifies'} operator tokens)`);
+    else check(svc.cpJwt !== true, `${where}: cpJwt is off (it needs no operator-token secret)`);
+    check((svc.cpHost === true) === (name === 'gateway'), `${where}: cpHost ${name === 'gateway' ? 'on' : 'off'} (only the gateway reads CP_HOST)`);
+    check((svc.cpAdmin === true) === (name === 'control-plane'), `${where}: cpAdmin ${name === 'control-plane' ? 'on' : 'off'} (only the control plane creates the first operator)`);
   }
   const falseOnly = (obj, at) => {
     for (const [k, v] of Object.entries(obj ?? {})) {
@@ -600,7 +620,7 @@ function checkChart() {
     check(gw.pdb?.enabled === true, 'gateway has a PodDisruptionBudget');
     check(!JSON.stringify(gw).includes('/metrics'), 'nothing depends on /metrics');
   }
-  for (const name of ['auth', 'incidents']) {
+  for (const name of SERVICES.filter((n) => n !== 'gateway')) {
     if (!services[name]) continue;
     const svc = deepMerge(values.serviceDefaults ?? {}, services[name]);
     for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
@@ -617,11 +637,14 @@ function checkChart() {
   check(values.migration?.enabled === true, 'migration hook Job enabled by default');
   checkEntrypoint('values migration', values.migration?.args, 'migrate');
   check(isMap(values.secrets) && 'existingSecret' in values.secrets, 'values.secrets supports existingSecret');
-  for (const k of ['databaseUrl', 'databaseAppPassword', 'jwtSecret']) {
+  for (const k of ['databaseUrl', 'databaseAppPassword', 'jwtSecret', 'cpJwtSecret', 'cpAdminPassword']) {
     check(values.secrets?.[k] === '', `values.secrets.${k} has no default (never ship a secret)`);
   }
   check(isMap(values.ingress) && values.ingress.enabled === false, 'ingress is optional (off by default)');
-  check(isMap(values.ingress?.controlPlane), 'ingress has the control-plane host placeholder');
+  check(isMap(values.ingress?.controlPlane) && Array.isArray(values.ingress.controlPlane.paths), 'ingress has the paths of the control-plane host rule');
+  check(isMap(values.controlPlane) && values.controlPlane.host === '', 'controlPlane.host is optional (empty by default)');
+  check(values.controlPlane?.adminEmail === '', 'controlPlane.adminEmail has no default (no well-known operator)');
+  for (const name of SERVICES) check(name in services, `values.services has ${name}`);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -630,6 +653,7 @@ function checkRendered(label, docs) {
   const configMaps = new Map();
   for (const d of docs) if (d.kind === 'ConfigMap') configMaps.set(d.metadata.name, d.data ?? {});
   const kinds = {};
+  const cpHosts = new Set();
   for (const d of docs) {
     const ok = isMap(d) && d.apiVersion && d.kind && d.metadata?.name;
     if (!check(!!ok, `${label}: every object has apiVersion, kind and metadata.name`)) continue;
@@ -664,6 +688,7 @@ function checkRendered(label, docs) {
       checkEntrypoint(where, c.args ?? c.command, role in ROLES ? role : 'migrate');
       checkEnvFor(where, role in ROLES ? role : 'migrate', names, values);
       if (role === 'gateway') {
+        if (values.CP_HOST) cpHosts.add(values.CP_HOST);
         check(c.readinessProbe?.httpGet?.path === '/health/ready', `${where}: readiness GET /health/ready`);
         check(c.livenessProbe?.httpGet?.path === '/health/live', `${where}: liveness GET /health/live`);
       }
@@ -682,6 +707,17 @@ function checkRendered(label, docs) {
       }
       check(!(pod.containers ?? []).some((c) => (c.envFrom ?? []).length), `${where}: reads no ConfigMap (none exists yet during pre-install)`);
     }
+  }
+  // Every Ingress rule goes to the gateway; the control-plane host (CP_HOST) has one.
+  const gatewayService = docs.find((x) => x.kind === 'Service' && x.metadata.labels?.['app.kubernetes.io/component'] === 'gateway');
+  for (const ing of docs.filter((x) => x.kind === 'Ingress')) {
+    const rules = ing.spec?.rules ?? [];
+    for (const r of rules) {
+      for (const p of r.http?.paths ?? []) {
+        check(!!gatewayService && p.backend?.service?.name === gatewayService.metadata.name, `${label}: Ingress rule ${r.host}${p.path} goes to the gateway Service`);
+      }
+    }
+    for (const h of cpHosts) check(rules.some((r) => r.host === h), `${label}: Ingress has a rule for the control-plane host ${h} (CP_HOST)`);
   }
   if (VERBOSE) console.log(`  ${label}: ${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(', ')}`);
   return kinds;
@@ -758,6 +794,15 @@ function checkWithHelm() {
   check(bare.status !== 0 && /secrets\.databaseUrl is required/.test(bare.stderr), 'render without secrets fails with a clear message');
   const short = spawnSync(helm.bin, ['template', 'opsplane', CHART, '-f', path.join(CHART, 'ci', valueFiles[0] ?? 'default-values.yaml'), '--set', 'secrets.jwtSecret=too-short'], { encoding: 'utf8' });
   check(short.status !== 0 && /at least 32 characters/.test(short.stderr), 'render with a short JWT secret fails');
+  const base = ['template', 'opsplane', CHART, '-f', path.join(CHART, 'ci', valueFiles.includes('default-values.yaml') ? 'default-values.yaml' : valueFiles[0] ?? 'default-values.yaml')];
+  const noCp = spawnSync(helm.bin, [...base, '--set', 'secrets.cpJwtSecret='], { encoding: 'utf8' });
+  check(noCp.status !== 0 && /secrets\.cpJwtSecret is required/.test(noCp.stderr), 'render without the control-plane JWT secret fails');
+  const shortCp = spawnSync(helm.bin, [...base, '--set', 'secrets.cpJwtSecret=too-short'], { encoding: 'utf8' });
+  check(shortCp.status !== 0 && /cpJwtSecret must be at least 32 characters/.test(shortCp.stderr), 'render with a short control-plane JWT secret fails');
+  const noPw = spawnSync(helm.bin, [...base, '--set', 'controlPlane.adminEmail=ops@example.com', '--set', 'secrets.cpAdminPassword='], { encoding: 'utf8' });
+  check(noPw.status !== 0 && /secrets\.cpAdminPassword is required/.test(noPw.stderr), 'render with controlPlane.adminEmail but no secrets.cpAdminPassword fails');
+  const shortPw = spawnSync(helm.bin, [...base, '--set', 'controlPlane.adminEmail=ops@example.com', '--set', 'secrets.cpAdminPassword=short'], { encoding: 'utf8' });
+  check(shortPw.status !== 0 && /cpAdminPassword must be at least 12 characters/.test(shortPw.stderr), 'render with a short operator password fails');
 }
 
 function checkWithCompose() {

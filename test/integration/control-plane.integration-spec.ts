@@ -148,6 +148,66 @@ describe('control plane', () => {
     });
   });
 
+  describe('deletion', () => {
+    it('purges the tenant in every service: no row of it is left, and its credentials stop working', async () => {
+      const { tenant, owner } = await newTenant();
+      const session = (await login(tenant.id, owner)).body.data;
+      const as = { token: session.token, tenant: tenant.id };
+      const inc = (await p.call('POST', '/api/incidents', { ...as, body: { title: 'to be purged', severity: 'P1' } })).body.data;
+      await p.call('PATCH', `/api/incidents/${inc.id}`, { ...as, body: { status: 'acknowledged', comment: 'on it' } });
+      const apiToken = (await p.call('POST', '/api/auth/tokens', { ...as, body: { name: 'ci', permissions: ['read'] } })).body.data.token;
+      await p.call('POST', '/api/team/invite', { ...as, body: { email: 'new@example.com', role: 'member' } });
+      await login(tenant.id, { email: owner.email, password: 'a wrong one' });
+
+      const owners = new Client({ connectionString: TEST_DATABASE_URL });
+      await owners.connect();
+      const rowsOf = async (id: string) => {
+        const tables = (
+          await owners.query(
+            `SELECT table_schema, table_name FROM information_schema.columns WHERE column_name = 'tenant_id' AND table_schema IN ('auth', 'incidents')`,
+          )
+        ).rows as { table_schema: string; table_name: string }[];
+        const counts: Record<string, number> = {};
+        for (const t of tables) {
+          const n = (await owners.query(`SELECT count(*)::int AS n FROM "${t.table_schema}"."${t.table_name}" WHERE tenant_id = $1`, [id])).rows[0].n;
+          if (n) counts[`${t.table_schema}.${t.table_name}`] = n;
+        }
+        return counts;
+      };
+      try {
+        const before = await rowsOf(tenant.id);
+        expect(Object.keys(before)).toEqual(expect.arrayContaining(['auth.organizations', 'auth.users', 'auth.api_tokens', 'incidents.incidents', 'incidents.incident_timeline']));
+
+        const other = await p.tenant('Survivor');
+        await other.incident({ title: 'must survive' });
+
+        const d = await cp('DELETE', `/tenants/${tenant.id}`);
+        expect(d.status).toBe(200);
+        expect(d.body.data).toMatchObject({ id: tenant.id, deleted: true });
+        expect(await rowsOf(tenant.id)).toEqual({});
+        const tomb = await cp('GET', `/tenants/${tenant.id}`);
+        expect(tomb.body.data).toMatchObject({ status: 'deleted', owner_email: '' });
+        expect((await cp('GET', `/tenants?q=${encodeURIComponent(tenant.name)}`)).body.data.items.map((x: { id: string }) => x.id)).not.toContain(tenant.id);
+        expect((await cp('DELETE', `/tenants/${tenant.id}`)).status).toBe(404);
+
+        // Its unexpired JWT is refused by every gateway (the tombstone is in the polled list).
+        const refused = await eventually(() => p.call('GET', '/api/incidents', as), (r) => r.status === 403);
+        expect(refused.status).toBe(403);
+        await sleep(1100);
+        expect((await p.call('GET', '/api/incidents', { token: apiToken })).status).toBe(401);
+        expect((await login(tenant.id, owner)).status).toBe(401);
+
+        // Another tenant is untouched; the CP audit keeps the record of the deletion.
+        expect((await other.call('GET', '/api/incidents')).body.data.items.map((i: { title: string }) => i.title)).toEqual(['must survive']);
+        const audit = await cp('GET', `/audit?target_id=${tenant.id}&action=tenant.deleted`);
+        expect(audit.body.data.items).toHaveLength(1);
+        expect(audit.body.data.items[0].operator_email).toBe(TEST_OPERATOR.email);
+      } finally {
+        await owners.end();
+      }
+    });
+  });
+
   describe('plans', () => {
     it('lists, creates and updates plans; a duplicate is 409, bad limits 422', async () => {
       const name = `pro-${randomUUID().slice(0, 6)}`;
@@ -217,5 +277,32 @@ describe('plan quotas on the tenant plane', () => {
     await p.call('PATCH', `/cp/api/tenants/${t.id}`, { token: op, body: { limits: { incidents_per_month: 4 } } });
     const again = await eventually(() => t.call('POST', '/api/incidents', { body: { title: 'fits now', severity: 'P4' } }), (r) => r.status === 201);
     expect(again.status).toBe(201);
+  });
+});
+
+describe("rate limits from the tenant's plan", () => {
+  let p: TestPlatform;
+  let op: string;
+
+  beforeAll(async () => {
+    p = await TestPlatform.start({ PLAN_LIMITS_CACHE_MS: '300' });
+    op = (await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR })).body.data.token;
+  });
+  afterAll(async () => {
+    await p.close();
+  });
+
+  it("limits a tenant to its plan's api_requests_per_minute (with its override), across its credentials", async () => {
+    const t = await p.tenant('Metered');
+    const member = await t.user('member');
+    await p.call('PATCH', `/cp/api/tenants/${t.id}`, { token: op, body: { limits: { api_requests_per_minute: 4 } } });
+    await sleep(400); // the gateway's cached limits expire
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await t.call('GET', '/api/incidents')).status);
+    for (let i = 0; i < 2; i++) statuses.push((await t.call('GET', '/api/incidents', { as: member })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+    const r = await t.call('GET', '/api/incidents', { as: member });
+    expect(r.body).toMatchObject({ code: 'RATE_LIMIT', details: { limit: 'tenant' } });
+    expect(r.headers.get('x-ratelimit-limit')).toBe('4');
   });
 });

@@ -125,7 +125,7 @@ describe('domain events on JetStream (transactional outbox)', () => {
       const inc = await t.incident({ title: 'written while the stream was gone' });
       incId = inc.id;
       const pending = await waitFor(async () => {
-        const r = await owner.query(`SELECT id, attempts, published_at FROM incidents.outbox WHERE tenant_id = $1`, [t.id]);
+        const r = await owner.query(`SELECT id, attempts, published_at FROM incidents.outbox WHERE tenant_id = $1 AND subject LIKE 'incidents.%'`, [t.id]);
         return r.rows[0]?.attempts >= 1 ? r.rows[0] : undefined;
       }, 'a failed publish attempt');
       expect(pending.published_at).toBeNull();
@@ -136,7 +136,7 @@ describe('domain events on JetStream (transactional outbox)', () => {
     try {
       const ev = await waitFor(() => events.find((e) => e.event.tenant_id === t.id), 'the delayed event', 45000);
       expect(ev.event.data.incident.id).toBe(incId!);
-      const row = await owner.query(`SELECT id, published_at FROM incidents.outbox WHERE tenant_id = $1`, [t.id]);
+      const row = await owner.query(`SELECT id, published_at FROM incidents.outbox WHERE tenant_id = $1 AND subject LIKE 'incidents.%'`, [t.id]);
       expect(row.rows[0].published_at).not.toBeNull();
 
       // A relay that crashed after publishing but before marking the row publishes it again:

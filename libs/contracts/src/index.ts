@@ -12,3 +12,5 @@ export * from './incidents/incident.events';
 export * from './event-schemas';
 export * from './control-plane/control-plane.dto';
 export * from './control-plane/control-plane.events';
+export * from './audit/audit.events';
+export * from './audit/audit.dto';

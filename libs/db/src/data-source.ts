@@ -18,7 +18,8 @@ export async function createAppDataSource(o: AppDataSourceOptions): Promise<Data
     entities: o.entities,
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Query errors surface as exceptions: expected ones (a unique violation → 409) are not log noise, unexpected ones are logged with an id.
+    logging: false,
     applicationName: o.applicationName,
     extra: { max: o.poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 },
   });

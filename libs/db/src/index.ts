@@ -3,5 +3,7 @@ export * from './sql';
 export * from './migrate';
 export * from './tenant-db';
 export * from './outbox';
+export * from './audit';
 export * from './data-source';
 export * from './embedded-postgres';
+export * from './purge';

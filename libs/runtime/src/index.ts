@@ -1,3 +1,4 @@
 export * from './service-runtime';
 export * from './standalone';
 export * from './health.controller';
+export * from './purge.controller';

@@ -1,7 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
-import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { healthController, tenantPurgeController, runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
+import { subscribeAuditLog } from './audit/audit-log.consumer';
+import { AuditController } from './audit/audit.controller';
+import { AuditService } from './audit/audit.service';
 import { AuthController } from './auth.controller';
 import { AUTH_ENTITIES } from './auth.entities';
 import { AuthConfig } from './config';
@@ -20,7 +23,7 @@ export class AuthModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AuthModule,
-      controllers: [AuthController, TeamController, OrganizationController, healthController('auth', RpcSubject.AuthHealth)],
+      controllers: [AuthController, TeamController, OrganizationController, AuditController, tenantPurgeController(RpcSubject.AuthPurgeTenant), healthController('auth', RpcSubject.AuthHealth)],
       providers: [
         runtimeProvider(runtime),
         SessionsService,
@@ -30,6 +33,7 @@ export class AuthModule {
         TeamService,
         InvitationsService,
         OrganizationService,
+        AuditService,
       ],
     };
   }
@@ -41,4 +45,5 @@ export const authService: ServiceDefinition<AuthConfig> = {
   entities: AUTH_ENTITIES,
   migrations: AUTH_MIGRATIONS,
   module: (rt) => AuthModule.forRuntime(rt as unknown as ServiceRuntime),
+  onStart: (rt) => subscribeAuditLog(rt as unknown as ServiceRuntime),
 };

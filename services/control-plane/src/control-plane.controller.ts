@@ -74,6 +74,12 @@ export class ControlPlaneController {
     return this.tenants.setStatus(meta, (await parseInput(TenantIdDto, body)).id.toLowerCase(), 'active');
   }
 
+  @RpcHandler(RpcSubject.CpDeleteTenant)
+  async deleteTenant(meta: RequestMeta, body: unknown) {
+    requireOperator(meta);
+    return this.tenants.delete(meta, (await parseInput(TenantIdDto, body)).id.toLowerCase());
+  }
+
   @RpcHandler(RpcSubject.CpListPlans)
   async listPlans(meta: RequestMeta) {
     requireOperator(meta);
@@ -97,6 +103,12 @@ export class ControlPlaneController {
   async listAudit(meta: RequestMeta, body: unknown) {
     requireOperator(meta);
     return this.audit.list(await parseInput(ListAuditQueryDto, body));
+  }
+
+  /** Internal: the gateways' rate limits come from the tenant's plan. */
+  @RpcHandler(RpcSubject.CpTenantLimits)
+  async tenantLimits(_meta: RequestMeta, body: unknown) {
+    return (await this.tenants.get((await parseInput(TenantIdDto, body)).id.toLowerCase())).limits;
   }
 
   /** Internal: the gateways poll the suspended tenants. */

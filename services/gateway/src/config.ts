@@ -29,19 +29,23 @@ export class GatewayConfig extends ControlPlaneJwtConfig {
   @IsIn(['true', 'false'])
   TRUST_PROXY: 'true' | 'false' = 'false';
 
-  /** Tenant-plane requests per minute per API token (or per user, for JWTs); 0 disables. */
+  /** Tenant-plane requests per minute per API token (or per user, for JWTs), at most; never more than the tenant's. 0: no ceiling. */
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(1_000_000)
   RATE_LIMIT_PER_CREDENTIAL_PER_MIN = 600;
 
-  /** Tenant-plane requests per minute per tenant, all its credentials together; 0 disables. */
+  /**
+   * Tenant-plane requests per minute per tenant (all its credentials together) at most: the plan's
+   * api_requests_per_minute applies below this ceiling, and this alone when the control plane
+   * cannot be asked. 0: no ceiling (the plan decides).
+   */
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(10_000_000)
-  RATE_LIMIT_PER_TENANT_PER_MIN = 3000;
+  RATE_LIMIT_PER_TENANT_PER_MIN = 0;
 
   /** Redis shared by the gateway replicas for rate limits (redis:// or rediss://). Unset: counted in memory, per process. */
   @IsOptional()
@@ -60,4 +64,11 @@ export class GatewayConfig extends ControlPlaneJwtConfig {
   @IsOptional()
   @IsString()
   CP_HOST?: string;
+
+  /** How long a gateway remembers a tenant's plan limits (a plan change reaches the rate limits within this). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  PLAN_LIMITS_CACHE_MS = 30_000;
 }

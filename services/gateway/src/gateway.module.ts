@@ -11,6 +11,7 @@ import { GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { EnvelopeExceptionFilter, EnvelopeInterceptor } from './http/envelope';
 import { rateLimitProviders } from './rate-limit';
+import { AuditRoutes } from './routes/audit.controller';
 import { AuthRoutes } from './routes/auth.controller';
 import { ControlPlaneRoutes } from './routes/control-plane.controller';
 import { IncidentsRoutes } from './routes/incidents.controller';
@@ -24,7 +25,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [PassportModule],
-      controllers: [HealthController, AuthRoutes, IncidentsRoutes, TeamRoutes, OrganizationRoutes, ControlPlaneRoutes],
+      controllers: [HealthController, AuthRoutes, IncidentsRoutes, TeamRoutes, OrganizationRoutes, AuditRoutes, ControlPlaneRoutes],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: RPC_CLIENT, useValue: rpc },

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
-import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { healthController, tenantPurgeController, runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
 import { INCIDENTS_ENTITIES } from './incidents/incident.entity';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsService } from './incidents/incidents.service';
@@ -13,7 +13,7 @@ export class IncidentsModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: IncidentsModule,
-      controllers: [IncidentsController, healthController('incidents', RpcSubject.IncidentsHealth)],
+      controllers: [IncidentsController, tenantPurgeController(RpcSubject.IncidentsPurgeTenant), healthController('incidents', RpcSubject.IncidentsHealth)],
       providers: [runtimeProvider(runtime), IncidentsService],
     };
   }

@@ -84,6 +84,10 @@ Call with (dict "root" $ "name" "gateway"); renders YAML, read back with fromYam
 {{- printf "%s-jwt" (include "opsplane.fullname" .) }}
 {{- end }}
 
+{{- define "opsplane.cpJwtConfigMapName" -}}
+{{- printf "%s-cp-jwt" (include "opsplane.fullname" .) }}
+{{- end }}
+
 {{/*
 The Secret the services read: the user's existing one, or the chart's.
 */}}
@@ -124,6 +128,39 @@ Checks the chart-created Secret's values. Renders nothing; fails the render on a
 {{- if lt (len $jwt) 32 }}
 {{- fail "secrets.jwtSecret must be at least 32 characters" }}
 {{- end }}
+{{- $cpJwt := required "secrets.cpJwtSecret is required (>= 32 characters; the control plane signs operator tokens with it, the gateway verifies them), or set secrets.existingSecret" .Values.secrets.cpJwtSecret }}
+{{- if lt (len $cpJwt) 32 }}
+{{- fail "secrets.cpJwtSecret must be at least 32 characters" }}
+{{- end }}
+{{- if eq $cpJwt $jwt }}
+{{- fail "secrets.cpJwtSecret must differ from secrets.jwtSecret (operator and tenant tokens have their own keys)" }}
+{{- end }}
+{{- if .Values.controlPlane.adminEmail }}
+{{- $cpPw := required "secrets.cpAdminPassword is required when controlPlane.adminEmail is set (>= 12 characters), or set secrets.existingSecret" .Values.secrets.cpAdminPassword }}
+{{- if lt (len $cpPw) 12 }}
+{{- fail "secrets.cpAdminPassword must be at least 12 characters" }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Checks the control-plane values that do not depend on the Secret. Renders nothing.
+*/}}
+{{- define "opsplane.validateControlPlane" -}}
+{{- with .Values.controlPlane.adminEmail }}
+{{- if not (regexMatch "^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$" .) }}
+{{- fail (printf "controlPlane.adminEmail must be an e-mail address (%s)" .) }}
+{{- end }}
+{{- end }}
+{{- with .Values.controlPlane.host }}
+{{- if not (regexMatch "^[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?$" .) }}
+{{- fail (printf "controlPlane.host must be a host name, without scheme, port or path (%s)" .) }}
+{{- end }}
+{{- end }}
+{{- $legacy := .Values.ingress.controlPlane | default dict }}
+{{- if or (hasKey $legacy "enabled") (hasKey $legacy "host") (hasKey $legacy "service") }}
+{{- fail "ingress.controlPlane.enabled/host/service are gone: the control plane is served by the gateway; set controlPlane.host instead" }}
 {{- end }}
 {{- end }}
 
@@ -149,6 +186,15 @@ Token settings for the services with jwt: true, as YAML "NAME: value" lines.
 JWT_ISSUER: {{ .Values.jwt.issuer | quote }}
 JWT_AUDIENCE: {{ .Values.jwt.audience | quote }}
 JWT_ACCESS_TTL_S: {{ .Values.jwt.accessTtlSeconds | toString | quote }}
+{{- end }}
+
+{{/*
+Operator-token settings for the services with cpJwt: true, as YAML "NAME: value" lines.
+*/}}
+{{- define "opsplane.cpJwtConfig" -}}
+CP_JWT_ISSUER: {{ .Values.controlPlane.jwt.issuer | quote }}
+CP_JWT_AUDIENCE: {{ .Values.controlPlane.jwt.audience | quote }}
+CP_JWT_TTL_S: {{ .Values.controlPlane.jwt.ttlSeconds | toString | quote }}
 {{- end }}
 
 {{/*

@@ -23,8 +23,10 @@ export enum RpcSubject {
   AuthAcceptInvitation = 'rpc.auth.accept_invitation.v1',
   AuthGetOrganization = 'rpc.auth.get_organization.v1',
   AuthUpdateOrganization = 'rpc.auth.update_organization.v1',
+  AuthListAudit = 'rpc.auth.list_audit.v1',
 
   AuthSetTenantStatus = 'rpc.auth.set_tenant_status.v1',
+  AuthPurgeTenant = 'rpc.auth.purge_tenant.v1',
 
   CpHealth = 'rpc.cp.health.v1',
   CpLogin = 'rpc.cp.login.v1',
@@ -39,8 +41,11 @@ export enum RpcSubject {
   CpUpdatePlan = 'rpc.cp.update_plan.v1',
   CpListAudit = 'rpc.cp.list_audit.v1',
   CpTenantStatuses = 'rpc.cp.tenant_statuses.v1',
+  CpDeleteTenant = 'rpc.cp.delete_tenant.v1',
+  CpTenantLimits = 'rpc.cp.tenant_limits.v1',
 
   IncidentsHealth = 'rpc.incidents.health.v1',
+  IncidentsPurgeTenant = 'rpc.incidents.purge_tenant.v1',
   IncidentsCreate = 'rpc.incidents.create_incident.v1',
   IncidentsGet = 'rpc.incidents.get_incident.v1',
   IncidentsList = 'rpc.incidents.list_incidents.v1',
@@ -60,10 +65,13 @@ export enum EventSubject {
   TenantUpdated = 'controlplane.tenant.updated.v1',
   TenantSuspended = 'controlplane.tenant.suspended.v1',
   TenantResumed = 'controlplane.tenant.resumed.v1',
+  AuditEntryRecorded = 'audit.entry.recorded.v1',
+  TenantDeleted = 'controlplane.tenant.deleted.v1',
 }
 
 /** Streams and the subjects each captures. */
 export const EVENT_STREAMS: Record<string, string[]> = {
   OPSPLANE_INCIDENTS: ['incidents.>'],
   OPSPLANE_CONTROL_PLANE: ['controlplane.>'],
+  OPSPLANE_AUDIT: ['audit.>'],
 };

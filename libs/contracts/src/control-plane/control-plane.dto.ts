@@ -6,7 +6,7 @@ import { PageQueryDto } from '../common/pagination';
 const lower = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export const TENANT_STATUSES = ['provisioning', 'active', 'suspended'] as const;
+export const TENANT_STATUSES = ['provisioning', 'active', 'suspended', 'deleting', 'deleted'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
 /** What a plan limits. A missing limit (or null) is unlimited. */

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
 import { EventSubject } from '../common/subjects';
 import { TenantChangedV1, TenantStatusChangedV1 } from '../control-plane/control-plane.events';
+import { AuditEntryRecordedV1 } from '../audit/audit.events';
 import {
   CRITICALITIES,
   Criticality,
@@ -98,4 +99,6 @@ export const EVENT_PAYLOADS: Record<EventSubject, new () => object> = {
   [EventSubject.TenantUpdated]: TenantChangedV1,
   [EventSubject.TenantSuspended]: TenantStatusChangedV1,
   [EventSubject.TenantResumed]: TenantStatusChangedV1,
+  [EventSubject.AuditEntryRecorded]: AuditEntryRecordedV1,
+  [EventSubject.TenantDeleted]: TenantStatusChangedV1,
 };

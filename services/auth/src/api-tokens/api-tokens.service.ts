@@ -9,7 +9,7 @@ import {
   RequestMeta,
   VerifiedApiToken,
 } from '@opsplane/contracts';
-import { asTenantId, TenantId } from '@opsplane/db';
+import { asTenantId, recordAudit, TenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { ApiTokenEntity, OrganizationEntity, UserEntity } from '../auth.entities';
@@ -18,6 +18,7 @@ import { AuthConfig } from '../config';
 import { API_TOKEN_PREFIX, displayPrefix, mintToken, parseToken, sha256 } from '../crypto/tokens';
 
 const DAY = 86400_000;
+const S = 'auth';
 
 export function toApiTokenView(e: ApiTokenEntity, now = Date.now()): ApiTokenView {
   const status = e.revokedAt ? 'revoked' : e.expiresAt && e.expiresAt.getTime() <= now ? 'expired' : 'active';
@@ -87,28 +88,39 @@ export class ApiTokensService {
       revokedAt: null,
       createdAt: new Date(now),
     });
-    await this.rt.tenantDb.run(tenant, (em) => em.createQueryBuilder().insert().into(ApiTokenEntity).values(e).updateEntity(false).execute());
-    return { token, token_data: toApiTokenView(e) };
+    const view = toApiTokenView(e);
+    await this.rt.tenantDb.run(tenant, async (em) => {
+      await em.createQueryBuilder().insert().into(ApiTokenEntity).values(e).updateEntity(false).execute();
+      await recordAudit(em, S, tenant, meta.actor, { action: 'api_token.created', resource_type: 'api_token', resource_id: e.id, after: view });
+    });
+    this.rt.relay.kick();
+    return { token, token_data: view };
   }
 
   /** Revoke (kept, listed as revoked) or delete; a user manages their own tokens, an admin any of the tenant's. */
   async revoke(meta: RequestMeta, tokenId: string, hardDelete: boolean): Promise<ApiTokenView | { id: string; deleted: true }> {
     const { tenant, userId } = this.user(meta);
     const admin = meta.actor!.role === 'owner' || meta.actor!.role === 'admin';
-    return this.rt.tenantDb.run(tenant, async (em) => {
+    const result = await this.rt.tenantDb.run(tenant, async (em) => {
       const repo = em.getRepository(ApiTokenEntity);
       const row = await repo.findOne({ where: { tenantId: tenant, id: tokenId } });
       if (!row || (!admin && row.userId !== userId)) throw AuthErrors.tokenNotFound();
+      const before = toApiTokenView(row);
+      const audit = { resource_type: 'api_token', resource_id: row.id, before };
       if (hardDelete) {
         await repo.delete({ id: row.id });
+        await recordAudit(em, S, tenant, meta.actor, { ...audit, action: 'api_token.deleted' });
         return { id: row.id, deleted: true as const };
       }
       if (!row.revokedAt) {
         row.revokedAt = new Date();
         await repo.update({ id: row.id, revokedAt: IsNull() }, { revokedAt: row.revokedAt });
+        await recordAudit(em, S, tenant, meta.actor, { ...audit, action: 'api_token.revoked', after: toApiTokenView(row) });
       }
       return toApiTokenView(row);
     });
+    this.rt.relay.kick();
+    return result;
   }
 
   /** Called by the gateway (which caches the answer for a few seconds). */

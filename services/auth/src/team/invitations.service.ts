@@ -10,7 +10,7 @@ import {
   RequestMeta,
   TokenPairView,
 } from '@opsplane/contracts';
-import { asTenantId, isUuid, mapUniqueViolation } from '@opsplane/db';
+import { asTenantId, isUuid, mapUniqueViolation, recordAudit } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { InvitationEntity, OrganizationEntity, UserEntity } from '../auth.entities';
@@ -23,6 +23,7 @@ import { currentActor, lockTeam } from './team-actor';
 import { checkInvite, TeamErrors } from './team.rules';
 
 const DAY = 86400_000;
+const S = 'auth';
 export const ACCEPT_INVITATION_PATH = '/api/team/invitations/accept';
 
 export function toInvitationView(e: InvitationEntity, now = Date.now()): InvitationView {
@@ -81,7 +82,9 @@ export class InvitationsService {
         .update({ tenantId: tenant, email: dto.email, acceptedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
       e.invitedBy = actor.id;
       await em.createQueryBuilder().insert().into(InvitationEntity).values(e).updateEntity(false).execute();
+      await recordAudit(em, S, tenant, meta.actor, { action: 'team.member_invited', resource_type: 'invitation', resource_id: e.id, after: toInvitationView(e) });
     });
+    this.rt.relay.kick();
     return { invitation: toInvitationView(e), token, accept_url: ACCEPT_INVITATION_PATH };
   }
 
@@ -107,7 +110,7 @@ export class InvitationsService {
   /** DELETE /api/team/invitations/:id: the token stops working at once. Revoking twice is a no-op. */
   async revoke(meta: RequestMeta, id: string): Promise<InvitationView> {
     const tenant = asTenantId(meta.tenant_id);
-    return this.rt.tenantDb.run(tenant, async (em) => {
+    const view = await this.rt.tenantDb.run(tenant, async (em) => {
       const actor = await currentActor(em, tenant, meta);
       const repo = em.getRepository(InvitationEntity);
       const row = await repo.findOne({ where: { tenantId: tenant, id } });
@@ -116,11 +119,16 @@ export class InvitationsService {
       if (denied) throw denied;
       if (row.acceptedAt) throw TeamErrors.invitationAccepted();
       if (!row.revokedAt) {
+        const before = toInvitationView(row);
         row.revokedAt = new Date();
         await repo.update({ id: row.id }, { revokedAt: row.revokedAt });
+        const after = toInvitationView(row);
+        await recordAudit(em, S, tenant, meta.actor, { action: 'team.invitation_revoked', resource_type: 'invitation', resource_id: row.id, before, after });
       }
       return toInvitationView(row);
     });
+    this.rt.relay.kick();
+    return view;
   }
 
   /**
@@ -136,7 +144,7 @@ export class InvitationsService {
     }
     const tenant = asTenantId(parsed.tenantId);
     try {
-      return await this.rt.tenantDb.run(tenant, async (em) => {
+      const pair = await this.rt.tenantDb.run(tenant, async (em) => {
         const repo = em.getRepository(InvitationEntity);
         const inv = await repo
           .createQueryBuilder('i')
@@ -167,9 +175,15 @@ export class InvitationsService {
           lastLoginAt: now,
         });
         await em.createQueryBuilder().insert().into(UserEntity).values(user).updateEntity(false).execute();
+        const before = toInvitationView(inv);
         await repo.update({ id: inv.id }, { acceptedAt: now, acceptedUserId: user.id });
+        Object.assign(inv, { acceptedAt: now, acceptedUserId: user.id });
+        const newcomer = { actor_id: user.id, actor_email: user.email, actor_type: 'user' as const, token_id: null };
+        await recordAudit(em, S, tenant, newcomer, { action: 'team.invitation_accepted', resource_type: 'invitation', resource_id: inv.id, before, after: toInvitationView(inv) });
         return this.sessions.openSession(em, tenant, user);
       });
+      this.rt.relay.kick();
+      return pair;
     } catch (e) {
       mapUniqueViolation(e, 'A member with this e-mail already exists in the organization');
     }

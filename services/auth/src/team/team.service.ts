@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ChangeMemberRoleDto, ListTeamQueryDto, RemovedMemberView, RequestMeta, TeamMemberView } from '@opsplane/contracts';
-import { asTenantId } from '@opsplane/db';
+import { asTenantId, recordAudit } from '@opsplane/db';
 import { AppError, Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { UserEntity } from '../auth.entities';
 import { AuthConfig } from '../config';
 import { countOwners, currentActor, lockTeam } from './team-actor';
 import { checkRemoval, checkRoleChange, TeamErrors } from './team.rules';
+
+const S = 'auth';
 
 export function toTeamMemberView(u: UserEntity): TeamMemberView {
   return { id: u.id, name: u.name, email: u.email, role: u.role, job_title: u.jobTitle, status: u.status, joined_at: u.createdAt.toISOString() };
@@ -29,7 +31,7 @@ export class TeamService {
   /** PUT /api/team/:id/role. Only owners grant or remove the owner role; the last owner stays an owner. */
   async changeRole(meta: RequestMeta, dto: ChangeMemberRoleDto): Promise<TeamMemberView> {
     const tenant = asTenantId(meta.tenant_id);
-    return this.rt.tenantDb.run(tenant, async (em) => {
+    const view = await this.rt.tenantDb.run(tenant, async (em) => {
       const actor = await currentActor(em, tenant, meta);
       await lockTeam(em, tenant);
       const repo = em.getRepository(UserEntity);
@@ -38,12 +40,17 @@ export class TeamService {
       const denied = checkRoleChange(actor.role, target.role, dto.role, await countOwners(em, tenant));
       if (denied) throw denied;
       if (target.role !== dto.role) {
+        const before = toTeamMemberView(target);
         target.role = dto.role;
         target.updatedAt = new Date();
         await repo.update({ id: target.id }, { role: target.role, updatedAt: target.updatedAt });
+        const after = toTeamMemberView(target);
+        await recordAudit(em, S, tenant, meta.actor, { action: 'team.role_changed', resource_type: 'team_member', resource_id: target.id, before, after });
       }
       return toTeamMemberView(target);
     });
+    this.rt.relay.kick();
+    return view;
   }
 
   /**
@@ -53,7 +60,7 @@ export class TeamService {
    */
   async remove(meta: RequestMeta, id: string): Promise<RemovedMemberView> {
     const tenant = asTenantId(meta.tenant_id);
-    return this.rt.tenantDb.run(tenant, async (em) => {
+    const removed = await this.rt.tenantDb.run(tenant, async (em) => {
       const actor = await currentActor(em, tenant, meta);
       await lockTeam(em, tenant);
       const repo = em.getRepository(UserEntity);
@@ -62,7 +69,10 @@ export class TeamService {
       const denied = checkRemoval(actor.role, target.role, await countOwners(em, tenant));
       if (denied) throw denied;
       await repo.delete({ tenantId: tenant, id: target.id });
+      await recordAudit(em, S, tenant, meta.actor, { action: 'team.member_removed', resource_type: 'team_member', resource_id: target.id, before: toTeamMemberView(target) });
       return { id: target.id, removed: true as const };
     });
+    this.rt.relay.kick();
+    return removed;
   }
 }

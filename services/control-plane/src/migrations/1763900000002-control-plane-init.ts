@@ -37,7 +37,7 @@ export class ControlPlaneInit1763900000002 implements MigrationInterface {
         id uuid PRIMARY KEY,
         name text NOT NULL,
         slug text NOT NULL UNIQUE,
-        status text NOT NULL CHECK (status IN ('provisioning','active','suspended')),
+        status text NOT NULL CHECK (status IN ('provisioning','active','suspended','deleting','deleted')),
         plan text NOT NULL REFERENCES "${S}"."plans"(name),
         overrides jsonb NOT NULL DEFAULT '{}'::jsonb,
         settings jsonb NOT NULL DEFAULT '{}'::jsonb,

@@ -84,6 +84,13 @@ export class TenantsService {
     return toView(rows[0]);
   }
 
+  /** A tenant that can still be changed (a deleted one is only a tombstone). */
+  private async loadLive(em: EntityManager, id: string): Promise<TenantView> {
+    const t = await this.load(em, id, true);
+    if (t.status === 'deleted') throw AppError.notFound(`Tenant ${id}`);
+    return t;
+  }
+
   /** Outbox rows carry the tenant they are about (the outbox policy checks it). */
   private async emit<T>(em: EntityManager, meta: RequestMeta, tenantId: string, subject: EventSubject, data: T): Promise<void> {
     await em.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
@@ -140,6 +147,7 @@ export class TenantsService {
     const where: string[] = [];
     const params: unknown[] = [];
     if (q.status) where.push(`t.status = $${params.push(q.status)}`);
+    else where.push(`t.status <> 'deleted'`);
     if (q.plan) where.push(`t.plan = $${params.push(q.plan)}`);
     if (q.q) where.push(`(t.name ILIKE $${params.push(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} OR t.slug ILIKE $${params.length})`);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -150,7 +158,7 @@ export class TenantsService {
 
   async update(meta: RequestMeta, id: string, patch: UpdateTenantDto): Promise<TenantView> {
     const view = await this.rt.dataSource.transaction(async (em) => {
-      const before = await this.load(em, id, true);
+      const before = await this.loadLive(em, id);
       if (patch.plan) await this.plans.get(em, patch.plan);
       const overrides = patch.limits ? { ...before.overrides, ...pickLimits(patch.limits) } : before.overrides;
       for (const [k, v] of Object.entries(overrides)) if (v === null) delete (overrides as Record<string, unknown>)[k];
@@ -177,7 +185,8 @@ export class TenantsService {
    */
   async setStatus(meta: RequestMeta, id: string, status: 'active' | 'suspended'): Promise<TenantView> {
     const current = await this.get(id);
-    if (current.status === 'provisioning') throw new AppError(ErrorCode.CONFLICT, 'The tenant is still provisioning');
+    if (current.status === 'deleted') throw AppError.notFound(`Tenant ${id}`);
+    if (current.status === 'provisioning' || current.status === 'deleting') throw new AppError(ErrorCode.CONFLICT, `The tenant is ${current.status}`);
     await this.rt.rpc.request(RpcSubject.AuthSetTenantStatus, { tenant_id: id, actor: systemActor(), traceparent: meta.traceparent }, { tenant_id: id, status });
     const view = await this.rt.dataSource.transaction(async (em) => {
       const before = await this.load(em, id, true);
@@ -195,9 +204,40 @@ export class TenantsService {
     return view;
   }
 
+  /**
+   * Deletes a tenant: it is shut out first (the gateways treat `deleting` as suspended), then
+   * every tenant-plane service purges its rows (synchronously, so nothing of the tenant is left
+   * when this returns). The registry keeps a tombstone (status `deleted`, no owner, slug freed)
+   * so that every gateway goes on refusing the tenant's unexpired JWTs; the CP audit keeps the
+   * record. A purge that fails leaves the tenant `deleting`; deleting again resumes.
+   */
+  async delete(meta: RequestMeta, id: string): Promise<{ id: string; deleted: true; purged: Record<string, Record<string, number>> }> {
+    const before = await this.get(id);
+    if (before.status === 'deleted') throw AppError.notFound(`Tenant ${id}`);
+    await this.rt.dataSource.query(`UPDATE "${S}"."tenants" SET status = 'deleting', updated_at = now() WHERE id = $1`, [id]);
+    const purged: Record<string, Record<string, number>> = {};
+    const sys = { tenant_id: id, actor: systemActor(), traceparent: meta.traceparent };
+    for (const [service, subject] of [
+      ['incidents', RpcSubject.IncidentsPurgeTenant],
+      ['auth', RpcSubject.AuthPurgeTenant],
+    ] as const) {
+      purged[service] = (await this.rt.rpc.request<{ deleted: Record<string, number> }>(subject, sys, { id }, 60_000)).deleted;
+    }
+    await this.rt.dataSource.transaction(async (em) => {
+      await em.query(
+        `UPDATE "${S}"."tenants" SET status = 'deleted', name = '(deleted)', slug = 'deleted-' || id, owner_email = '', settings = '{}', overrides = '{}', updated_at = now() WHERE id = $1`,
+        [id],
+      );
+      await this.audit.record(em, meta, 'tenant.deleted', 'tenant', id, before, { purged });
+      await this.emit<TenantStatusChangedData>(em, meta, id, EventSubject.TenantDeleted, { tenant_id: id, status: 'deleted' });
+    });
+    this.rt.relay.kick();
+    return { id, deleted: true, purged };
+  }
+
   /** For the gateways' suspension check (polled every few seconds; a short list). */
   async statuses(): Promise<TenantStatusesView> {
-    const rows = (await this.rt.dataSource.query(`SELECT id FROM "${S}"."tenants" WHERE status = 'suspended'`)) as { id: string }[];
+    const rows = (await this.rt.dataSource.query(`SELECT id FROM "${S}"."tenants" WHERE status IN ('suspended', 'deleting') OR (status = 'deleted' AND updated_at > now() - interval '1 day')`)) as { id: string }[];
     return { suspended: rows.map((r) => r.id) };
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CpAuditView,
@@ -96,6 +96,12 @@ export class ControlPlaneRoutes {
   @ApiOperation({ summary: 'Resume a suspended tenant' })
   async resume(@Req() req: GatewayRequest, @Param('id') id: string): Promise<TenantView> {
     return this.rpc.request(RpcSubject.CpResumeTenant, cpMeta(req), await parseInput(TenantIdDto, { id }));
+  }
+
+  @Delete('tenants/:id')
+  @ApiOperation({ summary: "Delete a tenant and purge its data in every service (nothing of it is left)" })
+  async deleteTenant(@Req() req: GatewayRequest, @Param('id') id: string): Promise<unknown> {
+    return this.rpc.request(RpcSubject.CpDeleteTenant, cpMeta(req), await parseInput(TenantIdDto, { id }), 120_000);
   }
 
   @Get('plans')

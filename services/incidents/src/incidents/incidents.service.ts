@@ -21,7 +21,7 @@ import {
   TimelineEntryView,
   UpdateIncidentDto,
 } from '@opsplane/contracts';
-import { addToOutbox, asTenantId, TenantId } from '@opsplane/db';
+import { addToOutbox, asTenantId, recordAudit, TenantId } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { currentTraceId } from '@opsplane/observability';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
@@ -122,6 +122,7 @@ export class IncidentsService {
       await insertIncident(em, e);
       await this.addTimeline(em, tenant, meta, e.id, 'created', {}, null, now);
       await addToOutbox<IncidentCreatedData>(em, SCHEMA, tenant, EventSubject.IncidentCreated, { incident: view }, meta.actor?.user_id ?? null);
+      await recordAudit(em, SCHEMA, tenant, meta.actor, { action: 'incident.created', resource_type: 'incident', resource_id: e.id, after: view });
     });
     this.rt.relay.kick();
     return view;
@@ -209,6 +210,7 @@ export class IncidentsService {
       if (Object.keys(changes).length) {
         const actorId = meta.actor?.user_id ?? null;
         await addToOutbox<IncidentUpdatedData>(em, SCHEMA, tenant, EventSubject.IncidentUpdated, { incident: view, changes }, actorId);
+        await recordAudit(em, SCHEMA, tenant, meta.actor, { action: 'incident.updated', resource_type: 'incident', resource_id: e.id, before, after: view });
         if (statusChange) {
           await addToOutbox<IncidentStatusChangedData>(
             em,
@@ -285,6 +287,7 @@ export class IncidentsService {
       { incident_id: e.id, reference: referenceOf(e.number), comment },
       meta.actor?.user_id ?? null,
     );
+    await recordAudit(em, SCHEMA, tenant, meta.actor, { action: 'incident.commented', resource_type: 'incident', resource_id: e.id, after: comment });
   }
 
   private async insertComment(em: EntityManager, tenant: TenantId, meta: RequestMeta, incidentId: string, body: string, at: Date) {

@@ -1,0 +1,31 @@
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../common/pagination';
+import { AUDIT_ACTIONS, AuditAction, AuditActorType } from './audit.events';
+
+/** GET /api/audit filters (all optional, combined with AND); newest first. */
+export class ListAuditEntriesQueryDto extends PageQueryDto {
+  @IsOptional() @IsIn(AUDIT_ACTIONS) action?: AuditAction;
+  @IsOptional() @IsString() @MaxLength(100) resource_type?: string;
+  @IsOptional() @IsString() @MaxLength(200) resource_id?: string;
+  @IsOptional() @IsUUID() actor_id?: string;
+  /** occurred_at >= from */
+  @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  /** occurred_at < to */
+  @IsOptional() @IsISO8601({ strict: true }) to?: string;
+}
+
+export interface AuditEntryView {
+  id: string;
+  action: AuditAction;
+  resource_type: string;
+  resource_id: string;
+  actor_id: string | null;
+  actor_email: string | null;
+  actor_type: AuditActorType;
+  token_id: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  trace_id: string | null;
+  occurred_at: string;
+  recorded_at: string;
+}

@@ -1,0 +1,23 @@
+import { Controller, Inject, Type } from '@nestjs/common';
+import { RequestMeta, RpcSubject, TenantIdDto } from '@opsplane/contracts';
+import { asTenantId, purgeTenantRows } from '@opsplane/db';
+import { AppError, parseInput } from '@opsplane/errors';
+import { RpcHandler } from '@opsplane/messaging';
+import { RUNTIME, ServiceRuntime } from './service-runtime';
+
+/** A service's tenant purge (the control plane calls it when a tenant is deleted). Platform-only. */
+export function tenantPurgeController(subject: RpcSubject): Type<unknown> {
+  @Controller()
+  class TenantPurgeController {
+    constructor(@Inject(RUNTIME) readonly rt: ServiceRuntime) {}
+
+    @RpcHandler(subject)
+    async purge(meta: RequestMeta, body: unknown) {
+      if (meta.actor?.auth_method !== 'system') throw AppError.forbidden('Purging a tenant is a platform operation');
+      const tenant = asTenantId((await parseInput(TenantIdDto, body)).id.toLowerCase());
+      const deleted = await this.rt.tenantDb.run(tenant, (em) => purgeTenantRows(em, this.rt.schema, tenant));
+      return { service: this.rt.name, tenant_id: tenant, deleted };
+    }
+  }
+  return TenantPurgeController;
+}

@@ -8,7 +8,7 @@
  * incidents service) and runs the same statements in the same transactions:
  *
  *   POST /api/incidents   tx1: set_config(app.tenant_id) + counter bump (its own short transaction)
- *                         tx2: set_config + INSERT incidents + INSERT incident_timeline + INSERT outbox
+ *                         tx2: set_config + quota SELECT + INSERT incidents + INSERT incident_timeline + INSERT outbox (event) + INSERT outbox (audit entry)
  *   GET  /api/incidents   tx:  set_config + SELECT count(*) + page SELECT (ORDER BY created_at DESC, id DESC)
  *
  * Env: BARE_PORT (required), BARE_DATABASE_URL (runtime-role URL, required), BARE_POOL_SIZE (10),
@@ -173,6 +173,13 @@ app.post('/api/incidents', tracked(async (req, reply) => {
   const traceId = randomBytes(16).toString('hex');
   const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
   await inTenantTx(tenant, async (c) => {
+    // the plan quota check (incidents per month), as the service does before inserting
+    const lim = await c.query(`SELECT (limits->>'incidents_per_month')::bigint AS max FROM incidents.tenant_limits WHERE tenant_id = $1`, [tenant]);
+    if (lim.rows[0] && lim.rows[0].max !== null) {
+      await c.query(`SELECT 1 FROM incidents.tenant_limits WHERE tenant_id = $1 FOR UPDATE`, [tenant]);
+      const used = await c.query(`SELECT count(*)::bigint AS n FROM incidents.incidents WHERE tenant_id = $1 AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`, [tenant]);
+      if (Number(used.rows[0].n) >= Number(lim.rows[0].max)) return reply.code(402).send({ error: 'quota', code: 'QUOTA_EXCEEDED' });
+    }
     await c.query(INSERT_INCIDENT, [
       row.id, tenant, number, row.title, row.description, row.status, rank, null, null, row.source, null, [], [], [], null, null,
       ACTOR_ID, now, now, null, now, null, null, null, null, null, 1,
@@ -189,7 +196,20 @@ app.post('/api/incidents', tracked(async (req, reply) => {
       data: { incident: v },
     };
     await c.query(INSERT_OUTBOX, [eventId, tenant, EVENT_SUBJECT, JSON.stringify(event), JSON.stringify({ 'x-tenant-id': tenant, traceparent })]);
+    // the audit entry of the write, also through the outbox (libs/db/src/audit.ts)
+    const auditId = randomUUID();
+    const audit = {
+      event_id: auditId,
+      event_type: 'audit.entry.recorded.v1',
+      tenant_id: tenant,
+      occurred_at: new Date().toISOString(),
+      actor_id: ACTOR_ID,
+      trace_id: traceId,
+      data: { action: 'incident.created', resource_type: 'incident', resource_id: row.id, actor_id: ACTOR_ID, actor_email: ACTOR_EMAIL, actor_type: 'user', token_id: null, before: null, after: v, trace_id: traceId, occurred_at: new Date().toISOString() },
+    };
+    await c.query(INSERT_OUTBOX, [auditId, tenant, 'audit.entry.recorded.v1', JSON.stringify(audit), JSON.stringify({ 'x-tenant-id': tenant, traceparent })]);
   });
+  if (reply.sent) return reply;
   return reply.code(201).send({ data: v });
 }));
 

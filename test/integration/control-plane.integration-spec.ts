@@ -280,6 +280,39 @@ describe('plan quotas on the tenant plane', () => {
   });
 });
 
+describe('the users limit of the plan', () => {
+  let p: TestPlatform;
+  let op: string;
+
+  beforeAll(async () => {
+    p = await TestPlatform.start();
+    op = (await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR })).body.data.token;
+  });
+  afterAll(async () => {
+    await p.close();
+  });
+
+  it('answers 402 at the users limit for invitations and their acceptance, writing nothing', async () => {
+    const t = await p.tenant('Small Team');
+    await p.call('PATCH', `/cp/api/tenants/${t.id}`, { token: op, body: { limits: { users: 2 } } });
+    await sleep(300);
+    // The owner is user 1: one invitation fits.
+    const inv = await t.call('POST', '/api/team/invite', { body: { email: 'second@example.com', role: 'member' } });
+    expect(inv.status).toBe(201);
+    const invite2 = await t.call('POST', '/api/team/invite', { body: { email: 'third@example.com', role: 'member' } });
+    expect(invite2.status).toBe(201); // an invitation is not a user yet
+    const ok = await p.call('POST', '/api/team/invitations/accept', { body: { token: inv.body.data.token, password: 'second-password' } });
+    expect(ok.status).toBe(201);
+    const over = await p.call('POST', '/api/team/invitations/accept', { body: { token: invite2.body.data.token, password: 'third-password' } });
+    expect(over.status).toBe(402);
+    expect(over.body).toMatchObject({ code: 'QUOTA_EXCEEDED', details: { limit: 'users', max: 2 } });
+    const team = await t.call('GET', '/api/team');
+    expect(team.body.data.total).toBe(2);
+    const invite3 = await t.call('POST', '/api/team/invite', { body: { email: 'fourth@example.com', role: 'member' } });
+    expect(invite3.status).toBe(402);
+  });
+});
+
 describe("rate limits from the tenant's plan", () => {
   let p: TestPlatform;
   let op: string;

@@ -2,3 +2,4 @@ export * from './service-runtime';
 export * from './standalone';
 export * from './health.controller';
 export * from './purge.controller';
+export * from './tenant-limits';

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
-import { healthController, tenantPurgeController, runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { healthController, tenantPurgeController, runtimeProvider, subscribeTenantLimits, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { subscribeAuditLog } from './audit/audit-log.consumer';
 import { AuditController } from './audit/audit.controller';
@@ -45,5 +45,8 @@ export const authService: ServiceDefinition<AuthConfig> = {
   entities: AUTH_ENTITIES,
   migrations: AUTH_MIGRATIONS,
   module: (rt) => AuthModule.forRuntime(rt as unknown as ServiceRuntime),
-  onStart: (rt) => subscribeAuditLog(rt as unknown as ServiceRuntime),
+  onStart: async (rt) => {
+    await subscribeAuditLog(rt as unknown as ServiceRuntime);
+    await subscribeTenantLimits(rt as unknown as ServiceRuntime);
+  },
 };

@@ -1,11 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
-import { healthController, tenantPurgeController, runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime, subscribeTenantLimits, tenantPurgeController } from '@opsplane/runtime';
 import { INCIDENTS_ENTITIES } from './incidents/incident.entity';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsService } from './incidents/incidents.service';
 import { IncidentsConfig } from './config';
-import { subscribeTenantLimits } from './tenancy/tenant-limits';
 import { INCIDENTS_MIGRATIONS } from './migrations';
 
 @Module({})

@@ -17,6 +17,7 @@ import { InvitationEntity, OrganizationEntity, UserEntity } from '../auth.entiti
 import { AuthErrors } from '../auth.exception';
 import { AuthConfig } from '../config';
 import { hashPassword } from '@opsplane/crypto';
+import { assertUsersQuota } from '../tenants/users-quota';
 import { INVITATION_TOKEN_PREFIX, mintToken, parseToken, sha256 } from '../crypto/tokens';
 import { SessionsService } from '../sessions/sessions.service';
 import { currentActor, lockTeam } from './team-actor';
@@ -75,6 +76,7 @@ export class InvitationsService {
       const actor = await currentActor(em, tenant, meta);
       const denied = checkInvite(actor.role, dto.role);
       if (denied) throw denied;
+      await assertUsersQuota(em, tenant);
       await lockTeam(em, tenant);
       if (await em.getRepository(UserEntity).exists({ where: { tenantId: tenant, email: dto.email } })) throw TeamErrors.alreadyMember();
       await em
@@ -174,6 +176,7 @@ export class InvitationsService {
           updatedAt: now,
           lastLoginAt: now,
         });
+        await assertUsersQuota(em, tenant);
         await em.createQueryBuilder().insert().into(UserEntity).values(user).updateEntity(false).execute();
         const before = toInvitationView(inv);
         await repo.update({ id: inv.id }, { acceptedAt: now, acceptedUserId: user.id });

@@ -6,6 +6,7 @@ import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { OrganizationEntity, UserEntity } from '../auth.entities';
 import { hashPassword } from '@opsplane/crypto';
+import { assertUsersQuota } from './users-quota';
 
 export function slugify(name: string): string {
   const s = name
@@ -56,6 +57,7 @@ export class TenantsService {
       await this.rt.tenantDb.run(tenant, async (em) => {
         const org = await em.getRepository(OrganizationEntity).findOne({ where: { id: tenant } });
         if (!org) throw AppError.notFound('Tenant');
+        await assertUsersQuota(em, tenant);
         await em.createQueryBuilder().insert().into(UserEntity).values(user).updateEntity(false).execute();
       });
     } catch (e) {

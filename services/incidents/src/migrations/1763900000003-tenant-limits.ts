@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { tenantRlsSql } from '@opsplane/db';
+import { tenantLimitsTableSql } from '@opsplane/runtime';
 
 const S = 'incidents';
 
@@ -8,16 +8,7 @@ export class IncidentsTenantLimits1763900000003 implements MigrationInterface {
   name = 'IncidentsTenantLimits1763900000003';
 
   async up(q: QueryRunner): Promise<void> {
-    const statements = [
-      `CREATE TABLE "${S}"."tenant_limits" (
-        tenant_id uuid PRIMARY KEY,
-        plan text NOT NULL,
-        limits jsonb NOT NULL,
-        updated_at timestamptz NOT NULL
-      )`,
-      ...tenantRlsSql(S, 'tenant_limits'),
-    ];
-    for (const sql of statements) await q.query(sql);
+    for (const sql of tenantLimitsTableSql(S)) await q.query(sql);
   }
 
   async down(q: QueryRunner): Promise<void> {

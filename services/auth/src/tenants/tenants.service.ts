@@ -1,22 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CreateUserDto, ProvisionedTenantView, ProvisionTenantDto, Role, SetTenantStatusDto, UserView } from '@opsplane/contracts';
+import { CreateUserDto, ProvisionedTenantView, ProvisionTenantDto, Role, SetTenantStatusDto, UserView, slugify } from '@opsplane/contracts';
 import { asTenantId, mapUniqueViolation, TenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { OrganizationEntity, UserEntity } from '../auth.entities';
 import { hashPassword } from '@opsplane/crypto';
 import { assertUsersQuota } from './users-quota';
-
-export function slugify(name: string): string {
-  const s = name
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40);
-  return s || 'tenant';
-}
 
 async function newUser(tenant: TenantId, email: string, password: string, role: Role, name?: string): Promise<UserEntity> {
   const now = new Date();

@@ -15,6 +15,7 @@ import {
   TenantStatusesView,
   TenantView,
   UpdateTenantDto,
+  slugify,
 } from '@opsplane/contracts';
 import { addToOutbox, asTenantId, mapUniqueViolation } from '@opsplane/db';
 import { AppError, ErrorCode, Page } from '@opsplane/errors';
@@ -38,16 +39,6 @@ interface TenantRow {
   updated_at: Date;
   suspended_at: Date | null;
   plan_limits: Record<string, unknown>;
-}
-
-export function slugify(name: string): string {
-  const s = name
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40);
-  return s || 'tenant';
 }
 
 function toView(r: TenantRow): TenantView {

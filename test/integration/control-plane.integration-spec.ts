@@ -339,3 +339,46 @@ describe("rate limits from the tenant's plan", () => {
     expect(r.headers.get('x-ratelimit-limit')).toBe('4');
   });
 });
+
+describe('usage metering', () => {
+  let p: TestPlatform;
+  let op: string;
+
+  beforeAll(async () => {
+    p = await TestPlatform.start({ USAGE_FLUSH_MS: '200' });
+    op = (await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR })).body.data.token;
+  });
+  afterAll(async () => {
+    await p.close();
+  });
+
+  it('reports requests, incidents and users by day', async () => {
+    const t = await p.tenant('Metered Co');
+    await t.user('member');
+    for (let i = 0; i < 5; i++) expect((await t.call('GET', '/api/incidents')).status).toBe(200);
+    await t.incident({ title: 'one' });
+    await t.incident({ title: 'two' });
+    const today = new Date().toISOString().slice(0, 10);
+    const usage = await eventually(
+      () => p.call('GET', `/cp/api/tenants/${t.id}/usage?from=${today}&to=${today}`, { token: op }),
+      (r) => r.status === 200 && r.body.data.totals.requests >= 7,
+    );
+    expect(usage.status).toBe(200);
+    expect(usage.body.data).toMatchObject({
+      tenant_id: t.id,
+      from: today,
+      to: today,
+      days: [{ day: today, requests: 7, incidents_created: 2, users_created: 2 }],
+      totals: { requests: 7, incidents_created: 2, users_created: 2 },
+      current: { users: 2, incidents_this_month: 2 },
+    });
+    const month = await p.call('GET', `/cp/api/tenants/${t.id}/usage`, { token: op });
+    expect(month.body.data.days).toHaveLength(30);
+    expect(month.body.data.days.at(-1).day).toBe(today);
+
+    expect((await p.call('GET', `/cp/api/tenants/${t.id}/usage?from=2026-13-01`, { token: op })).status).toBe(422);
+    expect((await p.call('GET', `/cp/api/tenants/${t.id}/usage?from=${today}&to=2020-01-01`, { token: op })).status).toBe(422);
+    expect((await p.call('GET', `/cp/api/tenants/${randomUUID()}/usage`, { token: op })).status).toBe(404);
+    expect((await p.call('GET', `/cp/api/tenants/${t.id}/usage`, { token: t.owner.token })).status).toBe(401);
+  });
+});

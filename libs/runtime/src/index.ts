@@ -3,3 +3,4 @@ export * from './standalone';
 export * from './health.controller';
 export * from './purge.controller';
 export * from './tenant-limits';
+export * from './usage.controller';

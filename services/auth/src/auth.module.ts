@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
-import { healthController, tenantPurgeController, runtimeProvider, subscribeTenantLimits, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { healthController, tenantPurgeController, runtimeProvider, subscribeTenantLimits, usageController, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { subscribeAuditLog } from './audit/audit-log.consumer';
 import { AuditController } from './audit/audit.controller';
@@ -23,7 +23,9 @@ export class AuthModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AuthModule,
-      controllers: [AuthController, TeamController, OrganizationController, AuditController, tenantPurgeController(RpcSubject.AuthPurgeTenant), healthController('auth', RpcSubject.AuthHealth)],
+      controllers: [AuthController, TeamController, OrganizationController, AuditController, tenantPurgeController(RpcSubject.AuthPurgeTenant),
+        usageController(RpcSubject.AuthUsage, { table: 'users', current: 'true' }),
+        healthController('auth', RpcSubject.AuthHealth)],
       providers: [
         runtimeProvider(runtime),
         SessionsService,

@@ -5,8 +5,10 @@ import {
   CreateTenantDto,
   ListAuditQueryDto,
   ListTenantsQueryDto,
+  RecordUsageDto,
   RequestMeta,
   RpcSubject,
+  TenantUsageCommand,
   TenantIdDto,
   UpdatePlanCommand,
   UpdateTenantCommand,
@@ -17,6 +19,7 @@ import { AuditService } from './audit/audit.service';
 import { OperatorsService } from './operators/operators.service';
 import { PlansService } from './plans/plans.service';
 import { TenantsService } from './tenants/tenants.service';
+import { UsageService } from './usage/usage.service';
 
 /** Only requests that the gateway authenticated with an operator token reach these handlers. */
 function requireOperator(meta: RequestMeta): void {
@@ -30,6 +33,7 @@ export class ControlPlaneController {
     private readonly tenants: TenantsService,
     private readonly plans: PlansService,
     private readonly audit: AuditService,
+    private readonly usage: UsageService,
   ) {}
 
   @RpcHandler(RpcSubject.CpLogin)
@@ -103,6 +107,19 @@ export class ControlPlaneController {
   async listAudit(meta: RequestMeta, body: unknown) {
     requireOperator(meta);
     return this.audit.list(await parseInput(ListAuditQueryDto, body));
+  }
+
+  @RpcHandler(RpcSubject.CpTenantUsage)
+  async tenantUsage(meta: RequestMeta, body: unknown) {
+    requireOperator(meta);
+    const q = await parseInput(TenantUsageCommand, body);
+    return this.usage.tenantUsage(q.id.toLowerCase(), q.from, q.to);
+  }
+
+  /** Internal: the gateways flush the requests they counted. */
+  @RpcHandler(RpcSubject.CpRecordUsage)
+  async recordUsage(_meta: RequestMeta, body: unknown) {
+    return this.usage.record(await parseInput(RecordUsageDto, body));
   }
 
   /** Internal: the gateways' rate limits come from the tenant's plan. */

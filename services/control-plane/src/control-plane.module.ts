@@ -4,10 +4,11 @@ import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime } 
 import { AuditService } from './audit/audit.service';
 import { ControlPlaneConfig } from './config';
 import { ControlPlaneController } from './control-plane.controller';
-import { CONTROL_PLANE_MIGRATIONS } from './migrations/1763900000002-control-plane-init';
+import { CONTROL_PLANE_MIGRATIONS } from './migrations';
 import { OperatorsService } from './operators/operators.service';
 import { PlansService } from './plans/plans.service';
 import { TenantsService } from './tenants/tenants.service';
+import { UsageService } from './usage/usage.service';
 
 @Module({})
 export class ControlPlaneModule {
@@ -15,7 +16,7 @@ export class ControlPlaneModule {
     return {
       module: ControlPlaneModule,
       controllers: [ControlPlaneController, healthController('control-plane', RpcSubject.CpHealth)],
-      providers: [runtimeProvider(runtime), OperatorsService, TenantsService, PlansService, AuditService],
+      providers: [runtimeProvider(runtime), OperatorsService, TenantsService, PlansService, AuditService, UsageService],
     };
   }
 }

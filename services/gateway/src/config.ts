@@ -71,4 +71,11 @@ export class GatewayConfig extends ControlPlaneJwtConfig {
   @Min(0)
   @Max(600_000)
   PLAN_LIMITS_CACHE_MS = 30_000;
+
+  /** How often each gateway hands its request counts to the control plane's usage metering. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  USAGE_FLUSH_MS = 10_000;
 }

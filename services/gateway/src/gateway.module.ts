@@ -7,6 +7,7 @@ import { API_TOKEN_CACHE, ApiTokenStrategy, GATEWAY_CONFIG, JwtStrategy } from '
 import { TenantPlaneGuard } from './auth/tenant-plane.guard';
 import { ControlPlaneJwtStrategy } from './auth/control-plane.guard';
 import { SuspendedTenantGuard, TenantStatusCache } from './auth/tenant-status';
+import { UsageMeter } from './usage/usage-meter';
 import { GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { EnvelopeExceptionFilter, EnvelopeInterceptor } from './http/envelope';
@@ -36,6 +37,7 @@ export class GatewayModule {
         { provide: APP_GUARD, useClass: TenantPlaneGuard },
         ControlPlaneJwtStrategy,
         TenantStatusCache,
+        UsageMeter,
         { provide: APP_GUARD, useClass: SuspendedTenantGuard },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
         { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
-import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime, subscribeTenantLimits, tenantPurgeController } from '@opsplane/runtime';
+import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime, subscribeTenantLimits, tenantPurgeController, usageController } from '@opsplane/runtime';
 import { INCIDENTS_ENTITIES } from './incidents/incident.entity';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsService } from './incidents/incidents.service';
@@ -12,7 +12,9 @@ export class IncidentsModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: IncidentsModule,
-      controllers: [IncidentsController, tenantPurgeController(RpcSubject.IncidentsPurgeTenant), healthController('incidents', RpcSubject.IncidentsHealth)],
+      controllers: [IncidentsController, tenantPurgeController(RpcSubject.IncidentsPurgeTenant),
+        usageController(RpcSubject.IncidentsUsage, { table: 'incidents', current: `created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` }),
+        healthController('incidents', RpcSubject.IncidentsHealth)],
       providers: [runtimeProvider(runtime), IncidentsService],
     };
   }

@@ -27,6 +27,7 @@ export enum RpcSubject {
 
   AuthSetTenantStatus = 'rpc.auth.set_tenant_status.v1',
   AuthPurgeTenant = 'rpc.auth.purge_tenant.v1',
+  AuthUsage = 'rpc.auth.usage.v1',
 
   CpHealth = 'rpc.cp.health.v1',
   CpLogin = 'rpc.cp.login.v1',
@@ -43,9 +44,12 @@ export enum RpcSubject {
   CpTenantStatuses = 'rpc.cp.tenant_statuses.v1',
   CpDeleteTenant = 'rpc.cp.delete_tenant.v1',
   CpTenantLimits = 'rpc.cp.tenant_limits.v1',
+  CpRecordUsage = 'rpc.cp.record_usage.v1',
+  CpTenantUsage = 'rpc.cp.tenant_usage.v1',
 
   IncidentsHealth = 'rpc.incidents.health.v1',
   IncidentsPurgeTenant = 'rpc.incidents.purge_tenant.v1',
+  IncidentsUsage = 'rpc.incidents.usage.v1',
   IncidentsCreate = 'rpc.incidents.create_incident.v1',
   IncidentsGet = 'rpc.incidents.get_incident.v1',
   IncidentsList = 'rpc.incidents.list_incidents.v1',

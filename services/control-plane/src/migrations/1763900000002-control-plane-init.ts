@@ -75,4 +75,3 @@ export class ControlPlaneInit1763900000002 implements MigrationInterface {
   }
 }
 
-export const CONTROL_PLANE_MIGRATIONS = [ControlPlaneInit1763900000002];

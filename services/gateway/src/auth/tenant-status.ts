@@ -5,6 +5,7 @@ import { RpcClient } from '@opsplane/messaging';
 import { GatewayConfig } from '../config';
 import { GatewayRequest, stateOf } from '../http/gateway-request';
 import { RPC_CLIENT } from '../routes/tokens';
+import { UsageMeter } from '../usage/usage-meter';
 import { GATEWAY_CONFIG } from './strategies';
 
 /**
@@ -52,14 +53,19 @@ export class TenantStatusCache implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** Runs after the tenant-plane guard: a suspended tenant's requests get 403. */
+/** Runs after the tenant-plane guard: a suspended tenant's requests get 403; the others are metered. */
 @Injectable()
 export class SuspendedTenantGuard implements CanActivate {
-  constructor(private readonly statuses: TenantStatusCache) {}
+  constructor(
+    private readonly statuses: TenantStatusCache,
+    private readonly meter: UsageMeter,
+  ) {}
 
   canActivate(ctx: ExecutionContext): boolean {
     const tenantId = stateOf(ctx.switchToHttp().getRequest<GatewayRequest>()).tenantId;
-    if (tenantId && this.statuses.isSuspended(tenantId)) throw new AppError(ErrorCode.FORBIDDEN, 'The tenant is suspended');
+    if (!tenantId) return true;
+    if (this.statuses.isSuspended(tenantId)) throw new AppError(ErrorCode.FORBIDDEN, 'The tenant is suspended');
+    this.meter.count(tenantId);
     return true;
   }
 }

@@ -14,6 +14,9 @@ import {
   RequestMeta,
   RpcSubject,
   TenantIdDto,
+  TenantUsageCommand,
+  TenantUsageQueryDto,
+  TenantUsageView,
   TenantView,
   UpdatePlanDto,
   UpdateTenantDto,
@@ -102,6 +105,14 @@ export class ControlPlaneRoutes {
   @ApiOperation({ summary: "Delete a tenant and purge its data in every service (nothing of it is left)" })
   async deleteTenant(@Req() req: GatewayRequest, @Param('id') id: string): Promise<unknown> {
     return this.rpc.request(RpcSubject.CpDeleteTenant, cpMeta(req), await parseInput(TenantIdDto, { id }), 120_000);
+  }
+
+  @Get('tenants/:id/usage')
+  @ApiOperation({ summary: "A tenant's usage by UTC day: requests, incidents and users created (from/to: YYYY-MM-DD)" })
+  @ApiQueryOf(TenantUsageQueryDto)
+  async usage(@Req() req: GatewayRequest, @Param('id') id: string, @Query() query: unknown): Promise<TenantUsageView> {
+    const q = await parseInput(TenantUsageCommand, { ...(query as object), id });
+    return this.rpc.request(RpcSubject.CpTenantUsage, cpMeta(req), q);
   }
 
   @Get('plans')

@@ -1,0 +1,5 @@
+import { ControlPlaneInit1763900000002 } from './1763900000002-control-plane-init';
+import { ControlPlaneUsage1763900000005 } from './1763900000005-usage';
+
+/** Every control-plane migration, oldest first. */
+export const CONTROL_PLANE_MIGRATIONS = [ControlPlaneInit1763900000002, ControlPlaneUsage1763900000005];

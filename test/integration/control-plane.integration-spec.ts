@@ -216,6 +216,8 @@ describe('control plane', () => {
       expect(c.body.data.limits).toEqual({ users: 20, incidents_per_month: null, api_requests_per_minute: 1200, ai_scans_per_user_per_day: null, telemetry_bytes_per_day: null });
       expect((await cp('POST', '/plans', { name, limits: {} })).status).toBe(409);
       expect((await cp('POST', '/plans', { name: 'neg', limits: { users: -1 } })).status).toBe(422);
+      expect((await cp('POST', '/plans', { name: 'huge', limits: { users: 1e20 } })).status).toBe(422);
+      expect((await cp('POST', '/plans', { name: 'frac', limits: { users: 1.5 } })).status).toBe(422);
       const u = await cp('PATCH', `/plans/${name}`, { limits: { users: 25 } });
       expect(u.body.data.limits).toMatchObject({ users: 25, api_requests_per_minute: 1200 });
       expect((await cp('GET', '/plans')).body.data.map((x: { name: string }) => x.name)).toContain(name);

@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { IsOptionalNonNull } from '../common/optional';
 import { PageQueryDto } from '../common/pagination';
 
@@ -10,12 +10,14 @@ export const TENANT_STATUSES = ['provisioning', 'active', 'suspended', 'deleting
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
 /** What a plan limits. A missing limit (or null) is unlimited. */
+const MAX_LIMIT = 1e15; // well inside PostgreSQL's bigint and JavaScript's exact integers
+
 export class PlanLimitsDto {
-  @IsOptional() @IsInt() @Min(0) users?: number | null;
-  @IsOptional() @IsInt() @Min(0) incidents_per_month?: number | null;
-  @IsOptional() @IsInt() @Min(0) api_requests_per_minute?: number | null;
-  @IsOptional() @IsInt() @Min(0) ai_scans_per_user_per_day?: number | null;
-  @IsOptional() @IsInt() @Min(0) telemetry_bytes_per_day?: number | null;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_LIMIT) users?: number | null;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_LIMIT) incidents_per_month?: number | null;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_LIMIT) api_requests_per_minute?: number | null;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_LIMIT) ai_scans_per_user_per_day?: number | null;
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_LIMIT) telemetry_bytes_per_day?: number | null;
 }
 export type PlanLimits = { [K in keyof PlanLimitsDto]-?: number | null };
 

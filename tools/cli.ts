@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { join } from 'node:path';
 import { AuthConfig, authService } from '@opsplane/auth';
 import { loadConfig } from '@opsplane/config';
-import { RpcSubject, systemActor, systemOperator, TenantView, UserView } from '@opsplane/contracts';
+import { OwnerInvitationView, RpcSubject, systemActor, systemOperator, TenantView, UserView } from '@opsplane/contracts';
 import { ControlPlaneConfig, controlPlaneService } from '@opsplane/control-plane';
 import { startEmbeddedPostgres } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
@@ -62,12 +62,12 @@ tenant
   .requiredOption('--name <name>', 'organization name')
   .option('--slug <slug>', 'URL-safe short name (default: from the name)')
   .requiredOption('--admin-email <email>', "the owner's e-mail")
-  .requiredOption('--admin-password <password>', "the owner's password (at least 8 characters)")
+  .option('--admin-password <password>', "the owner's password (at least 8 characters); without it the owner is invited and the invitation token is printed")
   .option('--admin-name <name>', "the owner's display name")
   .option('--plan <plan>', 'plan (default: DEFAULT_PLAN, free)')
-  .action((o: { name: string; slug?: string; plan?: string; adminEmail: string; adminPassword: string; adminName?: string }) =>
+  .action((o: { name: string; slug?: string; plan?: string; adminEmail: string; adminPassword?: string; adminName?: string }) =>
     run(async () => {
-      const t = await withServices<TenantView>(RpcSubject.CpCreateTenant, {
+      const t = await withServices<TenantView & { owner_invitation: OwnerInvitationView | null }>(RpcSubject.CpCreateTenant, {
         name: o.name,
         slug: o.slug,
         plan: o.plan,
@@ -75,7 +75,7 @@ tenant
         owner_password: o.adminPassword,
         owner_name: o.adminName,
       });
-      return { tenant_id: t.id, name: t.name, slug: t.slug, plan: t.plan, status: t.status, owner_email: t.owner_email };
+      return { tenant_id: t.id, name: t.name, slug: t.slug, plan: t.plan, status: t.status, owner_email: t.owner_email, owner_invitation: t.owner_invitation };
     }),
   );
 

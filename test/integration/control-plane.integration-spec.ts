@@ -85,8 +85,27 @@ describe('control plane', () => {
       const l = await login(tenant.id, owner);
       expect(l.status).toBe(200);
       expect(l.body.data.user.role).toBe('owner');
+      const { owner_invitation, ...created } = tenant;
+      expect(owner_invitation).toBeNull();
       const got = await cp('GET', `/tenants/${tenant.id}`);
-      expect(got.body.data).toEqual(tenant);
+      expect(got.body.data).toEqual(created);
+    });
+
+    it('invites the owner when no password is given: the token is shown once and sets up the owner', async () => {
+      const email = `invited-owner-${randomUUID().slice(0, 8)}@example.com`;
+      const r = await cp('POST', '/tenants', { name: 'Invited Inc', owner_email: email });
+      expect(r.status).toBe(201);
+      const inv = r.body.data.owner_invitation;
+      expect(inv).toMatchObject({ email, accept_url: '/api/team/invitations/accept' });
+      expect(inv.token).toMatch(/^ops_inv_/);
+      expect((await login(r.body.data.id, { email, password: 'owner-chosen-password' })).status).toBe(401);
+      const accepted = await p.call('POST', '/api/team/invitations/accept', { body: { token: inv.token, password: 'owner-chosen-password' } });
+      expect(accepted.status).toBe(201);
+      expect(accepted.body.data.user.role).toBe('owner');
+      const l = await login(r.body.data.id, { email, password: 'owner-chosen-password' });
+      expect(l.status).toBe(200);
+      expect((await p.call('POST', '/api/team/invitations/accept', { body: { token: inv.token, password: 'again-password' } })).status).toBe(401);
+      expect((await cp('GET', `/tenants/${r.body.data.id}`)).body.data.owner_invitation).toBeUndefined();
     });
 
     it('rejects bad input with 422 or 409 and writes nothing', async () => {

@@ -102,10 +102,12 @@ export class ProvisionTenantDto {
   @IsEmail()
   admin_email!: string;
 
+  /** Without it, the owner gets an invitation (its token is in the answer, once) and sets a password on accepting it. */
+  @IsOptionalNonNull()
   @IsString()
   @MinLength(8)
   @MaxLength(1024)
-  admin_password!: string;
+  admin_password?: string;
 
   @IsOptional()
   @IsString()
@@ -195,11 +197,20 @@ export interface VerifiedApiToken {
   expires_at: string | null;
 }
 
+export interface OwnerInvitationView {
+  email: string;
+  token: string;
+  accept_url: string;
+  expires_at: string;
+}
+
 export interface ProvisionedTenantView {
   tenant_id: string;
   name: string;
   slug: string;
-  owner: UserView;
+  /** The owner, when created with a password; else the owner's invitation. */
+  owner: UserView | null;
+  owner_invitation: OwnerInvitationView | null;
 }
 
 export interface TenantStatusView {

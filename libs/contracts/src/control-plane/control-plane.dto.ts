@@ -42,7 +42,8 @@ export class CreateTenantDto {
   @IsOptionalNonNull() @Matches(SLUG, { message: 'slug must be lowercase letters, digits and dashes' }) slug?: string;
   @IsOptionalNonNull() @Matches(SLUG) plan?: string;
   @lower() @IsEmail() owner_email!: string;
-  @IsString() @MinLength(8) @MaxLength(1024) owner_password!: string;
+  /** Without it the owner is invited: the answer carries the invitation token (once). */
+  @IsOptionalNonNull() @IsString() @MinLength(8) @MaxLength(1024) owner_password?: string;
   @IsOptionalNonNull() @IsString() @MaxLength(200) owner_name?: string;
 }
 

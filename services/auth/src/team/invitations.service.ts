@@ -9,8 +9,9 @@ import {
   ListInvitationsQueryDto,
   RequestMeta,
   TokenPairView,
+  Role,
 } from '@opsplane/contracts';
-import { asTenantId, isUuid, mapUniqueViolation, recordAudit } from '@opsplane/db';
+import { asTenantId, isUuid, mapUniqueViolation, recordAudit, TenantId } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { InvitationEntity, OrganizationEntity, UserEntity } from '../auth.entities';
@@ -43,6 +44,27 @@ export function toInvitationView(e: InvitationEntity, now = Date.now()): Invitat
   };
 }
 
+/** A new invitation and its token (only the token's hash is stored). */
+export function newInvitation(tenant: TenantId, email: string, name: string | null, role: Role, ttlDays: number): { entity: InvitationEntity; token: string } {
+  const token = mintToken(INVITATION_TOKEN_PREFIX, tenant);
+  const now = new Date();
+  const entity = Object.assign(new InvitationEntity(), {
+    id: randomUUID(),
+    tenantId: tenant,
+    email,
+    name,
+    role,
+    tokenHash: sha256(token),
+    invitedBy: null as string | null,
+    expiresAt: new Date(now.getTime() + ttlDays * DAY),
+    acceptedAt: null,
+    acceptedUserId: null,
+    revokedAt: null,
+    createdAt: now,
+  });
+  return { entity, token };
+}
+
 @Injectable()
 export class InvitationsService {
   constructor(
@@ -56,22 +78,8 @@ export class InvitationsService {
    */
   async invite(meta: RequestMeta, dto: InviteMemberDto): Promise<CreatedInvitationView> {
     const tenant = asTenantId(meta.tenant_id);
-    const token = mintToken(INVITATION_TOKEN_PREFIX, tenant);
-    const now = new Date();
-    const e = Object.assign(new InvitationEntity(), {
-      id: randomUUID(),
-      tenantId: tenant,
-      email: dto.email,
-      name: dto.name ?? null,
-      role: dto.role,
-      tokenHash: sha256(token),
-      invitedBy: null as string | null,
-      expiresAt: new Date(now.getTime() + this.rt.config.INVITATION_TTL_DAYS * DAY),
-      acceptedAt: null,
-      acceptedUserId: null,
-      revokedAt: null,
-      createdAt: now,
-    });
+    const { entity: e, token } = newInvitation(tenant, dto.email, dto.name ?? null, dto.role, this.rt.config.INVITATION_TTL_DAYS);
+    const now = e.createdAt;
     await this.rt.tenantDb.run(tenant, async (em) => {
       const actor = await currentActor(em, tenant, meta);
       const denied = checkInvite(actor.role, dto.role);

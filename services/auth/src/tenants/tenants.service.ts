@@ -4,9 +4,11 @@ import { CreateUserDto, ProvisionedTenantView, ProvisionTenantDto, Role, SetTena
 import { asTenantId, mapUniqueViolation, TenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
-import { OrganizationEntity, UserEntity } from '../auth.entities';
+import { InvitationEntity, OrganizationEntity, UserEntity } from '../auth.entities';
 import { hashPassword } from '@opsplane/crypto';
 import { assertUsersQuota } from './users-quota';
+import { AuthConfig } from '../config';
+import { ACCEPT_INVITATION_PATH, newInvitation } from '../team/invitations.service';
 
 async function newUser(tenant: TenantId, email: string, password: string, role: Role, name?: string): Promise<UserEntity> {
   const now = new Date();
@@ -27,7 +29,7 @@ async function newUser(tenant: TenantId, email: string, password: string, role: 
 
 @Injectable()
 export class TenantsService {
-  constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime) {}
+  constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime<AuthConfig>) {}
 
   /** Suspension (from the control plane): login, refresh and API tokens check the organization's status. */
   async setStatus(dto: SetTenantStatusDto): Promise<{ tenant_id: string; status: string }> {
@@ -56,12 +58,16 @@ export class TenantsService {
     return { id: user.id, email: user.email, name: user.name, role: user.role };
   }
 
-  /** Creates a tenant's organization and its owner, in one transaction. */
+  /**
+   * Creates a tenant's organization and its owner, in one transaction: the owner as a user when a
+   * password is given, else as an owner invitation whose token is in this answer only.
+   */
   async provision(dto: ProvisionTenantDto): Promise<ProvisionedTenantView> {
     const tenant = asTenantId(dto.tenant_id ?? randomUUID());
     const slug = dto.slug ?? `${slugify(dto.name)}-${tenant.slice(0, 6)}`;
-    const owner = await newUser(tenant, dto.admin_email, dto.admin_password, 'owner', dto.admin_name);
-    const now = owner.createdAt;
+    const owner = dto.admin_password ? await newUser(tenant, dto.admin_email, dto.admin_password, 'owner', dto.admin_name) : null;
+    const invitation = owner ? null : newInvitation(tenant, dto.admin_email, dto.admin_name ?? null, 'owner', this.rt.config.INVITATION_TTL_DAYS);
+    const now = new Date();
     try {
       await this.rt.tenantDb.run(tenant, async (em) => {
         await em
@@ -71,11 +77,20 @@ export class TenantsService {
           .values({ id: tenant, tenantId: tenant, name: dto.name.trim(), slug, status: 'active', settings: { timezone: 'UTC' }, createdAt: now, updatedAt: now })
           .updateEntity(false)
           .execute();
-        await em.createQueryBuilder().insert().into(UserEntity).values(owner).updateEntity(false).execute();
+        if (owner) await em.createQueryBuilder().insert().into(UserEntity).values(owner).updateEntity(false).execute();
+        if (invitation) await em.createQueryBuilder().insert().into(InvitationEntity).values(invitation.entity).updateEntity(false).execute();
       });
     } catch (e) {
       mapUniqueViolation(e, `A tenant with this id or slug already exists`);
     }
-    return { tenant_id: tenant, name: dto.name.trim(), slug, owner: { id: owner.id, email: owner.email, name: owner.name, role: owner.role } };
+    return {
+      tenant_id: tenant,
+      name: dto.name.trim(),
+      slug,
+      owner: owner ? { id: owner.id, email: owner.email, name: owner.name, role: owner.role } : null,
+      owner_invitation: invitation
+        ? { email: dto.admin_email, token: invitation.token, accept_url: ACCEPT_INVITATION_PATH, expires_at: invitation.entity.expiresAt.toISOString() }
+        : null,
+    };
   }
 }

@@ -5,6 +5,7 @@ import {
   CreateTenantDto,
   EventSubject,
   ListTenantsQueryDto,
+  OwnerInvitationView,
   ProvisionedTenantView,
   RequestMeta,
   RpcSubject,
@@ -92,7 +93,7 @@ export class TenantsService {
    * Registers the tenant, has the auth service create its organization and owner (so the owner
    * can log in when this returns), then marks it active and announces tenant.provisioned.
    */
-  async create(meta: RequestMeta, dto: CreateTenantDto): Promise<TenantView> {
+  async create(meta: RequestMeta, dto: CreateTenantDto): Promise<TenantView & { owner_invitation: OwnerInvitationView | null }> {
     const id = randomUUID();
     const slug = dto.slug ?? `${slugify(dto.name)}-${id.slice(0, 6)}`;
     const plan = dto.plan ?? this.rt.config.DEFAULT_PLAN;
@@ -108,8 +109,9 @@ export class TenantsService {
         mapUniqueViolation(e, `A tenant with the slug ${slug} already exists`);
       }
     });
+    let provisioned: ProvisionedTenantView;
     try {
-      await this.rt.rpc.request<ProvisionedTenantView>(
+      provisioned = await this.rt.rpc.request<ProvisionedTenantView>(
         RpcSubject.AuthProvisionTenant,
         { tenant_id: '', actor: systemActor(), traceparent: meta.traceparent },
         { tenant_id: id, name: dto.name, slug, admin_email: dto.owner_email, admin_password: dto.owner_password, admin_name: dto.owner_name },
@@ -127,7 +129,8 @@ export class TenantsService {
       return v;
     });
     this.rt.relay.kick();
-    return view;
+    // Without a password the owner was invited: the token is shown here, once.
+    return { ...view, owner_invitation: provisioned.owner_invitation };
   }
 
   async get(id: string): Promise<TenantView> {

@@ -1,0 +1,175 @@
+import { Command } from 'commander';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_OPTIONS, TemplateMiner, TemplateMinerOptions } from '@opsplane/rca';
+import { evaluateRca } from './rca-evaluate';
+
+/**
+ * Evaluation CLI of the RCA engine. `logs`: template grouping accuracy on loghub-2k style data
+ * (`<Sys>/<Sys>_2k.log_structured_corrected.csv`, columns Content and EventId). One miner configuration
+ * (the library's defaults) for every system; only the Content field is fed to the miner.
+ * `rca`: AC@k and Avg@5 of the root-cause ranking over case folders (labels are read apart and
+ * never reach the engine).
+ */
+
+/** RFC 4180 CSV: quoted fields, doubled quotes, commas and newlines inside quotes. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field.length > 0 || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+}
+
+/** Grouping accuracy: share of items whose predicted group is exactly the set of items of their true group. */
+export function groupingAccuracy(predicted: string[], truth: string[]): number {
+  if (predicted.length !== truth.length) throw new Error('predicted and truth differ in length');
+  if (predicted.length === 0) return 1;
+  const truthSize = new Map<string, number>();
+  for (const t of truth) truthSize.set(t, (truthSize.get(t) ?? 0) + 1);
+  const groups = new Map<string, number[]>();
+  predicted.forEach((p, i) => {
+    const g = groups.get(p);
+    if (g) g.push(i);
+    else groups.set(p, [i]);
+  });
+  let correct = 0;
+  for (const members of groups.values()) {
+    const t = truth[members[0]];
+    if (members.every((i) => truth[i] === t) && truthSize.get(t) === members.length) correct += members.length;
+  }
+  return correct / predicted.length;
+}
+
+interface SystemResult {
+  system: string;
+  lines: number;
+  trueTemplates: number;
+  predictedTemplates: number;
+  groupingAccuracy: number;
+  ms: number;
+}
+
+function evaluateLogs(dataDir: string, options: TemplateMinerOptions): { systems: SystemResult[]; mean: number } {
+  const systems = readdirSync(dataDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dataDir, d.name, `${d.name}_2k.log_structured_corrected.csv`)))
+    .map((d) => d.name)
+    .sort();
+  if (systems.length === 0) throw new Error(`no <Sys>/<Sys>_2k.log_structured_corrected.csv under ${dataDir}`);
+  const results: SystemResult[] = [];
+  systems.forEach((system, k) => {
+    progress(k, systems.length, system);
+    const rows = parseCsv(readFileSync(join(dataDir, system, `${system}_2k.log_structured_corrected.csv`), 'utf8'));
+    const header = rows[0];
+    const content = header.indexOf('Content');
+    const eventId = header.indexOf('EventId');
+    if (content < 0 || eventId < 0) throw new Error(`${system}: no Content or EventId column`);
+    const data = rows.slice(1);
+    const started = process.hrtime.bigint();
+    const miner = new TemplateMiner(options);
+    const predicted = data.map((r) => miner.add(r[content]).templateId);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const truth = data.map((r) => r[eventId]);
+    results.push({
+      system,
+      lines: data.length,
+      trueTemplates: new Set(truth).size,
+      predictedTemplates: miner.templates().length,
+      groupingAccuracy: groupingAccuracy(predicted, truth),
+      ms: Math.round(ms * 10) / 10,
+    });
+  });
+  progress(systems.length, systems.length, 'done');
+  process.stderr.write('\n');
+  const mean = results.reduce((s, r) => s + r.groupingAccuracy, 0) / results.length;
+  return { systems: results, mean };
+}
+
+function progress(done: number, total: number, label: string): void {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label.padEnd(12)}`);
+}
+
+function printTable(systems: SystemResult[], mean: number): void {
+  const lines = [
+    `${'system'.padEnd(12)} ${'lines'.padStart(6)} ${'true'.padStart(5)} ${'found'.padStart(6)} ${'GA'.padStart(6)} ${'ms'.padStart(7)}`,
+    ...systems.map(
+      (r) =>
+        `${r.system.padEnd(12)} ${String(r.lines).padStart(6)} ${String(r.trueTemplates).padStart(5)} ${String(r.predictedTemplates).padStart(6)} ${r.groupingAccuracy.toFixed(3).padStart(6)} ${r.ms.toFixed(1).padStart(7)}`,
+    ),
+    `${'mean'.padEnd(12)} ${''.padStart(6)} ${''.padStart(5)} ${''.padStart(6)} ${mean.toFixed(3).padStart(6)}`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+const program = new Command('rca-eval').description('Evaluation of the RCA engine on labelled data');
+
+program
+  .command('logs')
+  .description('log template grouping accuracy per system (loghub-2k layout) and the mean')
+  .requiredOption('--data <dir>', 'folder with <Sys>/<Sys>_2k.log_structured_corrected.csv')
+  .option('--out <file>', 'write the results as JSON')
+  .option('--config <json>', 'overrides of the miner options (for exploring; the default configuration is the one reported)')
+  .action((opts: { data: string; out?: string; config?: string }) => {
+    const options: TemplateMinerOptions = { ...DEFAULT_OPTIONS, ...(opts.config ? (JSON.parse(opts.config) as Partial<TemplateMinerOptions>) : {}) };
+    const { systems, mean } = evaluateLogs(opts.data, options);
+    printTable(systems, mean);
+    if (opts.out) {
+      const { masks, ...rest } = options;
+      writeFileSync(opts.out, JSON.stringify({ data: opts.data, config: { ...rest, masks: masks.map((m) => m.name) }, systems, meanGroupingAccuracy: mean }, null, 2) + '\n');
+      process.stderr.write(`results written to ${opts.out}\n`);
+    }
+  });
+
+program
+  .command('rca')
+  .description('root-cause ranking over a folder of cases: AC@1..5, Avg@5, per fault kind, time per case')
+  .requiredOption('--cases <dir>', 'folder of case folders (case.json with a label, metrics.csv); see eval/convert-*.js')
+  .option('--out <file>', 'write the results as JSON')
+  .action((opts: { cases: string; out?: string }) => {
+    const r = evaluateRca(opts.cases, (done, total) => progress(done, total, 'cases'));
+    process.stderr.write('\n');
+    const pct = (x: number) => x.toFixed(3);
+    const lines = [
+      `cases ${r.cases}   AC@1 ${pct(r.ac['1'])}  AC@3 ${pct(r.ac['3'])}  AC@5 ${pct(r.ac['5'])}  Avg@5 ${pct(r.avg5)}   ${r.ms_per_case.toFixed(1)} ms/case`,
+      ...Object.entries(r.by_kind).map(([k, v]) => `  ${k.padEnd(8)} cases ${v.cases}  AC@1 ${pct(v.ac1)}  AC@3 ${pct(v.ac3)}  Avg@5 ${pct(v.avg5)}`),
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    if (opts.out) {
+      writeFileSync(opts.out, JSON.stringify(r, null, 2) + '\n');
+      process.stderr.write(`results written to ${opts.out}\n`);
+    }
+  });
+
+if (require.main === module) {
+  program.parseAsync(process.argv).catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

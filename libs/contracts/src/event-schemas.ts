@@ -1,6 +1,6 @@
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { EventSubject } from './common/subjects';
-import { EVENT_PAYLOADS } from './incidents/incident.events';
+import { EVENT_PAYLOADS } from './common/event-payloads';
 
 type Schema = Record<string, unknown>;
 

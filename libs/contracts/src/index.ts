@@ -10,6 +10,7 @@ export * from './auth/team.dto';
 export * from './incidents/incident.model';
 export * from './incidents/incident.dto';
 export * from './incidents/incident.events';
+export * from './common/event-payloads';
 export * from './event-schemas';
 export * from './control-plane/control-plane.dto';
 export * from './control-plane/control-plane.events';

@@ -31,10 +31,6 @@ export class TenantDb {
     });
   }
 
-  /** A statement in its own short transaction for the tenant (e.g. a counter bump that must not wait for the caller's transaction). */
-  async runAlone<T>(tenantId: TenantId, sql: string, params: unknown[]): Promise<T[]> {
-    return this.run(tenantId, (em) => em.query(sql, params) as Promise<T[]>);
-  }
 
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');

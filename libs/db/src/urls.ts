@@ -12,12 +12,3 @@ export function resolveAppUrl(ownerUrl: string, schema: string, password: string
   return u.toString();
 }
 
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<invalid url>';
-  }
-}

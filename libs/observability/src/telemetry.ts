@@ -103,9 +103,5 @@ export async function inSpanFrom<T>(traceparent: string | undefined, name: strin
   });
 }
 
-/** Runs `fn` in a child span of the active context (the producer side of a message). */
-export async function inSpan<T>(name: string, kind: SpanKind, fn: (span: Span) => Promise<T>): Promise<T> {
-  return inSpanFrom(undefined, name, kind, fn);
-}
 
 export { SpanKind };

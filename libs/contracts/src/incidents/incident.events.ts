@@ -1,8 +1,5 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
-import { EventSubject } from '../common/subjects';
-import { TenantChangedV1, TenantStatusChangedV1 } from '../control-plane/control-plane.events';
-import { AuditEntryRecordedV1 } from '../audit/audit.events';
 import {
   CRITICALITIES,
   Criticality,
@@ -89,16 +86,3 @@ export class IncidentCommentedV1 implements IncidentCommentedData {
   @IsObject() @ValidateNested() @Type(() => IncidentEventComment) comment!: IncidentEventComment;
 }
 
-/** Each event subject and the class of its `data`. proto/ holds their JSON schemas. */
-export const EVENT_PAYLOADS: Record<EventSubject, new () => object> = {
-  [EventSubject.IncidentCreated]: IncidentCreatedV1,
-  [EventSubject.IncidentUpdated]: IncidentUpdatedV1,
-  [EventSubject.IncidentStatusChanged]: IncidentStatusChangedV1,
-  [EventSubject.IncidentCommented]: IncidentCommentedV1,
-  [EventSubject.TenantProvisioned]: TenantChangedV1,
-  [EventSubject.TenantUpdated]: TenantChangedV1,
-  [EventSubject.TenantSuspended]: TenantStatusChangedV1,
-  [EventSubject.TenantResumed]: TenantStatusChangedV1,
-  [EventSubject.AuditEntryRecorded]: AuditEntryRecordedV1,
-  [EventSubject.TenantDeleted]: TenantStatusChangedV1,
-};

@@ -33,9 +33,6 @@ export function parseToken(token: string): ParsedToken | null {
   return { prefix: m[1], tenantId: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}` };
 }
 
-export function isApiTokenShape(token: string): boolean {
-  return token.startsWith(API_TOKEN_PREFIX);
-}
 
 /** What the UI shows of a token after creation: enough to recognise it, useless to use it. */
 export function displayPrefix(token: string): string {

@@ -22,18 +22,6 @@ export interface RateLimitPolicy {
 
 export const RATE_LIMIT_POLICY = Symbol('RateLimitPolicy');
 
-@Injectable()
-export class ConfigRateLimitPolicy implements RateLimitPolicy {
-  private readonly limits: TenantRateLimits;
-
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.limits = { perCredentialPerMin: config.RATE_LIMIT_PER_CREDENTIAL_PER_MIN, perTenantPerMin: config.RATE_LIMIT_PER_TENANT_PER_MIN };
-  }
-
-  limitsFor(): TenantRateLimits {
-    return this.limits;
-  }
-}
 
 /** The smaller of two limits where 0 means "no limit". */
 export function tighter(a: number, b: number): number {

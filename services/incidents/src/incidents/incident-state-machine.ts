@@ -20,13 +20,3 @@ export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean
   return allowedNextStatuses(from).includes(to);
 }
 
-/** The column that records when an incident last entered each state (for MTTA/MTTR). */
-export const STATUS_TIMESTAMP: Record<IncidentStatus, string> = {
-  triggered: 'triggered_at',
-  open: 'opened_at',
-  acknowledged: 'acknowledged_at',
-  investigating: 'investigating_at',
-  resolved: 'resolved_at',
-  closed: 'closed_at',
-  reopened: 'reopened_at',
-};

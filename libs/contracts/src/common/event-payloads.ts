@@ -1,0 +1,18 @@
+import { AuditEntryRecordedV1 } from '../audit/audit.events';
+import { TenantChangedV1, TenantStatusChangedV1 } from '../control-plane/control-plane.events';
+import { IncidentCommentedV1, IncidentCreatedV1, IncidentStatusChangedV1, IncidentUpdatedV1 } from '../incidents/incident.events';
+import { EventSubject } from './subjects';
+
+/** Each event subject and the class of its `data`. proto/ holds their JSON schemas. */
+export const EVENT_PAYLOADS: Record<EventSubject, new () => object> = {
+  [EventSubject.IncidentCreated]: IncidentCreatedV1,
+  [EventSubject.IncidentUpdated]: IncidentUpdatedV1,
+  [EventSubject.IncidentStatusChanged]: IncidentStatusChangedV1,
+  [EventSubject.IncidentCommented]: IncidentCommentedV1,
+  [EventSubject.TenantProvisioned]: TenantChangedV1,
+  [EventSubject.TenantUpdated]: TenantChangedV1,
+  [EventSubject.TenantSuspended]: TenantStatusChangedV1,
+  [EventSubject.TenantResumed]: TenantStatusChangedV1,
+  [EventSubject.TenantDeleted]: TenantStatusChangedV1,
+  [EventSubject.AuditEntryRecorded]: AuditEntryRecordedV1,
+};

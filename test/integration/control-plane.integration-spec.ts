@@ -15,19 +15,20 @@ async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 8
   }
 }
 
+/** A platform with the test operator logged in (one per describe block). */
+async function startWithOperator(env: Record<string, string> = {}): Promise<{ p: TestPlatform; op: string }> {
+  const p = await TestPlatform.start(env);
+  const r = await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR });
+  if (r.status !== 200) throw new Error(`operator login failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return { p, op: r.body.data.token };
+}
+
 describe('control plane', () => {
   let p: TestPlatform;
   let op: string;
 
-  beforeAll(async () => {
-    p = await TestPlatform.start({ CP_HOST: 'cp.opsplane.test' });
-    const r = await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR });
-    expect(r.status).toBe(200);
-    op = r.body.data.token;
-  });
-  afterAll(async () => {
-    await p.close();
-  });
+  beforeAll(async () => ({ p, op } = await startWithOperator({ CP_HOST: 'cp.opsplane.test' })));
+  afterAll(() => p.close());
 
   const cp = (method: string, path: string, body?: unknown) => p.call(method, `/cp/api${path}`, { token: op, body });
   const newTenant = async (extra: Record<string, unknown> = {}) => {
@@ -270,13 +271,8 @@ describe('plan quotas on the tenant plane', () => {
   let p: TestPlatform;
   let op: string;
 
-  beforeAll(async () => {
-    p = await TestPlatform.start();
-    op = (await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR })).body.data.token;
-  });
-  afterAll(async () => {
-    await p.close();
-  });
+  beforeAll(async () => ({ p, op } = await startWithOperator()));
+  afterAll(() => p.close());
 
   it('answers 402 QUOTA_EXCEEDED at the incidents-per-month limit and not before, writing nothing', async () => {
     const t = await p.tenant('Quota Co');
@@ -305,13 +301,8 @@ describe('the users limit of the plan', () => {
   let p: TestPlatform;
   let op: string;
 
-  beforeAll(async () => {
-    p = await TestPlatform.start();
-    op = (await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR })).body.data.token;
-  });
-  afterAll(async () => {
-    await p.close();
-  });
+  beforeAll(async () => ({ p, op } = await startWithOperator()));
+  afterAll(() => p.close());
 
   it('answers 402 at the users limit for invitations and their acceptance, writing nothing', async () => {
     const t = await p.tenant('Small Team');
@@ -338,13 +329,8 @@ describe("rate limits from the tenant's plan", () => {
   let p: TestPlatform;
   let op: string;
 
-  beforeAll(async () => {
-    p = await TestPlatform.start({ PLAN_LIMITS_CACHE_MS: '300' });
-    op = (await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR })).body.data.token;
-  });
-  afterAll(async () => {
-    await p.close();
-  });
+  beforeAll(async () => ({ p, op } = await startWithOperator({ PLAN_LIMITS_CACHE_MS: '300' })));
+  afterAll(() => p.close());
 
   it("limits a tenant to its plan's api_requests_per_minute (with its override), across its credentials", async () => {
     const t = await p.tenant('Metered');
@@ -365,13 +351,8 @@ describe('usage metering', () => {
   let p: TestPlatform;
   let op: string;
 
-  beforeAll(async () => {
-    p = await TestPlatform.start({ USAGE_FLUSH_MS: '200' });
-    op = (await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR })).body.data.token;
-  });
-  afterAll(async () => {
-    await p.close();
-  });
+  beforeAll(async () => ({ p, op } = await startWithOperator({ USAGE_FLUSH_MS: '200' })));
+  afterAll(() => p.close());
 
   it('reports requests, incidents and users by day', async () => {
     const t = await p.tenant('Metered Co');

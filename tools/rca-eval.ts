@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_OPTIONS, TemplateMiner, TemplateMinerOptions } from '@opsplane/rca';
+import { DEFAULT_OPTIONS, FAULT_KINDS, FaultKind, generateCase, TemplateMiner, TemplateMinerOptions } from '@opsplane/rca';
+import { parseCsv, writeCase } from './rca-cases';
 import { evaluateRca } from './rca-evaluate';
 
 /**
@@ -11,40 +12,6 @@ import { evaluateRca } from './rca-evaluate';
  * `rca`: AC@k and Avg@5 of the root-cause ranking over case folders (labels are read apart and
  * never reach the engine).
  */
-
-/** RFC 4180 CSV: quoted fields, doubled quotes, commas and newlines inside quotes. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field.length > 0 || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
-}
 
 /** Grouping accuracy: share of items whose predicted group is exactly the set of items of their true group. */
 export function groupingAccuracy(predicted: string[], truth: string[]): number {
@@ -165,6 +132,45 @@ program
       writeFileSync(opts.out, JSON.stringify(r, null, 2) + '\n');
       process.stderr.write(`results written to ${opts.out}\n`);
     }
+  });
+
+program
+  .command('generate')
+  .description('write synthetic labelled cases (metrics, and optionally logs, spans, changes, topology) as case folders')
+  .requiredOption('--out <dir>', 'folder to write the cases into')
+  .option('--count <n>', 'cases per fault kind', '5')
+  .option('--services <n>', 'services per case', '12')
+  .option('--seconds <n>', 'seconds of reference and of window', '600')
+  .option('--kinds <list>', `fault kinds, comma-separated (${FAULT_KINDS.join(', ')})`, FAULT_KINDS.join(','))
+  .option('--signals <list>', 'optional files to include: logs,spans,changes,topology', 'logs,spans')
+  .option('--seed <n>', 'first seed', '1')
+  .action((opts: { out: string; count: string; services: string; seconds: string; kinds: string; signals: string; seed: string }) => {
+    const kinds = opts.kinds.split(',').filter(Boolean) as FaultKind[];
+    const bad = kinds.filter((k) => !FAULT_KINDS.includes(k));
+    if (bad.length) throw new Error(`unknown fault kind: ${bad.join(', ')}`);
+    const signals = new Set(opts.signals.split(',').filter(Boolean));
+    const total = kinds.length * Number(opts.count);
+    let done = 0;
+    for (const kind of kinds) {
+      for (let i = 0; i < Number(opts.count); i++) {
+        const seed = Number(opts.seed) + done;
+        const g = generateCase({
+          seed,
+          kind,
+          services: Number(opts.services),
+          referenceSeconds: Number(opts.seconds),
+          windowSeconds: Number(opts.seconds),
+          logs: signals.has('logs'),
+          spans: signals.has('spans'),
+          changes: signals.has('changes'),
+          topology: signals.has('topology'),
+          requestEvery: 2,
+        });
+        writeCase(join(opts.out, g.rcaCase.id), g.rcaCase, g.label);
+        progress(++done, total, 'cases');
+      }
+    }
+    process.stderr.write(`\nwrote ${total} cases to ${opts.out}\n`);
   });
 
 if (require.main === module) {

@@ -5,6 +5,7 @@ export interface TimeRange {
   end: number;
 }
 
+/** One series in long form, e.g. a CSV row `timestamp,service,metric,value` (see `seriesFromPoints`). */
 export interface MetricPoint {
   timestamp: number;
   service: string;
@@ -12,14 +13,67 @@ export interface MetricPoint {
   value: number;
 }
 
+/** One metric of one service: timestamps (unix seconds, any step, gaps allowed) and their values. */
+export interface MetricSeries {
+  service: string;
+  metric: string;
+  timestamps: number[];
+  values: number[];
+}
+
+export interface LogRecord {
+  /** Unix seconds. */
+  timestamp: number;
+  service: string;
+  /** As written by the source (`ERROR`, `warn`, `Information`, `E`...); normalised by the engine. */
+  level: string;
+  message: string;
+  trace_id?: string;
+}
+
+export interface SpanRecord {
+  trace_id: string;
+  span_id: string;
+  /** Empty or missing for a root span. */
+  parent_span_id?: string;
+  service: string;
+  operation: string;
+  start_unix_nano: number;
+  end_unix_nano: number;
+  /** OpenTelemetry status (`OK`, `UNSET`, `ERROR`, `STATUS_CODE_ERROR`, `2`) or an HTTP status; see `isErrorStatus`. */
+  status_code: string;
+}
+
+/** A deploy, configuration change or other change to a service. */
+export interface ChangeRecord {
+  /** Unix seconds. */
+  timestamp: number;
+  service: string;
+  description: string;
+}
+
+/**
+ * An edge between services: `source` calls (or depends on) `target`, so a fault in `target` can
+ * show up in `source`. `type` is free text (`call`, `dependency`, ...).
+ */
+export interface TopologyEdge {
+  source: string;
+  target: string;
+  type: string;
+}
+
 export interface RcaCase {
   id: string;
   /** Unix seconds: when the fault is believed to have started (the incident's start). */
   fault_time: number;
   window: TimeRange;
-  /** An optional normal period to compare with; else the start of the window is the reference. */
+  /** An optional normal period to compare with; else the part of the window before the fault time. */
   reference?: TimeRange;
-  metrics: MetricPoint[];
+  metrics: MetricSeries[];
+  logs?: LogRecord[];
+  spans?: SpanRecord[];
+  changes?: ChangeRecord[];
+  topology?: TopologyEdge[];
 }
 
 export interface MetricEvidence {
@@ -34,14 +88,66 @@ export interface MetricEvidence {
   peak_value: number;
 }
 
-export type Evidence = MetricEvidence;
+export interface LogEvidence {
+  type: 'log';
+  service: string;
+  template_id: string;
+  template: string;
+  /** Normalised level of the template's lines: `error`, `warn`, `info` or `debug`. */
+  level: LogLevel;
+  /** Robust deviation of the template's rate after the fault time, weighted by level. */
+  score: number;
+  onset: number | null;
+  /** No line of this template (in this service) before the fault time. */
+  new_template: boolean;
+  /** Lines per minute in the reference and after the fault time. */
+  reference_rate: number;
+  window_rate: number;
+  /** Lines of this template in this service after the fault time. */
+  count: number;
+  /** One such line, as written. */
+  example: string;
+}
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface TraceEvidence {
+  type: 'trace';
+  service: string;
+  operation: string;
+  /** `latency`: the service's own time in its spans (children's time taken out); `errors`: spans whose error starts here. */
+  signal: 'latency' | 'errors';
+  score: number;
+  onset: number | null;
+  /** Latency: reference median and peak of the self time in ms. Errors: originating errors per minute in the reference and after the fault time. */
+  reference_value: number;
+  peak_value: number;
+  /** Spans of this service and operation after the fault time. */
+  spans: number;
+  /** A few traces that show it (for the user to open). */
+  example_trace_ids: string[];
+}
+
+export interface ChangeEvidence {
+  type: 'change';
+  service: string;
+  timestamp: number;
+  description: string;
+  /** Minutes between the change and the anomaly's onset (or the fault time). */
+  minutes_before_onset: number;
+  score: number;
+}
+
+export type Evidence = MetricEvidence | LogEvidence | TraceEvidence | ChangeEvidence;
 
 export interface RankedCandidate {
   service: string;
   score: number;
-  /** 0..1: how far ahead of the next candidate this one is. */
+  /** 0..1: this candidate's share of the total score of all candidates. */
   confidence: number;
   evidence: Evidence[];
+  /** A service this one calls (directly or not) that went anomalous first: this one likely shows its effect. */
+  explained_by?: string;
 }
 
 export interface RcaResult {

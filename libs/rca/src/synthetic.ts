@@ -1,4 +1,4 @@
-import { MetricPoint, RcaCase } from './case';
+import { ChangeRecord, LogRecord, MetricSeries, RcaCase, SpanRecord, TopologyEdge } from './case';
 
 /** A small seeded PRNG (mulberry32): the same seed, the same case. */
 export function prng(seed: number): () => number {
@@ -12,7 +12,8 @@ export function prng(seed: number): () => number {
   };
 }
 
-export type FaultKind = 'cpu' | 'mem' | 'latency';
+export type FaultKind = 'cpu' | 'mem' | 'latency' | 'error';
+export const FAULT_KINDS: readonly FaultKind[] = ['cpu', 'mem', 'latency', 'error'];
 
 export interface SyntheticOptions {
   seed: number;
@@ -21,6 +22,17 @@ export interface SyntheticOptions {
   /** Seconds of reference and of incident window (1 s steps). */
   referenceSeconds?: number;
   windowSeconds?: number;
+  /** Metrics per service (at least the four modelled ones: cpu, memory, latency_p90, errors_total; the rest are unrelated gauges and counters). */
+  metricsPerService?: number;
+  /** Also produce traces: one request every `requestEvery` seconds walks the call tree (each call taken with probability 0.8). */
+  spans?: boolean;
+  /** Also produce logs: per-request lines, heartbeats, and the fault's own lines in the faulty service and its callers. */
+  logs?: boolean;
+  requestEvery?: number;
+  /** Also produce changes: a deploy of the faulty service minutes before the fault, and decoy changes elsewhere. */
+  changes?: boolean;
+  /** Give the call graph as the case's topology. */
+  topology?: boolean;
 }
 
 export interface SyntheticCase {
@@ -30,19 +42,24 @@ export interface SyntheticCase {
   calls: Record<string, string[]>;
 }
 
+const OPERATIONS = ['GET /items', 'POST /orders', 'GET /cart', 'PUT /profile', 'GET /status', 'POST /pay'];
+
 /**
- * A labelled case of our own: services on a call tree under a front end, each with cpu, memory
- * and latency series with noise; a fault of the chosen kind starts in one service at the fault
- * time and its latency effect propagates, attenuated, to every caller up the tree.
+ * A labelled case of our own: services on a call tree under a front end. A fault of the chosen
+ * kind starts in one service at the fault time and propagates to its callers the way real faults
+ * do: cpu (own latency up), mem (memory climbs), latency (its own work slows) and error (its calls
+ * fail, and its callers' calls to it fail too). Metrics always; optionally spans (self time and
+ * error origin are in the faulty service, durations and propagated errors all the way up), logs
+ * (the faulty service's own lines, and warnings or errors in its callers about it), changes and
+ * the topology.
  */
 export function generateCase(o: SyntheticOptions): SyntheticCase {
   const rnd = prng(o.seed);
   const n = Math.max(3, o.services ?? 8);
-  const kinds: FaultKind[] = ['cpu', 'mem', 'latency'];
-  const kind = o.kind ?? kinds[Math.floor(rnd() * kinds.length)];
+  const kind = o.kind ?? FAULT_KINDS[Math.floor(rnd() * FAULT_KINDS.length)];
   const names = ['front-end', ...Array.from({ length: n - 1 }, (_, i) => `svc-${String.fromCharCode(97 + (i % 26))}${i >= 26 ? i : ''}`)];
-  const parent: Record<string, string | null> = { 'front-end': null };
   const calls: Record<string, string[]> = Object.fromEntries(names.map((s) => [s, []]));
+  const parent: Record<string, string | null> = { 'front-end': null };
   for (let i = 1; i < names.length; i++) {
     const p = names[Math.floor(rnd() * i)];
     parent[names[i]] = p;
@@ -54,31 +71,140 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
   const t0 = 1_700_000_000;
   const windowStart = t0 + refLen + 3600;
   const faultTime = windowStart + Math.floor(winLen / 3);
-  const base = Object.fromEntries(names.map((s) => [s, { cpu: 10 + rnd() * 30, mem: 200 + rnd() * 800, lat: 20 + rnd() * 80 }]));
+  const base = Object.fromEntries(
+    names.map((s) => [s, { cpu: 10 + rnd() * 30, mem: 200 + rnd() * 800, lat: 20 + rnd() * 80, err: rnd() * 0.2, op: OPERATIONS[Math.floor(rnd() * OPERATIONS.length)] }]),
+  );
   const gauss = () => (rnd() + rnd() + rnd() + rnd() - 2) / 2; // ~N(0, 0.4)
+  const faulty = (s: string, t: number) => s === root && t >= faultTime;
+  /** The faulty service's own extra latency (ms). */
+  const ownExtra = (s: string, t: number) => (!faulty(s, t) ? 0 : kind === 'latency' ? 3 * base[s].lat : kind === 'cpu' ? 1.5 * base[s].lat : 0);
+  /** Extra latency seen in a service's metric: its own plus an attenuated share of its callees'. */
+  const extraLatency = (s: string, t: number): number => ownExtra(s, t) + calls[s].reduce((a, c) => a + 0.35 * extraLatency(c, t), 0);
+  /** Errors per second of a service: its own, plus half of its callees' (a failed call fails its caller's request). */
+  const errorRate = (s: string, t: number): number => base[s].err + (faulty(s, t) && kind === 'error' ? 5 : 0) + calls[s].reduce((a, c) => a + 0.5 * (errorRate(c, t) - base[c].err), 0);
 
-  /** The extra latency of each service at time t: its own, plus an attenuated share of its callees'. */
-  const extraLatency = (s: string, t: number): number => {
-    const own = kind === 'latency' && s === root && t >= faultTime ? 3 * base[s].lat : kind === 'cpu' && s === root && t >= faultTime ? 1.5 * base[s].lat : 0;
-    return own + calls[s].reduce((a, c) => a + 0.35 * extraLatency(c, t), 0);
-  };
+  const times: number[] = [];
+  for (let t = t0; t < t0 + refLen; t++) times.push(t);
+  for (let t = windowStart; t < windowStart + winLen; t++) times.push(t);
 
-  const metrics: MetricPoint[] = [];
-  const emit = (t: number) => {
-    for (const s of names) {
-      const b = base[s];
-      const faulty = s === root && t >= faultTime;
-      const cpu = b.cpu * (1 + 0.05 * gauss()) + (faulty && kind === 'cpu' ? 60 : 0);
-      const mem = b.mem * (1 + 0.01 * gauss()) + (faulty && kind === 'mem' ? 4 * (t - faultTime) : 0);
-      const lat = b.lat * (1 + 0.05 * gauss()) + extraLatency(s, t);
-      metrics.push({ timestamp: t, service: s, metric: 'cpu', value: cpu }, { timestamp: t, service: s, metric: 'memory', value: mem }, { timestamp: t, service: s, metric: 'latency_p90', value: lat });
+  const metricsPer = Math.max(4, o.metricsPerService ?? 4);
+  const metrics: MetricSeries[] = [];
+  for (const s of names) {
+    const b = base[s];
+    const cpu: number[] = [];
+    const mem: number[] = [];
+    const lat: number[] = [];
+    const errs: number[] = [];
+    let errTotal = 0;
+    for (const t of times) {
+      cpu.push(b.cpu * (1 + 0.05 * gauss()) + (faulty(s, t) && kind === 'cpu' ? 60 : 0));
+      mem.push(b.mem * (1 + 0.01 * gauss()) + (faulty(s, t) && kind === 'mem' ? 4 * (t - faultTime) : 0));
+      lat.push(b.lat * (1 + 0.05 * gauss()) + extraLatency(s, t));
+      errTotal += Math.max(0, errorRate(s, t) * (1 + gauss()));
+      errs.push(Math.floor(errTotal));
     }
-  };
-  for (let t = t0; t < t0 + refLen; t++) emit(t);
-  for (let t = windowStart; t < windowStart + winLen; t++) emit(t);
+    metrics.push(
+      { service: s, metric: 'cpu', timestamps: times, values: cpu },
+      { service: s, metric: 'memory', timestamps: times, values: mem },
+      { service: s, metric: 'latency_p90', timestamps: times, values: lat },
+      { service: s, metric: 'errors_total', timestamps: times, values: errs },
+    );
+    for (let m = 4; m < metricsPer; m++) {
+      const level = 1 + rnd() * 100;
+      const counter = m % 5 === 0;
+      let acc = 0;
+      const values = times.map(() => (counter ? (acc += level * (1 + 0.1 * gauss())) : level * (1 + 0.05 * gauss())));
+      metrics.push({ service: s, metric: counter ? `extra_${m}_total` : `extra_${m}`, timestamps: times, values });
+    }
+  }
+
+  const spans: SpanRecord[] = [];
+  const logs: LogRecord[] = [];
+  if (o.spans || o.logs) {
+    const every = Math.max(1, o.requestEvery ?? 1);
+    let ids = 0;
+    const hex = (k: number) => k.toString(16).padStart(16, '0');
+    /** One call to a service: its span, its callees' spans; returns [duration ms, failed]. */
+    const call = (s: string, t: number, startMs: number, traceId: string, parentId: string | undefined): [number, boolean] => {
+      const spanId = hex(++ids);
+      const b = base[s];
+      const self = b.lat * 0.5 * (1 + 0.1 * gauss()) + ownExtra(s, t);
+      let cursor = startMs + self / 2;
+      let failed = faulty(s, t) && kind === 'error' && rnd() < 0.8;
+      for (const c of calls[s]) {
+        if (rnd() >= 0.8) continue;
+        const [d, childFailed] = call(c, t, cursor, traceId, spanId);
+        cursor += d;
+        if (childFailed && rnd() < 0.9) {
+          failed = true;
+          if (o.logs) logs.push({ timestamp: t, service: s, level: 'ERROR', message: `upstream ${c} returned an error: status 500`, trace_id: traceId });
+        } else if (o.logs && d > 4 * b.lat + 200 && rnd() < 0.5) {
+          logs.push({ timestamp: t, service: s, level: 'WARN', message: `call to ${c} took ${Math.round(d)} ms, above the ${Math.round(2 * b.lat + 100)} ms budget`, trace_id: traceId });
+        }
+      }
+      const end = cursor + self / 2;
+      if (o.spans) {
+        spans.push({
+          trace_id: traceId,
+          span_id: spanId,
+          parent_span_id: parentId,
+          service: s,
+          operation: b.op,
+          start_unix_nano: Math.round(startMs * 1e6),
+          end_unix_nano: Math.round(end * 1e6),
+          status_code: failed ? 'ERROR' : 'OK',
+        });
+      }
+      if (o.logs) {
+        if (rnd() < 0.3) logs.push({ timestamp: t, service: s, level: 'INFO', message: `handled ${b.op} request ${spanId} in ${Math.round(end - startMs)} ms`, trace_id: traceId });
+        if (faulty(s, t) && rnd() < 0.5) logs.push({ timestamp: t, service: s, ...faultLine(kind, rnd), trace_id: traceId });
+      }
+      return [end - startMs, failed];
+    };
+    for (const t of times) {
+      if ((t - t0) % every === 0) call('front-end', t, t * 1000 + Math.floor(rnd() * 1000), hex(++ids) + hex(o.seed), undefined);
+      if (o.logs && (t - t0) % 30 === 0) for (const s of names) logs.push({ timestamp: t, service: s, level: 'INFO', message: `health check ok, ${Math.floor(5 + rnd() * 20)} active connections` });
+    }
+  }
+
+  const changes: ChangeRecord[] = [];
+  if (o.changes) {
+    const others = names.filter((s) => s !== root);
+    changes.push(
+      { timestamp: faultTime - 60 * (2 + Math.floor(rnd() * 15)), service: root, description: `deploy ${root} v1.${Math.floor(rnd() * 40)}` },
+      { timestamp: faultTime - 3600 * (3 + Math.floor(rnd() * 3)), service: others[Math.floor(rnd() * others.length)], description: 'deploy v2.1' },
+      { timestamp: faultTime - 60 * (100 + Math.floor(rnd() * 15)), service: others[Math.floor(rnd() * others.length)], description: 'raise connection pool size to 50' },
+    );
+  }
+  const topology: TopologyEdge[] = Object.entries(calls).flatMap(([source, targets]) => targets.map((target) => ({ source, target, type: 'call' })));
+
   return {
-    rcaCase: { id: `synthetic-${o.seed}-${kind}`, fault_time: faultTime, window: { start: windowStart, end: windowStart + winLen - 1 }, reference: { start: t0, end: t0 + refLen - 1 }, metrics },
+    rcaCase: {
+      id: `synthetic-${o.seed}-${kind}`,
+      fault_time: faultTime,
+      window: { start: windowStart, end: windowStart + winLen - 1 },
+      reference: { start: t0, end: t0 + refLen - 1 },
+      metrics,
+      ...(o.logs ? { logs } : {}),
+      ...(o.spans ? { spans } : {}),
+      ...(o.changes ? { changes } : {}),
+      ...(o.topology ? { topology } : {}),
+    },
     label: { service: root, kind },
     calls,
   };
+}
+
+/** What a faulty service writes about its own trouble. */
+function faultLine(kind: FaultKind, rnd: () => number): { level: string; message: string } {
+  switch (kind) {
+    case 'cpu':
+      return { level: 'WARN', message: `request queue backlog ${Math.floor(50 + rnd() * 200)}, worker pool saturated` };
+    case 'mem':
+      return { level: 'WARN', message: `heap usage ${Math.floor(800 + rnd() * 900)} MB above soft limit, running full GC` };
+    case 'latency':
+      return { level: 'WARN', message: `slow query on table orders took ${Math.floor(200 + rnd() * 500)} ms` };
+    case 'error':
+      return { level: 'ERROR', message: `failed to write to store: connection reset by peer (attempt ${1 + Math.floor(rnd() * 3)})` };
+  }
 }

@@ -1,23 +1,44 @@
 import { rankRootCauses } from '../rank';
-import { generateCase } from '../synthetic';
+import { FAULT_KINDS, generateCase, SyntheticOptions } from '../synthetic';
+
+/** Share of generated cases whose faulty service is first, and within the top 3. */
+function accuracy(kind: (typeof FAULT_KINDS)[number], extra: Partial<SyntheticOptions>, n = 10): { top1: number; top3: number } {
+  let top1 = 0;
+  let top3 = 0;
+  for (let seed = 1; seed <= n; seed++) {
+    const g = generateCase({ seed: seed * 31, kind, services: 10, referenceSeconds: 120, windowSeconds: 120, ...extra });
+    const order = rankRootCauses(g.rcaCase).candidates.map((c) => c.service);
+    if (order[0] === g.label.service) top1++;
+    if (order.slice(0, 3).includes(g.label.service)) top3++;
+  }
+  return { top1: top1 / n, top3: top3 / n };
+}
 
 describe('the engine on generated cases', () => {
   it('generates the same case for the same seed', () => {
-    expect(generateCase({ seed: 7 })).toEqual(generateCase({ seed: 7 }));
+    const o = { seed: 7, logs: true, spans: true, changes: true, topology: true };
+    expect(generateCase(o)).toEqual(generateCase(o));
     expect(generateCase({ seed: 8 }).rcaCase.metrics).not.toEqual(generateCase({ seed: 7 }).rcaCase.metrics);
   });
 
-  it.each(['cpu', 'mem', 'latency'] as const)('ranks the faulty service first for %s faults, above the callers its latency reaches', (kind) => {
-    let top1 = 0;
-    let top3 = 0;
-    const n = 12;
-    for (let seed = 1; seed <= n; seed++) {
-      const g = generateCase({ seed: seed * 31, kind, services: 10, referenceSeconds: 120, windowSeconds: 120 });
-      const order = rankRootCauses(g.rcaCase).candidates.map((c) => c.service);
-      if (order[0] === g.label.service) top1++;
-      if (order.slice(0, 3).includes(g.label.service)) top3++;
-    }
-    expect(top1 / n).toBeGreaterThanOrEqual(0.9);
-    expect(top3 / n).toBe(1);
+  it.each(['cpu', 'mem', 'latency'] as const)('ranks the faulty service first from metrics alone (%s faults), above the callers its effect reaches', (kind) => {
+    const r = accuracy(kind, {});
+    expect(r.top1).toBeGreaterThanOrEqual(0.9);
+    expect(r.top3).toBe(1);
+  });
+
+  it('keeps the faulty service in the top 3 from metrics alone when errors propagate (error counts alone cannot tell cause from caller)', () => {
+    expect(accuracy('error', {}).top3).toBe(1);
+  });
+
+  it.each(FAULT_KINDS)('ranks the faulty service first with logs and spans too (%s faults)', (kind) => {
+    const r = accuracy(kind, { logs: true, spans: true, requestEvery: 2 });
+    expect(r.top1).toBeGreaterThanOrEqual(0.9);
+    expect(r.top3).toBe(1);
+  });
+
+  it.each(FAULT_KINDS)('ranks the faulty service first with changes and the topology given (%s faults)', (kind) => {
+    const r = accuracy(kind, { logs: true, spans: true, changes: true, topology: true, requestEvery: 2 });
+    expect(r.top1).toBe(1);
   });
 });

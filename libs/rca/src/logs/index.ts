@@ -1,1 +1,2 @@
 export * from './template-miner';
+export * from './log-analysis';

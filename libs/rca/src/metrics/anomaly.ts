@@ -1,5 +1,5 @@
-import { MetricEvidence, MetricPoint, RcaCase } from '../case';
-import { baseline, looksLikeCounter, rates } from './robust';
+import { MetricEvidence, MetricPoint, MetricSeries, RcaCase, TimeRange } from '../case';
+import { baseline, looksLikeCounter } from './robust';
 
 /** A series leaves its normal band when it is this many robust units away from the reference median. */
 export const ONSET_THRESHOLD = 3;
@@ -11,87 +11,161 @@ export const ONSET_THRESHOLD = 3;
  */
 export const DOWNWARD_WEIGHT = 0.2;
 
-interface Series {
-  service: string;
-  metric: string;
-  t: number[];
-  v: number[];
-}
-
-/** Groups points into series; consecutive points of one series (the usual layout) skip the map lookup. */
-function groupSeries(metrics: MetricPoint[]): Series[] {
-  const map = new Map<string, Series>();
-  let cur: Series | undefined;
-  for (const m of metrics) {
-    if (!Number.isFinite(m.value) || !Number.isFinite(m.timestamp)) continue;
+/** Groups long-form points into series (sorted by time); consecutive points of one series skip the map lookup. */
+export function seriesFromPoints(points: Iterable<MetricPoint>): MetricSeries[] {
+  const map = new Map<string, MetricSeries>();
+  let cur: MetricSeries | undefined;
+  for (const m of points) {
     if (!cur || cur.service !== m.service || cur.metric !== m.metric) {
       const key = `${m.service}\u0000${m.metric}`;
       cur = map.get(key);
-      if (!cur) map.set(key, (cur = { service: m.service, metric: m.metric, t: [], v: [] }));
+      if (!cur) map.set(key, (cur = { service: m.service, metric: m.metric, timestamps: [], values: [] }));
     }
-    cur.t.push(m.timestamp);
-    cur.v.push(m.value);
+    cur.timestamps.push(m.timestamp);
+    cur.values.push(m.value);
   }
-  for (const s of map.values()) {
-    let sorted = true;
-    for (let i = 1; i < s.t.length && sorted; i++) sorted = s.t[i] >= s.t[i - 1];
-    if (!sorted) {
-      const order = s.t.map((_, i) => i).sort((a, b) => s.t[a] - s.t[b]);
-      s.t = order.map((i) => s.t[i]);
-      s.v = order.map((i) => s.v[i]);
-    }
-  }
-  return [...map.values()].sort((a, b) => (a.service + a.metric).localeCompare(b.service + b.metric));
+  return [...map.values()];
 }
 
-function asRates(s: Series): Series {
-  const r = rates(s.t.map((t, i) => ({ t, v: s.v[i] })));
-  return { ...s, t: r.map((p) => p.t), v: r.map((p) => p.v) };
+export interface SeriesScore {
+  /** Largest robust deviation at or after the fault time (downward ones weighted by DOWNWARD_WEIGHT). */
+  score: number;
+  onset: number | null;
+  median: number;
+  /** The value at the largest deviation. */
+  peak: number;
 }
 
-/** Values with from <= t <= to. */
-function valuesIn(s: Series, from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < s.t.length; i++) if (s.t[i] >= from && s.t[i] <= to) out.push(s.v[i]);
-  return out;
+export interface ScoreOptions {
+  /** A floor for the robust scale (e.g. 1 for counts, so that one extra event is not an infinite deviation). */
+  minScale?: number;
+  /** Weight of downward deviations; default DOWNWARD_WEIGHT. */
+  downwardWeight?: number;
+}
+
+/** Indexes of the points with from <= t <= to, for time-sorted timestamps. */
+function range(t: ArrayLike<number>, from: number, to: number): [number, number] {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (t[mid] < from) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < t.length && t[end] <= to) end++;
+  return [lo, end];
 }
 
 /**
- * Scores every series of a case against its reference period (or, without one, the part of the
- * window before the fault time; failing that, the window's first fifth): the largest robust
- * deviation after the fault time, and when it first crossed ONSET_THRESHOLD. Counters are turned
- * into rates first. Series with too few points on either side are skipped.
+ * The reference sample of a series: the case's reference period; failing that (fewer than three
+ * points), the window before the fault time; failing that, the window's first fifth.
  */
-export function scoreMetrics(c: RcaCase): MetricEvidence[] {
-  const out: MetricEvidence[] = [];
-  for (const s0 of groupSeries(c.metrics)) {
-    const s = looksLikeCounter(s0.v) ? asRates(s0) : s0;
-    let ref = c.reference ? valuesIn(s, c.reference.start, c.reference.end) : [];
-    if (ref.length < 3) ref = valuesIn(s, c.window.start, c.fault_time - 1e-9);
-    if (ref.length < 3) {
-      const inWindow = valuesIn(s, c.window.start, c.window.end);
-      ref = inWindow.slice(0, Math.max(3, Math.floor(inWindow.length / 5)));
-    }
-    if (ref.length < 3) continue;
-    const b = baseline(ref);
-    let score = 0;
-    let peak = NaN;
-    let onset: number | null = null;
-    let seen = 0;
-    for (let i = 0; i < s.t.length; i++) {
-      const t = s.t[i];
-      if (t < c.fault_time || t > c.window.end) continue;
-      seen++;
-      const d = (s.v[i] - b.median) / b.scale;
-      const z = d >= 0 ? d : -d * DOWNWARD_WEIGHT;
-      if (z > score || Number.isNaN(peak)) {
-        score = Math.max(score, z);
-        peak = s.v[i];
-      }
-      if (onset === null && z >= ONSET_THRESHOLD) onset = t;
-    }
-    if (!seen) continue;
-    out.push({ type: 'metric', service: s.service, metric: s.metric, score, onset, reference_median: b.median, peak_value: peak });
+export function referenceValues(t: ArrayLike<number>, v: ArrayLike<number>, c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>): number[] {
+  const slice = ([a, b]: [number, number]) => Array.prototype.slice.call(v, a, b) as number[];
+  let ref: number[] = c.reference ? slice(range(t, c.reference.start, c.reference.end)) : [];
+  if (ref.length < 3) ref = slice(range(t, c.window.start, c.fault_time - 1e-9));
+  if (ref.length < 3) {
+    const [a, b] = range(t, c.window.start, c.window.end);
+    ref = slice([a, a + Math.min(b - a, Math.max(3, Math.floor((b - a) / 5)))]);
   }
-  return out;
+  return ref;
+}
+
+/**
+ * Scores one time-sorted series against its reference: the largest robust deviation at or after
+ * the fault time (until the window's end), and when it first crossed ONSET_THRESHOLD. Null when
+ * either side has too few points.
+ */
+export function scoreSeries(t: ArrayLike<number>, v: ArrayLike<number>, c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>, o: ScoreOptions = {}): SeriesScore | null {
+  const ref = referenceValues(t, v, c);
+  if (ref.length < 3) return null;
+  const b = baseline(ref);
+  const scale = Math.max(b.scale, o.minScale ?? 0);
+  const down = o.downwardWeight ?? DOWNWARD_WEIGHT;
+  const [from, to] = range(t, c.fault_time, c.window.end);
+  if (from >= to) return null;
+  let score = 0;
+  let peak = v[from];
+  let onset: number | null = null;
+  for (let i = from; i < to; i++) {
+    const d = (v[i] - b.median) / scale;
+    const z = d >= 0 ? d : -d * down;
+    if (z > score) {
+      score = z;
+      peak = v[i];
+    }
+    if (onset === null && z >= ONSET_THRESHOLD) onset = t[i];
+  }
+  return { score, onset, median: b.median, peak };
+}
+
+function sortedByTime(s: MetricSeries): { t: number[]; v: number[] } {
+  const { timestamps: t, values: v } = s;
+  let sorted = true;
+  let finite = true;
+  for (let i = 0; i < t.length && sorted && finite; i++) {
+    finite = Number.isFinite(v[i]) && Number.isFinite(t[i]);
+    if (i > 0) sorted = t[i] >= t[i - 1];
+  }
+  if (sorted && finite) return { t, v };
+  const order = t.map((_, i) => i).filter((i) => Number.isFinite(v[i]) && Number.isFinite(t[i]));
+  order.sort((a, b) => t[a] - t[b]);
+  return { t: order.map((i) => t[i]), v: order.map((i) => v[i]) };
+}
+
+function rates(t: number[], v: number[]): { t: number[]; v: number[] } {
+  const rt: number[] = [];
+  const rv: number[] = [];
+  for (let i = 1; i < t.length; i++) {
+    const dt = t[i] - t[i - 1];
+    if (dt > 0) {
+      rt.push(t[i]);
+      rv.push((v[i] - v[i - 1]) / dt);
+    }
+  }
+  return { t: rt, v: rv };
+}
+
+/**
+ * Scores every metric series of a case against its reference period (see `scoreSeries`).
+ * Non-finite points are dropped, unsorted series sorted, counters turned into rates first.
+ */
+export function scoreMetrics(c: Pick<RcaCase, 'fault_time' | 'window' | 'reference' | 'metrics'>): MetricEvidence[] {
+  const out: MetricEvidence[] = [];
+  for (const s0 of c.metrics) {
+    let s = sortedByTime(s0);
+    if (looksLikeCounter(s.v)) s = rates(s.t, s.v);
+    const r = scoreSeries(s.t, s.v, c);
+    if (!r) continue;
+    out.push({ type: 'metric', service: s0.service, metric: s0.metric, score: r.score, onset: r.onset, reference_median: r.median, peak_value: r.peak });
+  }
+  return out.sort((a, b) => a.service.localeCompare(b.service) || a.metric.localeCompare(b.metric));
+}
+
+/** The step of the count and latency series built from logs and spans: a window's length / 120, between 1 s and 60 s. */
+export function eventBucketSeconds(window: TimeRange): number {
+  return Math.min(60, Math.max(1, Math.round((window.end - window.start) / 120)));
+}
+
+/** Event rates vary more than a Poisson process: the unit of a count's shift is widened by this share of the expected count. */
+export const RATE_OVERDISPERSION = 0.1;
+
+/**
+ * How far an event count after the fault time is above what the reference rate predicts, in
+ * units of sqrt(expected + 1) + RATE_OVERDISPERSION·expected; 0 below ONSET_THRESHOLD. Sparse events (a few errors a
+ * minute) never fill a bucket enough to stand out bucket by bucket; their total does.
+ */
+export function countShiftScore(refCount: number, refSeconds: number, count: number, seconds: number): number {
+  if (!(refSeconds > 0) || !(seconds > 0)) return 0;
+  const expected = (refCount / refSeconds) * seconds;
+  const z = (count - expected) / (Math.sqrt(expected + 1) + RATE_OVERDISPERSION * expected);
+  // A total within the noise is no evidence (unlike a bucket, a total is not a max over many draws).
+  return z >= ONSET_THRESHOLD ? z : 0;
+}
+
+/** Seconds of the reference a case's event counts compare with: the reference period, else the window before the fault time. */
+export function referenceSeconds(c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>): { from: number; to: number; seconds: number } {
+  const r = c.reference && c.reference.end > c.reference.start ? c.reference : { start: c.window.start, end: c.fault_time };
+  return { from: r.start, to: r.end, seconds: Math.max(0, r.end - r.start) };
 }

@@ -1,10 +1,69 @@
-/** Order statistics for robust scoring (no dependency: small arrays, sorted copies). */
+/** Linear-interpolated quantile of a sorted sample. */
 export function quantile(sorted: ArrayLike<number>, q: number): number {
   if (!sorted.length) return NaN;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** Puts the k-th smallest of a[from..to) at a[k], smaller ones before it, larger after (Hoare's selection, median-of-three pivot). */
+function select(a: Float64Array, k: number, from: number, to: number): void {
+  let lo = from;
+  let hi = to - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // Median of three as the pivot: sorted input (common in telemetry) stays linear.
+    if (a[mid] < a[lo]) swap(a, mid, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
+}
+
+/**
+ * Linear-interpolated quantiles of an unsorted sample, in linear time (selection instead of a
+ * sort: the reference of every series is summarised, so this is the engine's hottest loop).
+ * Reorders `a`. `qs` must be ascending.
+ */
+export function quantilesInPlace(a: Float64Array, qs: number[]): number[] {
+  const n = a.length;
+  if (!n) return qs.map(() => NaN);
+  const out: number[] = [];
+  let from = 0;
+  for (const q of qs) {
+    const pos = (n - 1) * q;
+    const lo = Math.floor(pos);
+    select(a, lo, from, n);
+    let next = a[lo];
+    if (pos > lo) {
+      next = Infinity;
+      for (let i = lo + 1; i < n; i++) if (a[i] < next) next = a[i];
+    }
+    out.push(a[lo] + (next - a[lo]) * (pos - lo));
+    from = lo;
+  }
+  return out;
 }
 
 export interface Baseline {
@@ -18,13 +77,15 @@ export interface Baseline {
  * nearly constant) reference gets a fallback scale so that a flat series does not turn every
  * small wiggle into an infinite score.
  */
-export function baseline(values: number[]): Baseline {
-  // Typed arrays sort numerically in native code: much faster than a comparator on a JS array.
-  const s = Float64Array.from(values.filter(Number.isFinite)).sort();
-  const median = quantile(s, 0.5);
-  const iqr = quantile(s, 0.75) - quantile(s, 0.25);
+export function baseline(values: ArrayLike<number>): Baseline {
+  let n = 0;
+  const s = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) s[n++] = values[i];
+  const sample = n === s.length ? s : s.subarray(0, n);
+  const [q1, median, q3] = quantilesInPlace(sample, [0.25, 0.5, 0.75]);
+  const iqr = q3 - q1;
   if (iqr > 1e-12) return { median, scale: iqr };
-  const mad = quantile(s.map((v) => Math.abs(v - median)).sort(), 0.5) * 1.4826;
+  const mad = quantilesInPlace(sample.map((v) => Math.abs(v - median)), [0.5])[0] * 1.4826;
   if (mad > 1e-12) return { median, scale: mad };
   return { median, scale: Math.max(Math.abs(median) * 0.05, 1e-3) };
 }
@@ -38,13 +99,4 @@ export function looksLikeCounter(values: number[]): boolean {
     if (values[i] > values[i - 1]) ups++;
   }
   return ups >= values.length * 0.5 && values[values.length - 1] > values[0];
-}
-
-export function rates(points: { t: number; v: number }[]): { t: number; v: number }[] {
-  const out: { t: number; v: number }[] = [];
-  for (let i = 1; i < points.length; i++) {
-    const dt = points[i].t - points[i - 1].t;
-    if (dt > 0) out.push({ t: points[i].t, v: (points[i].v - points[i - 1].v) / dt });
-  }
-  return out;
 }

@@ -1,9 +1,9 @@
 import { MetricPoint, RcaCase } from '../../case';
 import { rankRootCauses } from '../../rank';
-import { baseline, looksLikeCounter } from '../robust';
-import { scoreMetrics } from '../anomaly';
+import { baseline, looksLikeCounter, quantile, quantilesInPlace } from '../robust';
+import { scoreMetrics, seriesFromPoints } from '../anomaly';
 
-function series(service: string, metric: string, values: number[], t0 = 1000): MetricPoint[] {
+function points(service: string, metric: string, values: number[], t0 = 1000): MetricPoint[] {
   return values.map((value, i) => ({ timestamp: t0 + i, service, metric, value }));
 }
 
@@ -18,14 +18,14 @@ const noise = (n: number, level: number, seed = 1) => {
 describe('metric anomaly scoring', () => {
   it('finds a known anomaly and its onset', () => {
     const values = [...noise(60, 10), ...noise(20, 10, 7).map((v, i) => (i >= 5 ? v + 50 : v))];
-    const c: RcaCase = { id: 'a', fault_time: 1060, window: { start: 1000, end: 1079 }, metrics: series('svc', 'cpu', values) };
+    const c: RcaCase = { id: 'a', fault_time: 1060, window: { start: 1000, end: 1079 }, metrics: seriesFromPoints(points('svc', 'cpu', values)) };
     const [e] = scoreMetrics(c);
     expect(e.score).toBeGreaterThan(10);
     expect(e.onset).toBe(1065);
   });
 
   it('ignores a constant series and does not blow up on a flat reference', () => {
-    const c: RcaCase = { id: 'b', fault_time: 1050, window: { start: 1000, end: 1099 }, metrics: series('svc', 'const', Array(100).fill(5)) };
+    const c: RcaCase = { id: 'b', fault_time: 1050, window: { start: 1000, end: 1099 }, metrics: seriesFromPoints(points('svc', 'const', Array(100).fill(5))) };
     expect(scoreMetrics(c)[0].score).toBe(0);
     expect(baseline([5, 5, 5, 5]).scale).toBeGreaterThan(0);
   });
@@ -34,27 +34,47 @@ describe('metric anomaly scoring', () => {
     expect(looksLikeCounter([1, 2, 3, 5, 8, 13, 21])).toBe(true);
     expect(looksLikeCounter([1, 3, 2, 5])).toBe(false);
     const counter = Array.from({ length: 100 }, (_, i) => (i < 60 ? i * 10 : 600 + (i - 60) * 100));
-    const c: RcaCase = { id: 'c', fault_time: 1060, window: { start: 1000, end: 1099 }, metrics: series('svc', 'requests_total', counter) };
+    const c: RcaCase = { id: 'c', fault_time: 1060, window: { start: 1000, end: 1099 }, metrics: seriesFromPoints(points('svc', 'requests_total', counter)) };
     expect(scoreMetrics(c)[0].score).toBeGreaterThan(5);
   });
 
   it('uses the reference period when given, and tolerates gaps and other steps', () => {
-    const ref = series('svc', 'mem', noise(30, 100), 0).filter((_, i) => i % 3 !== 0);
-    const win = series('svc', 'mem', [...noise(10, 100, 3), ...noise(10, 300, 4)], 5000).filter((_, i) => i % 2 === 0);
-    const c: RcaCase = { id: 'd', fault_time: 5010, window: { start: 5000, end: 5019 }, reference: { start: 0, end: 29 }, metrics: [...ref, ...win] };
+    const ref = points('svc', 'mem', noise(30, 100), 0).filter((_, i) => i % 3 !== 0);
+    const win = points('svc', 'mem', [...noise(10, 100, 3), ...noise(10, 300, 4)], 5000).filter((_, i) => i % 2 === 0);
+    const c: RcaCase = { id: 'd', fault_time: 5010, window: { start: 5000, end: 5019 }, reference: { start: 0, end: 29 }, metrics: seriesFromPoints([...ref, ...win]) };
     expect(scoreMetrics(c)[0].score).toBeGreaterThan(10);
   });
 
   it('ranks the faulty service first, deterministically, with a summary', () => {
     const metrics = [
-      ...series('cart', 'cpu', [...noise(60, 20, 2), ...noise(40, 90, 3)]),
-      ...series('front', 'latency', [...noise(60, 100, 4), ...noise(40, 130, 5)]),
-      ...series('db', 'cpu', noise(100, 30, 6)),
+      ...points('cart', 'cpu', [...noise(60, 20, 2), ...noise(40, 90, 3)]),
+      ...points('front', 'latency', [...noise(60, 100, 4), ...noise(40, 130, 5)]),
+      ...points('db', 'cpu', noise(100, 30, 6)),
     ];
-    const c: RcaCase = { id: 'e', fault_time: 1060, window: { start: 1000, end: 1099 }, metrics };
+    const c: RcaCase = { id: 'e', fault_time: 1060, window: { start: 1000, end: 1099 }, metrics: seriesFromPoints(metrics) };
     const r = rankRootCauses(c);
     expect(r.candidates.map((x) => x.service)).toEqual(['cart', 'front', 'db']);
     expect(r.summary).toMatch(/^Most likely root cause: cart/);
     expect(rankRootCauses(c)).toEqual(r);
+  });
+});
+
+describe('quantiles by selection', () => {
+  it('agrees with sorting, on random, sorted, reversed and repeated samples', () => {
+    let x = 3;
+    const rnd = () => (x = (x * 16807) % 2147483647) / 2147483647;
+    const samples = [
+      Array.from({ length: 1001 }, rnd),
+      Array.from({ length: 100 }, (_, i) => i),
+      Array.from({ length: 100 }, (_, i) => 100 - i),
+      Array.from({ length: 50 }, (_, i) => i % 3),
+      [7],
+      [2, 1],
+    ];
+    for (const s of samples) {
+      const sorted = Float64Array.from(s).sort();
+      const expected = [0.25, 0.5, 0.75].map((q) => quantile(sorted, q));
+      expect(quantilesInPlace(Float64Array.from(s), [0.25, 0.5, 0.75])).toEqual(expected);
+    }
   });
 });

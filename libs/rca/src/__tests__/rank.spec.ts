@@ -1,0 +1,80 @@
+import { MetricSeries, RcaCase } from '../case';
+import { scoreChanges } from '../changes';
+import { rankRootCauses } from '../rank';
+import { prng } from '../synthetic';
+
+const T0 = 10_000;
+const FAULT = T0 + 300;
+
+/** 600 s of a noisy level, stepping up by `jump` from `from` on. */
+function series(service: string, metric: string, level: number, jump: number, from = FAULT, seed = 1): MetricSeries {
+  const rnd = prng(seed);
+  const timestamps = Array.from({ length: 600 }, (_, i) => T0 + i);
+  return { service, metric, timestamps, values: timestamps.map((t) => level * (1 + 0.05 * (rnd() - 0.5)) + (t >= from ? jump : 0)) };
+}
+
+const baseCase = (metrics: MetricSeries[], extra: Partial<RcaCase> = {}): RcaCase => ({ id: 'k', fault_time: FAULT, window: { start: T0, end: T0 + 599 }, metrics, ...extra });
+const order = (c: RcaCase) => rankRootCauses(c).candidates.map((x) => x.service);
+
+describe(rankRootCauses.name, () => {
+  // The caller's latency includes the callee's; here the caller's series is even a little more anomalous.
+  const web = series('web', 'latency', 100, 30, FAULT, 2);
+  const db = series('db', 'latency', 50, 12, FAULT, 3);
+  const other = series('mail', 'cpu', 20, 0, FAULT, 4);
+
+  it('without a topology, ranks by the size of the anomaly', () => {
+    expect(order(baseCase([web, db, other]))).toEqual(['web', 'db', 'mail']);
+  });
+
+  it('with a topology, puts the callee that went first above the caller that shows its effect', () => {
+    const r = rankRootCauses(baseCase([web, db, other], { topology: [{ source: 'web', target: 'db', type: 'call' }] }));
+    expect(r.candidates.map((x) => x.service)).toEqual(['db', 'web', 'mail']);
+    expect(r.candidates[1].explained_by).toBe('db');
+    expect(r.summary).toMatch(/^Most likely root cause: db .*web calls it and shows the effect/);
+  });
+
+  it('does not blame a callee whose anomaly started well after the caller’s', () => {
+    const lateDb = series('db', 'latency', 50, 12, FAULT + 200, 3);
+    const r = rankRootCauses(baseCase([web, lateDb, other], { topology: [{ source: 'web', target: 'db', type: 'call' }] }));
+    expect(r.candidates[0].service).toBe('web');
+    expect(r.candidates[0].explained_by).toBeUndefined();
+  });
+
+  it('raises a service changed shortly before its onset, and ignores old changes and changes after the onset', () => {
+    const a = series('a', 'cpu', 50, 20, FAULT, 5);
+    const b = series('b', 'cpu', 50, 17, FAULT, 6);
+    expect(order(baseCase([a, b]))[0]).toBe('a');
+    const recent = rankRootCauses(baseCase([a, b], { changes: [{ timestamp: FAULT - 300, service: 'b', description: 'deploy b v2' }] }));
+    expect(recent.candidates[0].service).toBe('b');
+    expect(recent.candidates[0].evidence).toContainEqual(expect.objectContaining({ type: 'change', description: 'deploy b v2', minutes_before_onset: 5 }));
+    expect(recent.summary).toContain('"deploy b v2" was changed 5 minutes before the anomaly');
+    const old = baseCase([a, b], { changes: [{ timestamp: FAULT - 3 * 3600, service: 'b', description: 'old' }, { timestamp: FAULT + 200, service: 'b', description: 'after' }] });
+    expect(order(old)[0]).toBe('a');
+  });
+
+  it('weighs a change by how close it came to the onset', () => {
+    const onsets = new Map<string, number | null>([['x', FAULT]]);
+    const [near] = scoreChanges({ fault_time: FAULT, changes: [{ timestamp: FAULT - 60, service: 'x', description: 'd' }] }, onsets);
+    const [far] = scoreChanges({ fault_time: FAULT, changes: [{ timestamp: FAULT - 3600, service: 'x', description: 'd' }] }, onsets);
+    expect(near.score).toBeGreaterThan(0.9);
+    expect(far.score).toBeCloseTo(0.25, 2);
+  });
+
+  it('answers from logs alone, and says so when nothing is anomalous', () => {
+    const logs = [];
+    for (let t = T0; t < T0 + 600; t += 2) {
+      logs.push({ timestamp: t, service: 'api', level: 'INFO', message: `served request in ${t % 7} ms` });
+      if (t >= FAULT) logs.push({ timestamp: t, service: 'worker', level: 'ERROR', message: 'lost connection to broker, retrying' });
+      else logs.push({ timestamp: t, service: 'worker', level: 'INFO', message: 'job done' });
+    }
+    const r = rankRootCauses(baseCase([], { logs }));
+    expect(r.candidates[0].service).toBe('worker');
+    expect(r.candidates[0].evidence[0]).toMatchObject({ type: 'log', level: 'error', new_template: true });
+    expect(rankRootCauses(baseCase([other])).summary).toBe('No anomaly found in the telemetry of this case.');
+  });
+
+  it('is deterministic', () => {
+    const c = baseCase([web, db, other], { topology: [{ source: 'web', target: 'db', type: 'call' }] });
+    expect(rankRootCauses(c)).toEqual(rankRootCauses(c));
+  });
+});

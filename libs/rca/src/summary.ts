@@ -1,0 +1,36 @@
+import { Evidence, RankedCandidate } from './case';
+
+const num = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Number(n.toPrecision(3)).toString());
+const at = (t: number | null) => (t === null ? '' : ` from ${new Date(t * 1000).toISOString().replace('.000Z', 'Z')}`);
+const quote = (s: string, max = 80) => `"${s.length > max ? `${s.slice(0, max - 1)}…` : s}"`;
+
+/** One plain-language sentence per piece of evidence (no language model: templates over the numbers). */
+export function describeEvidence(e: Evidence): string {
+  switch (e.type) {
+    case 'metric':
+      return `${e.metric} went from about ${num(e.reference_median)} to ${num(e.peak_value)} (${num(e.score)}× its normal spread${at(e.onset)})`;
+    case 'log':
+      return e.new_template
+        ? `a new ${e.level} log line ${quote(e.template)} appeared ${e.count} time${e.count === 1 ? '' : 's'}${at(e.onset)}`
+        : `${e.level} log line ${quote(e.template)} rose from ${num(e.reference_rate)} to ${num(e.window_rate)} a minute${at(e.onset)}`;
+    case 'trace':
+      return e.signal === 'latency'
+        ? `its own time in ${quote(e.operation, 60)} spans went from about ${num(e.reference_value)} ms to ${num(e.peak_value)} ms${at(e.onset)}`
+        : `errors start in its ${quote(e.operation, 60)} spans (${num(e.peak_value)} a minute, ${num(e.reference_value)} before)${at(e.onset)}`;
+    case 'change':
+      return `${quote(e.description)} was changed ${num(e.minutes_before_onset)} minutes before the anomaly`;
+  }
+}
+
+/** The strongest evidence of a candidate, one item per kind, as a sentence. */
+export function describeCandidate(c: RankedCandidate): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const e of c.evidence) {
+    if (seen.has(e.type)) continue;
+    seen.add(e.type);
+    parts.push(describeEvidence(e));
+  }
+  if (!parts.length) return '';
+  return `Evidence: ${parts.join('; ')}.`;
+}

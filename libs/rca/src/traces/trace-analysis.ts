@@ -1,0 +1,446 @@
+/**
+ * Trace evidence: which service's OWN time grew, and where errors START.
+ *
+ * A slow database makes every caller up the tree slow too, and an error in a leaf usually marks
+ * every ancestor as failed. Scoring span durations or error flags as they are would blame all of
+ * them equally. So each span is reduced to its self time (its duration minus the time covered by
+ * its direct children) and errors are counted only where they originate (an error span none of
+ * whose children failed). Both are then bucketed per (service, operation) and scored against the
+ * reference like any metric (see `scoreSeries`).
+ *
+ * Everything works on parallel typed arrays indexed like the input, so that ~10^5 spans cost a
+ * few Map look-ups each and no per-span objects.
+ */
+import { RcaCase, SpanRecord, TopologyEdge, TraceEvidence } from '../case';
+import { countShiftScore, eventBucketSeconds, ONSET_THRESHOLD, referenceSeconds, referenceValues, scoreSeries } from '../metrics/anomaly';
+import { baseline } from '../metrics/robust';
+
+const ERROR_WORDS = /error|fail|fault/;
+const INTEGER = /^\d+$/;
+
+/**
+ * Whether a span status is an error. Sources disagree on the spelling: OpenTelemetry's `ERROR` /
+ * `STATUS_CODE_ERROR`, the OTLP enum value `2`, exporters' `Error`, or an HTTP status, where only
+ * server errors (>= 500) are failures of the service (a 404 is the caller's problem). `0`, `1`,
+ * `OK`, `UNSET` and empty are not errors; any text mentioning error/fail/fault is.
+ */
+export function isErrorStatus(status: string): boolean {
+  const s = status == null ? '' : String(status).trim().toLowerCase();
+  if (!s) return false;
+  if (ERROR_WORDS.test(s)) return true;
+  if (INTEGER.test(s)) {
+    const n = Number(s);
+    return n === 2 || n >= 500;
+  }
+  return false;
+}
+
+/** Per-span results of `selfTimes`, as arrays indexed like the input spans. */
+export interface SpanTimes {
+  /** Duration minus the union of the direct children's intervals (clipped to the span), in nanoseconds; never negative. */
+  selfNanos: Float64Array;
+  /** 1 when the span's status is an error (`isErrorStatus`). */
+  error: Uint8Array;
+  /** 1 when the span is an error and none of its direct children is: the error starts here. */
+  originates: Uint8Array;
+  /** Index of the parent span in the input, -1 for a root (no parent id, or a parent missing from the data). */
+  parent: Int32Array;
+}
+
+interface Linked {
+  parent: Int32Array;
+  start: Float64Array;
+  end: Float64Array;
+  error: Uint8Array;
+}
+
+/** Up to this many spans, a trace's parent links are found by scanning it (cheaper than a Map). */
+const SCAN_TRACE = 32;
+
+/**
+ * One pass over the span objects (scattered in memory: touching each once matters more than
+ * anything else at 10^5 spans), then parent links from flat arrays, trace by trace: a global Map
+ * of 10^5 span ids costs a cache miss per look-up, a trace's few spans stay in cache. A span's
+ * parent is the first span of the same trace with its parent id (-1 when there is none).
+ */
+function link(spans: readonly SpanRecord[]): Linked {
+  const n = spans.length;
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  const error = new Uint8Array(n);
+  const spanIds = new Array<string>(n);
+  const parentIds = new Array<string | undefined>(n);
+  const traceOf = new Int32Array(n);
+  const traceNumbers = new Map<string, number>();
+  // Few distinct statuses: classify each once. Files often hold a trace's spans together: skip the look-up then.
+  const statusCache = new Map<string, boolean>();
+  let lastTrace: string | undefined;
+  let lastNumber = -1;
+  for (let i = 0; i < n; i++) {
+    const s = spans[i];
+    const trace = s.trace_id;
+    if (trace !== lastTrace) {
+      let k = traceNumbers.get(trace);
+      if (k === undefined) traceNumbers.set(trace, (k = traceNumbers.size));
+      lastTrace = trace;
+      lastNumber = k;
+    }
+    traceOf[i] = lastNumber;
+    spanIds[i] = s.span_id;
+    parentIds[i] = s.parent_span_id;
+    start[i] = s.start_unix_nano;
+    end[i] = s.end_unix_nano;
+    let e = statusCache.get(s.status_code);
+    if (e === undefined) statusCache.set(s.status_code, (e = isErrorStatus(s.status_code)));
+    if (e) error[i] = 1;
+  }
+
+  // Spans of trace t, in input order: members[firstMember[t] .. firstMember[t + 1]).
+  const nTraces = traceNumbers.size;
+  const firstMember = new Int32Array(nTraces + 1);
+  for (let i = 0; i < n; i++) firstMember[traceOf[i] + 1]++;
+  for (let t = 0; t < nTraces; t++) firstMember[t + 1] += firstMember[t];
+  const members = new Int32Array(n);
+  const fill = firstMember.slice(0, nTraces);
+  for (let i = 0; i < n; i++) members[fill[traceOf[i]]++] = i;
+
+  const parent = new Int32Array(n).fill(-1);
+  for (let t = 0; t < nTraces; t++) {
+    const a = firstMember[t];
+    const b = firstMember[t + 1];
+    let ids: Map<string, number> | undefined;
+    if (b - a > SCAN_TRACE) {
+      ids = new Map();
+      for (let k = b - 1; k >= a; k--) ids.set(spanIds[members[k]], members[k]); // backwards: the first one wins
+    }
+    for (let k = a; k < b; k++) {
+      const i = members[k];
+      const pid = parentIds[i];
+      if (!pid) continue;
+      let j = -1;
+      if (ids) j = ids.get(pid) ?? -1;
+      else {
+        for (let m = a; m < b; m++) {
+          if (spanIds[members[m]] === pid) {
+            j = members[m];
+            break;
+          }
+        }
+      }
+      if (j !== i) parent[i] = j;
+    }
+  }
+  return { parent, start, end, error };
+}
+
+/**
+ * Self time and error origin of every span. Children are grouped per parent (counting sort),
+ * ordered by start and swept once, so overlapping (parallel) children are not subtracted twice
+ * and the whole is O(n log n). A child sticking out of its parent (async work, clock skew) only
+ * counts for the part inside the parent.
+ */
+export function selfTimes(spans: readonly SpanRecord[]): SpanTimes {
+  const { parent, start, end, error } = link(spans);
+  return { ...selfTimesOf(parent, start, end, error), error, parent };
+}
+
+function selfTimesOf(parent: Int32Array, start: Float64Array, end: Float64Array, error: Uint8Array): { selfNanos: Float64Array; originates: Uint8Array } {
+  const n = parent.length;
+  // Children of p: kids[first[p] .. first[p + 1]).
+  const first = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) if (parent[i] >= 0) first[parent[i] + 1]++;
+  for (let p = 0; p < n; p++) first[p + 1] += first[p];
+  const kids = new Int32Array(first[n]);
+  const fill = first.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    const p = parent[i];
+    if (p >= 0) kids[fill[p]++] = i;
+  }
+
+  const selfNanos = new Float64Array(n);
+  const originates = new Uint8Array(n);
+  const byStart = (x: number, y: number) => start[x] - start[y] || x - y;
+  for (let p = 0; p < n; p++) {
+    const d = end[p] - start[p];
+    const duration = d > 0 ? d : 0; // also 0 for NaN
+    const a = first[p];
+    const b = first[p + 1];
+    let childError = false;
+    let sorted = true;
+    for (let k = a; k < b; k++) {
+      if (error[kids[k]]) childError = true;
+      if (k > a && start[kids[k]] < start[kids[k - 1]]) sorted = false;
+    }
+    if (error[p] && !childError) originates[p] = 1;
+    if (a === b) {
+      selfNanos[p] = duration;
+      continue;
+    }
+    if (!sorted) kids.subarray(a, b).sort(byStart);
+    const ps = start[p];
+    const pe = end[p];
+    let covered = 0;
+    let open = false;
+    let cs = 0;
+    let ce = 0;
+    for (let k = a; k < b; k++) {
+      const c = kids[k];
+      const s = start[c] > ps ? start[c] : ps;
+      const e = end[c] < pe ? end[c] : pe;
+      if (!(e > s)) continue; // outside the parent, empty or non-finite
+      if (!open || s > ce) {
+        if (open) covered += ce - cs;
+        open = true;
+        cs = s;
+        ce = e;
+      } else if (e > ce) ce = e;
+    }
+    if (open) covered += ce - cs;
+    const self = duration - covered;
+    selfNanos[p] = self > 0 ? self : 0;
+  }
+  return { selfNanos, originates };
+}
+
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The call graph seen in the traces: `parent service -> child service` for every span whose parent
+ * belongs to another service (calls within a service are not edges). Deduplicated, sorted.
+ */
+export function learnTopology(spans: readonly SpanRecord[]): TopologyEdge[] {
+  const { parent } = link(spans);
+  const targets = new Map<string, Set<string>>();
+  for (let i = 0; i < spans.length; i++) {
+    const p = parent[i];
+    if (p < 0) continue;
+    const source = spans[p].service;
+    const target = spans[i].service;
+    if (source === target) continue;
+    let set = targets.get(source);
+    if (!set) targets.set(source, (set = new Set()));
+    set.add(target);
+  }
+  const out: TopologyEdge[] = [];
+  for (const source of [...targets.keys()].sort(byCodeUnits)) {
+    for (const target of [...(targets.get(source) ?? [])].sort(byCodeUnits)) out.push({ source, target, type: 'call' });
+  }
+  return out;
+}
+
+/** Latency shifts smaller than this (ms) are jitter, whatever the reference's spread. */
+const MIN_LATENCY_SCALE_MS = 1;
+/** ...and so are shifts smaller than this share of the reference median (a few % on a slow span). */
+const RELATIVE_LATENCY_SCALE = 0.05;
+const EXAMPLES = 3;
+
+/** Whether span x ranks above span y as an example: higher `rank`, then smaller trace id, then smaller index. */
+function ranksAbove(x: number, y: number, rank: ArrayLike<number>, spans: readonly SpanRecord[]): boolean {
+  if (rank[x] !== rank[y]) return rank[x] > rank[y];
+  const tx = spans[x].trace_id;
+  const ty = spans[y].trace_id;
+  return tx !== ty ? tx < ty : x < y;
+}
+
+/**
+ * Keeps, in `slots[base .. base + EXAMPLES)`, the best-ranked spans of up to EXAMPLES distinct
+ * traces (see `ranksAbove`: the choice does not depend on the input order).
+ */
+function offerExample(slots: number[], base: number, i: number, rank: ArrayLike<number>, spans: readonly SpanRecord[]): void {
+  const trace = spans[i].trace_id;
+  const stop = base + EXAMPLES;
+  for (let k = base; k < stop; k++) {
+    const j = slots[k];
+    if (j >= 0 && spans[j].trace_id === trace) {
+      if (ranksAbove(i, j, rank, spans)) slots[k] = i;
+      return;
+    }
+  }
+  let worst = base;
+  for (let k = base; k < stop; k++) {
+    if (slots[k] < 0) {
+      slots[k] = i;
+      return;
+    }
+    if (ranksAbove(slots[worst], slots[k], rank, spans)) worst = k;
+  }
+  if (ranksAbove(i, slots[worst], rank, spans)) slots[worst] = i;
+}
+
+function exampleTraces(slots: number[], base: number, spans: readonly SpanRecord[]): string[] {
+  const ids: string[] = [];
+  for (let k = base; k < base + EXAMPLES; k++) if (slots[k] >= 0) ids.push(spans[slots[k]].trace_id);
+  return ids.sort(byCodeUnits);
+}
+
+/**
+ * Scores each (service, operation) of the spans on two bucketed series, built by span START time
+ * in buckets of `eventBucketSeconds(window)` seconds aligned to multiples of the step, over the
+ * reference period (if any) and the window:
+ * - `latency`: mean self time (ms) of the bucket's spans, buckets without spans left out. The
+ *   scale has a floor of max(1 ms, 5% of the reference median) so that sub-ms jitter on fast spans
+ *   is not a large deviation; a drop counts with the default DOWNWARD_WEIGHT.
+ * - `errors`: originating errors per bucket, over every bucket in which any span was recorded (a
+ *   bucket with traffic but no error of this operation is a real zero, so a new burst after a
+ *   clean reference shows; a bucket with no span at all is missing data, not zero). `minScale: 1`
+ *   (one extra error per bucket is one unit) and only increases count.
+ * Reported values are ms (latency) and errors per minute (errors). Evidence scoring 0, or that
+ * cannot be scored (too few points), is left out. Sorted by service, operation, signal.
+ */
+export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'reference' | 'spans'>): TraceEvidence[] {
+  const spans = c.spans ?? [];
+  if (!spans.length) return [];
+  const { parent, start, end, error } = link(spans);
+  const { selfNanos, originates } = selfTimesOf(parent, start, end, error);
+  const step = eventBucketSeconds(c.window);
+
+  // Covered buckets (bucket number = floor(seconds / step)): one or two runs.
+  const runs: [number, number][] = [[Math.floor(c.window.start / step), Math.floor(c.window.end / step)]];
+  if (c.reference) runs.push([Math.floor(c.reference.start / step), Math.floor(c.reference.end / step)]);
+  const [r0, r1] = runs;
+  const inRuns = (b: number) => (b >= r0[0] && b <= r0[1]) || (r1 !== undefined && b >= r1[0] && b <= r1[1]);
+  const bMin = Math.min(...runs.map((r) => r[0]));
+  const width = Math.max(...runs.map((r) => r[1])) - bMin + 1;
+  if (!(width > 0) || !Number.isFinite(width)) return [];
+
+  // Keys: service -> operation -> key id; consecutive spans of one key skip the look-ups.
+  const keyIds = new Map<string, Map<string, number>>();
+  const keyService: string[] = [];
+  const keyOperation: string[] = [];
+  const afterFault: number[] = [];
+  const latencySlots: number[] = [];
+  const errorSlots: number[] = [];
+  const errorsAfterFault: number[] = [];
+  let lastService: string | undefined;
+  let lastOperation: string | undefined;
+  let lastKey = -1;
+
+  // Cells (key, bucket) -> slot; per slot: key, bucket, sum of self ns, spans, originating errors.
+  const cells = new Map<number, number>();
+  const cellKey: number[] = [];
+  const cellBucket: number[] = [];
+  const cellSelf: number[] = [];
+  const cellSpans: number[] = [];
+  const cellErrors: number[] = [];
+
+  // Example ranks: self time for latency, earliest start (closest to the onset) for errors.
+  const earliness = new Float64Array(spans.length);
+  const faultNanos = c.fault_time * 1e9;
+  const lastBucket = r0[1];
+  const stepNanos = step * 1e9;
+
+  for (let i = 0; i < spans.length; i++) {
+    const t = start[i];
+    const b = Math.floor(t / stepNanos);
+    if (!inRuns(b)) continue; // also drops non-finite starts
+    const s = spans[i];
+    let key: number;
+    if (s.service === lastService && s.operation === lastOperation) key = lastKey;
+    else {
+      let ops = keyIds.get(s.service);
+      if (!ops) keyIds.set(s.service, (ops = new Map()));
+      let k = ops.get(s.operation);
+      if (k === undefined) {
+        ops.set(s.operation, (k = keyService.length));
+        keyService.push(s.service);
+        keyOperation.push(s.operation);
+        afterFault.push(0);
+        errorsAfterFault.push(0);
+        for (let e = 0; e < EXAMPLES; e++) {
+          latencySlots.push(-1);
+          errorSlots.push(-1);
+        }
+      }
+      key = lastKey = k;
+      lastService = s.service;
+      lastOperation = s.operation;
+    }
+    const cellId = key * width + (b - bMin);
+    let cell = cells.get(cellId);
+    if (cell === undefined) {
+      cells.set(cellId, (cell = cellKey.length));
+      cellKey.push(key);
+      cellBucket.push(b);
+      cellSelf.push(0);
+      cellSpans.push(0);
+      cellErrors.push(0);
+    }
+    cellSelf[cell] += selfNanos[i];
+    cellSpans[cell]++;
+    if (originates[i]) cellErrors[cell]++;
+    // After the fault: what the window's series hold from the fault time on.
+    if (t >= faultNanos && b <= lastBucket) {
+      afterFault[key]++;
+      offerExample(latencySlots, key * EXAMPLES, i, selfNanos, spans);
+      if (originates[i]) {
+        errorsAfterFault[key]++;
+        earliness[i] = -t;
+        offerExample(errorSlots, key * EXAMPLES, i, earliness, spans);
+      }
+    }
+  }
+
+  // Cells of each key in bucket order: counting sort by key, then by bucket within the key.
+  const nKeys = keyService.length;
+  const firstCell = new Int32Array(nKeys + 1);
+  for (let k = 0; k < cellKey.length; k++) firstCell[cellKey[k] + 1]++;
+  for (let k = 0; k < nKeys; k++) firstCell[k + 1] += firstCell[k];
+  const ordered = new Int32Array(cellKey.length);
+  const fill = firstCell.slice(0, nKeys);
+  for (let k = 0; k < cellKey.length; k++) ordered[fill[cellKey[k]]++] = k;
+  // Buckets in which any span started (see above: the others are missing data).
+  const buckets = Float64Array.from(new Set(cellBucket)).sort();
+  const refRange = referenceSeconds(c);
+  let afterBuckets = 0;
+  for (const b of buckets) if (b * step > c.fault_time - step && b * step <= c.window.end) afterBuckets++;
+
+  const out: TraceEvidence[] = [];
+  for (let key = 0; key < nKeys; key++) {
+    const mine = ordered.subarray(firstCell[key], firstCell[key + 1]).sort((x, y) => cellBucket[x] - cellBucket[y]);
+    const base = { type: 'trace' as const, service: keyService[key], operation: keyOperation[key], spans: afterFault[key] };
+
+    const lt = new Float64Array(mine.length);
+    const lv = new Float64Array(mine.length);
+    for (let j = 0; j < mine.length; j++) {
+      const cell = mine[j];
+      lt[j] = cellBucket[cell] * step;
+      lv[j] = cellSelf[cell] / cellSpans[cell] / 1e6;
+    }
+    const ref = referenceValues(lt, lv, c);
+    if (ref.length >= 3) {
+      const minScale = Math.max(MIN_LATENCY_SCALE_MS, RELATIVE_LATENCY_SCALE * Math.abs(baseline(ref).median));
+      const r = scoreSeries(lt, lv, c, { minScale });
+      if (r && r.score > 0) {
+        out.push({ ...base, signal: 'latency', score: r.score, onset: r.onset, reference_value: r.median, peak_value: r.peak, example_trace_ids: exampleTraces(latencySlots, key * EXAMPLES, spans) });
+      }
+    }
+
+    // Only increases count, so an operation without an error after the fault cannot score.
+    if (errorsAfterFault[key] === 0) continue;
+    const et = new Float64Array(buckets.length);
+    const ev = new Float64Array(buckets.length);
+    for (let j = 0, m = 0; j < buckets.length; j++) {
+      et[j] = buckets[j] * step;
+      if (m < mine.length && cellBucket[mine[m]] === buckets[j]) ev[j] = cellErrors[mine[m++]];
+    }
+    const r = scoreSeries(et, ev, c, { minScale: 1, downwardWeight: 0 });
+    // Sparse errors never fill a bucket: their total after the fault against the reference rate counts too.
+    // Rates over the buckets that saw traffic (a period without spans is missing data, not a clean one).
+    let refErrors = 0;
+    let refBuckets = 0;
+    let firstAfter: number | null = null;
+    for (let j = 0; j < buckets.length; j++) {
+      if (et[j] >= refRange.from && et[j] < refRange.to) {
+        refErrors += ev[j];
+        refBuckets++;
+      }
+      if (firstAfter === null && et[j] >= c.fault_time && ev[j] > 0) firstAfter = et[j];
+    }
+    const shift = countShiftScore(refErrors, refBuckets * step, errorsAfterFault[key], afterBuckets * step);
+    if (Math.max(r?.score ?? 0, shift) > 0) {
+      const onset = r?.onset ?? (shift >= ONSET_THRESHOLD ? firstAfter : null);
+      out.push({ ...base, signal: 'errors', score: Math.max(r?.score ?? 0, shift), onset, reference_value: refBuckets > 0 ? (refErrors / (refBuckets * step)) * 60 : 0, peak_value: afterBuckets > 0 ? (errorsAfterFault[key] / (afterBuckets * step)) * 60 : 0, example_trace_ids: exampleTraces(errorSlots, key * EXAMPLES, spans) });
+    }
+  }
+  return out.sort((a, b) => byCodeUnits(a.service, b.service) || byCodeUnits(a.operation, b.operation) || byCodeUnits(a.signal, b.signal));
+}

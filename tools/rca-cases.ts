@@ -1,5 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { ChangeRecord, LogRecord, MetricSeries, RcaCase, SpanRecord, TopologyEdge } from '@opsplane/rca';
 
 /**
@@ -15,38 +16,100 @@ export interface Label {
   kind?: string;
 }
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, commas and newlines inside quotes. */
+/**
+ * RFC 4180 CSV, incrementally: quoted fields, doubled quotes, commas and newlines inside quotes;
+ * text can be pushed in chunks cut anywhere (a file larger than a string may be is read piece by piece).
+ */
+export class CsvParser {
+  private row: string[] = [];
+  private field = '';
+  private quoted = false;
+  /** A quote seen at the end of a chunk inside a quoted field: an escaped quote or the closing one. */
+  private pendingQuote = false;
+  private pendingCr = false;
+
+  constructor(private readonly onRow: (row: string[]) => void) {}
+
+  push(text: string): void {
+    let i = 0;
+    if (this.pendingCr) {
+      this.pendingCr = false;
+      if (text[0] === '\n') i = 1;
+    }
+    if (this.pendingQuote) {
+      this.pendingQuote = false;
+      if (text[0] === '"') {
+        this.field += '"';
+        i = 1;
+      } else this.quoted = false;
+    }
+    let start = i;
+    for (; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (this.quoted) {
+        if (ch !== 34) continue;
+        this.field += text.slice(start, i);
+        if (i + 1 === text.length) {
+          this.pendingQuote = true;
+          start = i + 1;
+        } else if (text.charCodeAt(i + 1) === 34) {
+          this.field += '"';
+          start = ++i + 1;
+        } else {
+          this.quoted = false;
+          start = i + 1;
+        }
+      } else if (ch === 34) {
+        this.field += text.slice(start, i);
+        this.quoted = true;
+        start = i + 1;
+      } else if (ch === 44) {
+        this.row.push(this.field + text.slice(start, i));
+        this.field = '';
+        start = i + 1;
+      } else if (ch === 10 || ch === 13) {
+        this.row.push(this.field + text.slice(start, i));
+        this.field = '';
+        this.emit();
+        if (ch === 13) {
+          if (i + 1 === text.length) this.pendingCr = true;
+          else if (text.charCodeAt(i + 1) === 10) i++;
+        }
+        start = i + 1;
+      }
+    }
+    this.field += text.slice(start);
+  }
+
+  end(): void {
+    if (this.pendingQuote) this.quoted = false;
+    if (this.field.length > 0 || this.row.length > 0) {
+      this.row.push(this.field);
+      this.field = '';
+      this.emit();
+    }
+  }
+
+  private emit(): void {
+    const row = this.row;
+    this.row = [];
+    if (!(row.length === 1 && row[0] === '')) this.onRow(row);
+  }
+}
+
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field.length > 0 || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+  const p = new CsvParser((r) => rows.push(r));
+  p.push(text);
+  p.end();
+  return rows;
+}
+
+/** Reads a CSV file in chunks, row by row. */
+export function forEachCsvRow(file: string, fn: (row: string[]) => void): void {
+  const p = new CsvParser(fn);
+  forEachChunk(file, (text) => p.push(text));
+  p.end();
 }
 
 export function csvField(value: string | number | undefined): string {
@@ -54,28 +117,38 @@ export function csvField(value: string | number | undefined): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Calls `fn` for each line of a file, reading it in chunks (a metrics file can be larger than a string may be). */
-function forEachLine(file: string, fn: (line: string) => void): void {
+/** Calls `fn` with the text of a file in chunks of whole characters (a file can be larger than a string may be). */
+function forEachChunk(file: string, fn: (text: string) => void): void {
   const fd = openSync(file, 'r');
   const buf = Buffer.alloc(16 * 1024 * 1024);
-  let rest = '';
+  const decoder = new StringDecoder('utf8');
   try {
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      const text = rest + buf.toString('utf8', 0, n);
-      const last = text.lastIndexOf('\n');
-      if (last < 0) {
-        rest = text;
-        continue;
-      }
-      rest = text.slice(last + 1);
-      for (const line of text.slice(0, last).split('\n')) fn(line);
+      fn(decoder.write(buf.subarray(0, n)));
     }
+    const rest = decoder.end();
     if (rest) fn(rest);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Calls `fn` for each line of a file, read in chunks. */
+function forEachLine(file: string, fn: (line: string) => void): void {
+  let rest = '';
+  forEachChunk(file, (chunk) => {
+    const text = rest + chunk;
+    const last = text.lastIndexOf('\n');
+    if (last < 0) {
+      rest = text;
+      return;
+    }
+    rest = text.slice(last + 1);
+    for (const line of text.slice(0, last).split('\n')) fn(line);
+  });
+  if (rest) fn(rest);
 }
 
 /** The index of each wanted column in a header row; a missing required column is an error naming the file. */
@@ -89,7 +162,7 @@ function columns<K extends string>(file: string, header: string[], required: K[]
   return out;
 }
 
-function readMetrics(file: string): MetricSeries[] {
+function readMetrics(file: string, sec: (x: number) => number): MetricSeries[] {
   const series = new Map<string, MetricSeries>();
   let col: Record<'timestamp' | 'service' | 'metric' | 'value', number> | undefined;
   let cur: MetricSeries | undefined;
@@ -108,29 +181,73 @@ function readMetrics(file: string): MetricSeries[] {
       cur = series.get(key);
       if (!cur) series.set(key, (cur = { service, metric, timestamps: [], values: [] }));
     }
-    cur.timestamps.push(Number(f[col.timestamp]));
+    const t = Number(f[col.timestamp]);
+    cur.timestamps.push(sec(Number.isFinite(t) ? t : parseTime(f[col.timestamp])));
     cur.values.push(f[col.value] === '' ? NaN : Number(f[col.value]));
   });
   return [...series.values()];
 }
 
 function readTable<K extends string>(file: string, required: K[], optional: K[] = []): Record<K, string>[] {
-  const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'));
-  if (!header) return [];
-  const col = columns(file, header, required, optional);
-  return rows.map((r) => Object.fromEntries([...required, ...optional].map((k) => [k, col[k] >= 0 ? (r[col[k]] ?? '') : ''])) as Record<K, string>);
+  const out: Record<K, string>[] = [];
+  const keys = [...required, ...optional];
+  let col: Record<K, number> | undefined;
+  forEachCsvRow(file, (r) => {
+    if (!col) {
+      col = columns(file, r, required, optional);
+      return;
+    }
+    const rec = {} as Record<K, string>;
+    for (const k of keys) rec[k] = col[k] >= 0 ? (r[col[k]] ?? '') : '';
+    out.push(rec);
+  });
+  return out;
+}
+
+/**
+ * The format says unix seconds (and nanoseconds for spans); converters get it wrong easily, so
+ * epoch times in milliseconds, microseconds or nanoseconds are recognised by their size and
+ * converted (any epoch time after 1973 has at least 9 digits in seconds).
+ */
+export function epochDivisor(x: number): number {
+  return x >= 1e17 ? 1e9 : x >= 1e14 ? 1e6 : x >= 1e11 ? 1e3 : 1;
+}
+
+const toSeconds = (x: number) => x / epochDivisor(x);
+const toNanos = (x: number) => {
+  const d = epochDivisor(x);
+  return d === 1e9 ? x : x * (1e9 / d);
+};
+
+/** A number, or an ISO 8601 date-time (unix seconds then). */
+export function parseTime(v: string | number): number {
+  const n = Number(v);
+  if (Number.isFinite(n) || typeof v === 'number') return n;
+  const ms = Date.parse(v);
+  return Number.isFinite(ms) ? ms / 1000 : NaN;
 }
 
 export function loadCase(dir: string): { rcaCase: RcaCase; label: Label | null } {
   const raw = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as Omit<RcaCase, 'metrics'> & { label?: Label };
   const file = (name: string) => (existsSync(join(dir, name)) ? join(dir, name) : null);
-  const rcaCase: RcaCase = { id: raw.id, fault_time: raw.fault_time, window: raw.window, ...(raw.reference ? { reference: raw.reference } : {}), metrics: [] };
+  const range = (r: { start: number; end: number }) => ({ start: toSeconds(parseTime(r.start)), end: toSeconds(parseTime(r.end)) });
+  const rcaCase: RcaCase = {
+    id: String(raw.id),
+    fault_time: toSeconds(parseTime(raw.fault_time)),
+    window: range(raw.window),
+    ...(raw.reference ? { reference: range(raw.reference) } : {}),
+    metrics: [],
+  };
+  // Relative clocks (a case starting at 0) are taken as they are: only epoch times have a unit to recognise.
+  const epoch = rcaCase.fault_time >= 1e8;
+  const sec = epoch ? toSeconds : (x: number) => x;
+  const nano = epoch ? toNanos : (x: number) => x;
   const metrics = file('metrics.csv');
-  if (metrics) rcaCase.metrics = readMetrics(metrics);
+  if (metrics) rcaCase.metrics = readMetrics(metrics, sec);
   const logs = file('logs.csv');
   if (logs) {
     rcaCase.logs = readTable(logs, ['timestamp', 'service', 'message'], ['level', 'trace_id']).map(
-      (r): LogRecord => ({ timestamp: Number(r.timestamp), service: r.service, level: r.level, message: r.message, ...(r.trace_id ? { trace_id: r.trace_id } : {}) }),
+      (r): LogRecord => ({ timestamp: sec(parseTime(r.timestamp)), service: r.service, level: r.level, message: r.message, ...(r.trace_id ? { trace_id: r.trace_id } : {}) }),
     );
   }
   const spans = file('spans.csv');
@@ -142,14 +259,14 @@ export function loadCase(dir: string): { rcaCase: RcaCase; label: Label | null }
         ...(r.parent_span_id ? { parent_span_id: r.parent_span_id } : {}),
         service: r.service,
         operation: r.operation,
-        start_unix_nano: Number(r.start_unix_nano),
-        end_unix_nano: Number(r.end_unix_nano),
+        start_unix_nano: nano(Number(r.start_unix_nano)),
+        end_unix_nano: nano(Number(r.end_unix_nano)),
         status_code: r.status_code,
       }),
     );
   }
   const changes = file('changes.csv');
-  if (changes) rcaCase.changes = readTable(changes, ['timestamp', 'service'], ['description']).map((r): ChangeRecord => ({ timestamp: Number(r.timestamp), service: r.service, description: r.description }));
+  if (changes) rcaCase.changes = readTable(changes, ['timestamp', 'service'], ['description']).map((r): ChangeRecord => ({ timestamp: sec(parseTime(r.timestamp)), service: r.service, description: r.description }));
   const topology = file('topology.csv');
   if (topology) rcaCase.topology = readTable(topology, ['source', 'target'], ['type']).map((r): TopologyEdge => ({ source: r.source, target: r.target, type: r.type || 'call' }));
   return { rcaCase, label: raw.label ?? null };

@@ -274,6 +274,19 @@ function exampleTraces(slots: number[], base: number, spans: readonly SpanRecord
 }
 
 /**
+ * An operation name without its variable parts: a query string is dropped, a path segment with a
+ * digit (an id, a UUID, a hash; not a version like `v2`) becomes `{id}`, and another number becomes `{n}`, so that
+ * `GET /orders/8812?x=1` and `GET /orders/77` are one operation with enough spans to score.
+ */
+export function normalizeOperation(operation: string): string {
+  return String(operation)
+    .replace(/\?\S*/, '')
+    .replace(/\/(?![vV]\d+(?=[/\s]|$))[^/\s]*\d[^/\s]*/g, '/{id}')
+    .replace(/\b\d+(?:\.\d+)?\b/g, '{n}')
+    .trim();
+}
+
+/**
  * Scores each (service, operation) of the spans on two bucketed series, built by span START time
  * in buckets of `eventBucketSeconds(window)` seconds aligned to multiples of the step, over the
  * reference period (if any) and the window:
@@ -305,6 +318,7 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
 
   // Keys: service -> operation -> key id; consecutive spans of one key skip the look-ups.
   const keyIds = new Map<string, Map<string, number>>();
+  const keyByName = new Map<string, number>();
   const keyService: string[] = [];
   const keyOperation: string[] = [];
   const afterFault: number[] = [];
@@ -341,15 +355,22 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
       if (!ops) keyIds.set(s.service, (ops = new Map()));
       let k = ops.get(s.operation);
       if (k === undefined) {
-        ops.set(s.operation, (k = keyService.length));
-        keyService.push(s.service);
-        keyOperation.push(s.operation);
-        afterFault.push(0);
-        errorsAfterFault.push(0);
-        for (let e = 0; e < EXAMPLES; e++) {
-          latencySlots.push(-1);
-          errorSlots.push(-1);
+        // Operations that differ only by ids (`GET /orders/123`) are one operation.
+        const name = normalizeOperation(s.operation);
+        const named = `${s.service}\u0000${name}`;
+        k = keyByName.get(named);
+        if (k === undefined) {
+          keyByName.set(named, (k = keyService.length));
+          keyService.push(s.service);
+          keyOperation.push(name);
+          afterFault.push(0);
+          errorsAfterFault.push(0);
+          for (let e = 0; e < EXAMPLES; e++) {
+            latencySlots.push(-1);
+            errorSlots.push(-1);
+          }
         }
+        ops.set(s.operation, k);
       }
       key = lastKey = k;
       lastService = s.service;

@@ -1,6 +1,6 @@
 import { RcaCase, SpanRecord, TraceEvidence } from '../../case';
 import { ONSET_THRESHOLD } from '../../metrics/anomaly';
-import { isErrorStatus, learnTopology, scoreTraces, selfTimes } from '../trace-analysis';
+import { isErrorStatus, learnTopology, normalizeOperation, scoreTraces, selfTimes } from '../trace-analysis';
 
 const T0 = 1_000;
 /** A span from ms offsets relative to T0 seconds (integer nanoseconds). */
@@ -262,5 +262,19 @@ describe('scoreTraces', () => {
     expect(Math.max(0, ...ev.map((e) => e.score))).toBeLessThan(10);
     expect(scoreTraces({ fault_time: faultTime, window, spans: [] })).toEqual([]);
     expect(scoreTraces({ fault_time: faultTime, window })).toEqual([]);
+  });
+});
+
+describe('normalizeOperation', () => {
+  it.each([
+    ['GET /orders/8812?x=1', 'GET /orders/{id}'],
+    ['GET /orders/77', 'GET /orders/{id}'],
+    ['POST /carts/5f3a9c1e-0d1b-4c2e-9a7b-1c2d3e4f5a6b/items', 'POST /carts/{id}/items'],
+    ['HTTP GET', 'HTTP GET'],
+    ['GET /api/v2/users/42', 'GET /api/v2/users/{id}'],
+    ['SELECT orders LIMIT 50', 'SELECT orders LIMIT {n}'],
+    ['grpc.health.v1.Health/Check', 'grpc.health.v1.Health/Check'],
+  ])('%s → %s', (raw, name) => {
+    expect(normalizeOperation(raw)).toBe(name);
   });
 });

@@ -54,19 +54,45 @@ const LEVEL_PREFIXES: readonly (readonly [string, LogLevel])[] = [
  * the level of an unlabelled line.
  */
 export function normalizeLevel(level: string): LogLevel {
+  return levelOf(level) ?? 'info';
+}
+
+/** The level a field names, or undefined when it names none (empty, unknown). */
+function levelOf(level: string | undefined): LogLevel | undefined {
   // String(): a case file read from CSV or JSON may hold a missing or numeric level despite the type.
-  const s = String(level)
+  const s = String(level ?? '')
     .trim()
     .toLowerCase()
     .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  if (!s) return undefined;
   if (/^\d+$/.test(s)) {
     const n = Number(s);
-    return n <= 3 ? 'error' : n === 4 ? 'warn' : n === 7 ? 'debug' : 'info';
+    return n <= 3 ? 'error' : n === 4 ? 'warn' : n === 7 ? 'debug' : n <= 6 ? 'info' : undefined;
   }
   const named = LEVEL_NAMES.get(s);
   if (named) return named;
   for (const [prefix, l] of LEVEL_PREFIXES) if (s.startsWith(prefix)) return l;
-  return 'info';
+  return undefined;
+}
+
+/** `level=error`, `"severity": "WARN"`, `lvl:info` inside a message (logfmt, JSON). */
+const LEVEL_FIELD = /\b(?:level|lvl|severity|loglevel|log_level)["']?\s*[:=]\s*["']?([A-Za-z]+)/i;
+/** An upper-case level word standing alone (`2024-01-01 10:00:00 ERROR [main] ...`, `[WARN]`), or a glog prefix (`E0612 ...`). */
+const LEVEL_WORD = /(?:^|[\s[(|<])(FATAL|CRITICAL|CRIT|ERROR|ERR|WARNING|WARN|INFO|NOTICE|DEBUG|TRACE)(?=[\s\]):|>,]|$)|^([IWEF])\d{4} /;
+
+/**
+ * The level a message states itself, for sources whose level field is empty or unknown (container
+ * logs collected as plain text often are): a `level=`/`severity:` field, else a level word in
+ * capitals, else a glog-style prefix. Undefined when the message states none.
+ */
+export function levelFromMessage(message: string): LogLevel | undefined {
+  const field = LEVEL_FIELD.exec(message);
+  if (field) {
+    const l = levelOf(field[1]);
+    if (l) return l;
+  }
+  const word = LEVEL_WORD.exec(message);
+  return word ? levelOf(word[1] ?? word[2]) : undefined;
 }
 
 /** Words that say something went wrong, whatever the level field says. */
@@ -276,7 +302,12 @@ export function scoreLogs(
     }
 
     let level = levelCache.get(r.level);
-    if (level === undefined) levelCache.set(r.level, (level = LEVELS.indexOf(normalizeLevel(r.level))));
+    if (level === undefined) {
+      const named = levelOf(r.level);
+      levelCache.set(r.level, (level = named ? LEVELS.indexOf(named) : -1));
+    }
+    // No level field: the message may state one (else it is info).
+    if (level < 0) level = LEVELS.indexOf(levelFromMessage(r.message) ?? 'info');
     if (level > a.levelAll) {
       a.levelAll = level;
       if (level >= WARN) a.pending.length = 0;

@@ -24,6 +24,11 @@ export interface MaskRule {
   flags?: string;
   /** Replacement string (may use `$1`-style groups); default `<*>`. */
   replacement?: string;
+  /**
+   * A shortcut, not a rule: the pattern can only match a line that contains this text (`digit`: any
+   * digit), so lines without it skip the regular expression. Must not change what the mask does.
+   */
+  needs?: string;
 }
 
 export interface TemplateMinerOptions {
@@ -65,18 +70,18 @@ export interface TemplateInfo {
 
 /** Generic masks (no system-specific rule). Order matters: the more specific ones first. */
 export const DEFAULT_MASKS: MaskRule[] = [
-  { name: 'url', pattern: '\\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s,;"\')\\]]+' },
-  { name: 'datetime', pattern: '\\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\\s+\\d{1,2},?\\s+(?:\\d{4}\\s+)?\\d{1,2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s+\\d{4})?\\b' },
-  { name: 'iso-datetime', pattern: '\\b\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?\\b' },
-  { name: 'uuid', pattern: '\\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\b' },
-  { name: 'ipv4', pattern: '(?<![\\w.])\\d{1,3}(?:\\.\\d{1,3}){3}(?::\\d{1,5})?(?![\\w.])' },
-  { name: 'mac', pattern: '\\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\\b' },
-  { name: 'hex', pattern: '\\b0[xX][0-9a-fA-F]+\\b' },
-  { name: 'long-hex', pattern: '\\b(?=[0-9a-fA-F]*\\d)[0-9a-fA-F]{8,}\\b' },
-  { name: 'path', pattern: '(?<=^|[\\s=:(\\[,"\'])(?:/[\\w.@%+~-]+){2,}/?' },
-  { name: 'key-value', pattern: '(?<=^|[\\s,;(\\[{])([A-Za-z_][\\w.-]*=)(?!<\\*>)[^\\s,;)\\]}]+', replacement: '$1<*>' },
-  { name: 'quantity', pattern: '(?<![\\w.])[<>~]?\\d+(?:\\.\\d+)?\\s?(?:[kKMGT]i?B|bytes?|B|ms|us|ns|secs?|seconds?|s|mins?|minutes?|hours?|h|days?|%)(?![\\w.])' },
-  { name: 'number', pattern: '(?<![\\w.])[-+]?\\d+(?:\\.\\d+)?(?![\\w.])' },
+  { name: 'url', needs: '://', pattern: '\\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s,;"\')\\]]+' },
+  { name: 'datetime', needs: 'digit', pattern: '\\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\\s+\\d{1,2},?\\s+(?:\\d{4}\\s+)?\\d{1,2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:\\s+\\d{4})?\\b' },
+  { name: 'iso-datetime', needs: 'digit', pattern: '\\b\\d{4}-\\d{2}-\\d{2}(?:[T ]\\d{2}:\\d{2}(?::\\d{2}(?:[.,]\\d+)?)?(?:Z|[+-]\\d{2}:?\\d{2})?)?\\b' },
+  { name: 'uuid', needs: '-', pattern: '\\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\b' },
+  { name: 'ipv4', needs: 'digit', pattern: '(?<![\\w.])\\d{1,3}(?:\\.\\d{1,3}){3}(?::\\d{1,5})?(?![\\w.])' },
+  { name: 'mac', needs: ':', pattern: '\\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\\b' },
+  { name: 'hex', needs: 'digit', pattern: '\\b0[xX][0-9a-fA-F]+\\b' },
+  { name: 'long-hex', needs: 'digit', pattern: '\\b(?=[0-9a-fA-F]*\\d)[0-9a-fA-F]{8,}\\b' },
+  { name: 'path', needs: '/', pattern: '(?<=^|[\\s=:(\\[,"\'])(?:/[\\w.@%+~-]+){2,}/?' },
+  { name: 'key-value', needs: '=', pattern: '(?<=^|[\\s,;(\\[{])([A-Za-z_][\\w.-]*=)(?!<\\*>)[^\\s,;)\\]}]+', replacement: '$1<*>' },
+  { name: 'quantity', needs: 'digit', pattern: '(?<![\\w.])[<>~]?\\d+(?:\\.\\d+)?\\s?(?:[kKMGT]i?B|bytes?|B|ms|us|ns|secs?|seconds?|s|mins?|minutes?|hours?|h|days?|%)(?![\\w.])' },
+  { name: 'number', needs: 'digit', pattern: '(?<![\\w.])[-+]?\\d+(?:\\.\\d+)?(?![\\w.])' },
 ];
 
 export const DEFAULT_OPTIONS: TemplateMinerOptions = {
@@ -115,11 +120,13 @@ const KEY_PREFIX = /^(?:[A-Za-z_][\w.-]*=|[A-Za-z_]\w*:(?!\/\/))/;
 /** A bracketed group that holds only a variable, or nothing: `(<*>)`, `[<*>]`, `()`. */
 const EMPTY_GROUP = /^(?:\((?:<\*>)?\)|\[(?:<\*>)?\]|\{(?:<\*>)?\})[,;:.]?$/;
 
+const DIGIT = /\d/;
+
 const newNode = (): TreeNode => ({ children: {}, templates: [] });
 
 export class TemplateMiner {
   readonly options: TemplateMinerOptions;
-  private readonly masks: { re: RegExp; replacement: string }[];
+  private readonly masks: { re: RegExp; replacement: string; needs?: string }[];
   private readonly delimiters: RegExp | undefined;
   private root: TreeNode = newNode();
   private readonly clusters = new Map<string, Cluster>();
@@ -130,7 +137,7 @@ export class TemplateMiner {
     if (this.options.depth < 3) throw new Error('depth must be at least 3');
     if (!(this.options.similarity >= 0 && this.options.similarity <= 1)) throw new Error('similarity must be in [0, 1]');
     if (this.options.maxChildren < 1) throw new Error('maxChildren must be at least 1');
-    this.masks = this.options.masks.map((m) => ({ re: new RegExp(m.pattern, withGlobal(m.flags)), replacement: m.replacement ?? WILDCARD }));
+    this.masks = this.options.masks.map((m) => ({ re: new RegExp(m.pattern, withGlobal(m.flags)), replacement: m.replacement ?? WILDCARD, needs: m.needs }));
     const delims = this.options.extraDelimiters.filter((d) => d.length > 0);
     this.delimiters = delims.length ? new RegExp(delims.map(escapeRegExp).join('|'), 'g') : undefined;
   }
@@ -138,7 +145,16 @@ export class TemplateMiner {
   /** Masks and tokenises a line as the miner does (exposed for inspection and tests). */
   tokenize(line: string): string[] {
     let text = line;
-    for (const { re, replacement } of this.masks) text = text.replace(re, replacement);
+    // Digits can only disappear through masks (`<*>` has none), so one test up front stays valid until a mask runs.
+    let hasDigit = DIGIT.test(text);
+    for (const { re, replacement, needs } of this.masks) {
+      if (needs !== undefined && !(needs === 'digit' ? hasDigit : text.includes(needs))) continue;
+      const masked = text.replace(re, replacement);
+      if (masked !== text) {
+        text = masked;
+        if (hasDigit) hasDigit = DIGIT.test(text);
+      }
+    }
     if (this.delimiters) text = text.replace(this.delimiters, ' ');
     const tokens = text.trim().split(/\s+/).filter((t) => t.length > 0);
     for (let i = 0; i < tokens.length; i++) {

@@ -1,5 +1,5 @@
 import { LogRecord, RcaCase } from '../../case';
-import { LEVEL_WEIGHT, NEW_TEMPLATE_BOOST, normalizeLevel, scoreLogs } from '../log-analysis';
+import { LEVEL_WEIGHT, levelFromMessage, NEW_TEMPLATE_BOOST, normalizeLevel, scoreLogs } from '../log-analysis';
 import { TemplateMiner } from '../template-miner';
 
 type LogCase = Pick<RcaCase, 'fault_time' | 'window' | 'reference' | 'logs'>;
@@ -178,5 +178,30 @@ describe('scoreLogs', () => {
   it('returns no evidence for a case without logs', () => {
     expect(scoreLogs({ fault_time: FAULT, window: WINDOW }).evidence).toEqual([]);
     expect(scoreLogs({ fault_time: FAULT, window: WINDOW, logs: [] }).evidence).toEqual([]);
+  });
+});
+
+describe('levelFromMessage', () => {
+  it.each([
+    ['time=2024-01-01T10:00:00Z level=error msg="payment failed"', 'error'],
+    ['{"severity":"WARNING","message":"slow"}', 'warn'],
+    ['2024-01-01 10:00:00,123 ERROR [main] c.e.Pay - declined', 'error'],
+    ['[WARN] disk almost full', 'warn'],
+    ['E0612 10:00:00.000000 1 server.go:12] bind failed', 'error'],
+    ['I0612 10:00:00.000000 1 server.go:12] started', 'info'],
+    ['user Errol logged in', undefined],
+    ['served GET /errors/42', undefined],
+  ])('%s → %s', (message, level) => {
+    expect(levelFromMessage(message)).toBe(level);
+  });
+
+  it('is used when the level field is empty, and not over a level field', () => {
+    const c = (level: string) => ({
+      fault_time: 1000,
+      window: { start: 0, end: 1999 },
+      logs: Array.from({ length: 100 }, (_, i) => ({ timestamp: 1000 + i * 10, service: 's', level, message: `level=error msg="write ${i} failed"` })),
+    });
+    expect(scoreLogs(c('')).evidence[0].level).toBe('error');
+    expect(scoreLogs(c('DEBUG')).evidence[0].level).toBe('warn');
   });
 });

@@ -27,13 +27,44 @@ export interface RankOptions {
   miner?: TemplateMiner;
 }
 
+type SignalKind = 'metric' | 'trace' | 'log';
+const SIGNAL_KINDS: readonly SignalKind[] = ['metric', 'trace', 'log'];
+
 interface ServiceScore {
   service: string;
   evidence: Evidence[];
+  /** Per kind of signal: its strongest deviation above the noise, compressed and weighted. */
+  parts: Record<SignalKind, number>;
+  /** Per kind: whether that strongest deviation could be a callee's effect (see `canPropagate`). */
+  propagates: Record<SignalKind, boolean>;
+  /** The parts summed, raised by a recent change. */
   combined: number;
   onset: number | null;
   /** Set when a service it calls explains its anomaly. */
   explainedBy?: string;
+}
+
+/**
+ * The service's own resources (cpu, memory, disk, threads, sockets): a callee's fault rarely shows
+ * up there, so such evidence is not a symptom of anything downstream.
+ */
+const RESOURCE = /cpu|mem|heap|\bgc\b|_gc|gc_|disk|swap|thread|file_?desc|\bfds?\b|oom|iops|\bio\b|_io\b|filesystem|\bfs_|socket|net(?:work)?_?(?:rx|tx|in|out|recv|sent|bytes|packets)/i;
+
+/**
+ * Whether evidence can be the effect of a fault in a service this one calls: its latency, errors,
+ * traffic and log lines can; its own resource usage, its spans' self time and originating errors,
+ * and its changes cannot.
+ */
+export function canPropagate(e: Evidence): boolean {
+  switch (e.type) {
+    case 'metric':
+      return !RESOURCE.test(e.metric);
+    case 'log':
+      return !RESOURCE.test(e.template);
+    case 'trace':
+    case 'change':
+      return false;
+  }
 }
 
 /** A deviation below the onset threshold is noise: only the part above it counts, compressed so no single signal swamps the others. */
@@ -76,19 +107,46 @@ function downstream(edges: TopologyEdge[]): Map<string, Set<string>> {
 }
 
 /**
+ * Edges learned from anomalous log lines that name another service (`upstream payment returned
+ * 500`, `dial tcp carts-db:27017: connection refused`): the writer depends on the service named.
+ * This finds callees that write no spans.
+ */
+export function mentionEdges(evidence: Evidence[], services: string[]): TopologyEdge[] {
+  const names = services.filter((n) => n.length >= 3).sort((a, b) => b.length - a.length || a.localeCompare(b));
+  if (names.length < 2) return [];
+  const re = new RegExp(`(?<![\\w.-])(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![\\w-])`, 'g');
+  const seen = new Set<string>();
+  const out: TopologyEdge[] = [];
+  for (const e of evidence) {
+    if (e.type !== 'log' || e.score < ONSET_THRESHOLD || !e.example) continue;
+    for (const m of e.example.matchAll(re)) {
+      const key = `${e.service}\u0000${m[1]}`;
+      if (m[1] === e.service || seen.has(key)) continue;
+      seen.add(key);
+      out.push({ source: e.service, target: m[1], type: 'log-mention' });
+    }
+  }
+  return out.sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+}
+
+/**
  * Ranks the services of a case, most likely root cause first. Each service's metrics, logs and
  * spans are scored against the reference in robust units; per kind its strongest deviation counts
  * (above the noise threshold, log-compressed), summed over kinds so that agreeing signals add up.
- * A change to the service shortly before its onset raises it. Then the topology (given, and
- * learned from the spans' parent links) turns symptoms down: a service whose callee is anomalous
- * too, and went first, is discounted in proportion to how anomalous that callee is.
+ * A change to the service shortly before its onset raises it. Then the topology (given, learned
+ * from the spans' parent links and from log lines naming services) turns symptoms down: a service
+ * whose callee is anomalous too, and went first, loses up to SYMPTOM_DISCOUNT of the part of its
+ * score the callee could have caused, in proportion to how anomalous that callee is.
  */
 export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
   const evidence: Evidence[] = [...scoreMetrics(c), ...scoreTraces(c), ...(c.logs?.length ? scoreLogs(c, opts.miner).evidence : [])];
   const services = new Map<string, ServiceScore>();
   const entry = (service: string) => {
     let s = services.get(service);
-    if (!s) services.set(service, (s = { service, evidence: [], combined: 0, onset: null }));
+    if (!s) {
+      s = { service, evidence: [], parts: { metric: 0, trace: 0, log: 0 }, propagates: { metric: false, trace: false, log: false }, combined: 0, onset: null };
+      services.set(service, s);
+    }
     return s;
   };
   for (const e of evidence) entry(e.service).evidence.push(e);
@@ -96,10 +154,13 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
   for (const s of services.values()) {
     s.evidence.sort(byScore);
     let best = 0;
-    for (const kind of ['metric', 'trace', 'log'] as const) {
+    for (const kind of SIGNAL_KINDS) {
       const top = s.evidence.find((e) => e.type === kind);
-      if (top) s.combined += EVIDENCE_WEIGHT[kind] * compress(top.score);
-      best = Math.max(best, top?.score ?? 0);
+      if (!top) continue;
+      s.parts[kind] = EVIDENCE_WEIGHT[kind] * compress(top.score);
+      s.propagates[kind] = canPropagate(top);
+      s.combined += s.parts[kind];
+      best = Math.max(best, top.score);
     }
     // Below the threshold everywhere: keep the order of the raw deviations as a tie-break.
     s.combined += 1e-3 * Math.min(best, ONSET_THRESHOLD);
@@ -116,24 +177,39 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
     s.combined = s.combined * (1 + ch.score) + 0.5 * ch.score;
   }
 
-  const edges = [...(c.topology ?? []), ...(c.spans?.length ? learnTopology(c.spans) : [])];
+  const edges = [...(c.topology ?? []), ...(c.spans?.length ? learnTopology(c.spans) : []), ...mentionEdges(evidence, [...services.keys()])];
   const reach = downstream(edges);
-  const base = new Map([...services.values()].map((s) => [s.service, s.combined]));
+  // Which services have telemetry of each kind: a callee is compared with its caller on the kinds it has.
+  const has: Record<SignalKind, Set<string>> = {
+    metric: new Set(c.metrics.map((x) => x.service)),
+    trace: new Set((c.spans ?? []).map((x) => x.service)),
+    log: new Set((c.logs ?? []).map((x) => x.service)),
+  };
   const finals = new Map<string, number>();
   for (const s of services.values()) {
-    let ratio = 0;
+    let discount = 0;
+    const total = SIGNAL_KINDS.reduce((a, k) => a + s.parts[k], 0);
     for (const d of reach.get(s.service) ?? []) {
       const ds = services.get(d);
-      const dScore = base.get(d) ?? 0;
-      if (!ds || ds.onset === null || dScore <= 1e-3 * ONSET_THRESHOLD || s.combined <= 0) continue;
+      if (!ds || ds.onset === null || ds.combined <= 1e-3 * ONSET_THRESHOLD || total <= 0) continue;
       if (s.onset !== null && ds.onset > s.onset + ONSET_SLACK_SECONDS) continue;
-      const r = Math.min(1, dScore / s.combined);
-      if (r > ratio || (r === ratio && s.explainedBy !== undefined && d < s.explainedBy)) {
-        ratio = r;
+      let comparable = 0;
+      let explainable = 0;
+      for (const k of SIGNAL_KINDS) {
+        const missing = !has[k].has(d);
+        if (!missing) comparable += s.parts[k];
+        // A callee without spans hides its time and errors inside its callers' spans; its other effects are
+        // latency, errors and log lines, not the caller's own resources.
+        if (s.propagates[k] || (k === 'trace' && missing)) explainable += s.parts[k];
+      }
+      const ratio = comparable > 0 ? Math.min(1, ds.combined / comparable) : 1;
+      const x = SYMPTOM_DISCOUNT * ratio * (explainable / total);
+      if (x > discount || (x === discount && x > 0 && s.explainedBy !== undefined && d < s.explainedBy)) {
+        discount = x;
         s.explainedBy = d;
       }
     }
-    finals.set(s.service, s.combined * (1 - SYMPTOM_DISCOUNT * ratio));
+    finals.set(s.service, s.combined * (1 - discount));
   }
 
   const anomalous = [...services.values()].some((s) => s.evidence.some((e) => e.type === 'change' || e.score >= ONSET_THRESHOLD));

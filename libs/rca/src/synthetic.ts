@@ -33,6 +33,14 @@ export interface SyntheticOptions {
   changes?: boolean;
   /** Give the call graph as the case's topology. */
   topology?: boolean;
+  /**
+   * A benign event elsewhere at the same time, to mislead: another service starts a cache rebuild
+   * at the fault time (more cpu, a new burst of info lines and a few warnings) after a deploy 40
+   * minutes earlier (when changes are on).
+   */
+  decoy?: boolean;
+  /** The faulty service writes no spans (an uninstrumented database, say): its time hides in its callers' spans. */
+  uninstrumented?: boolean;
 }
 
 export interface SyntheticCase {
@@ -66,6 +74,10 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
     calls[p].push(names[i]);
   }
   const root = names[1 + Math.floor(rnd() * (names.length - 1))];
+  const ancestors = new Set<string>();
+  for (let p = parent[root]; p; p = parent[p]) ancestors.add(p);
+  const decoyChoices = names.filter((s) => s !== root && !ancestors.has(s));
+  const decoy = o.decoy && decoyChoices.length ? decoyChoices[Math.floor(rnd() * decoyChoices.length)] : undefined;
   const refLen = o.referenceSeconds ?? 300;
   const winLen = o.windowSeconds ?? 300;
   const t0 = 1_700_000_000;
@@ -97,7 +109,7 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
     const errs: number[] = [];
     let errTotal = 0;
     for (const t of times) {
-      cpu.push(b.cpu * (1 + 0.05 * gauss()) + (faulty(s, t) && kind === 'cpu' ? 60 : 0));
+      cpu.push(b.cpu * (1 + 0.05 * gauss()) + (faulty(s, t) && kind === 'cpu' ? 60 : 0) + (s === decoy && t >= faultTime ? 0.4 * b.cpu : 0));
       mem.push(b.mem * (1 + 0.01 * gauss()) + (faulty(s, t) && kind === 'mem' ? 4 * (t - faultTime) : 0));
       lat.push(b.lat * (1 + 0.05 * gauss()) + extraLatency(s, t));
       errTotal += Math.max(0, errorRate(s, t) * (1 + gauss()));
@@ -143,7 +155,7 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
         }
       }
       const end = cursor + self / 2;
-      if (o.spans) {
+      if (o.spans && !(o.uninstrumented && s === root)) {
         spans.push({
           trace_id: traceId,
           span_id: spanId,
@@ -163,6 +175,10 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
     };
     for (const t of times) {
       if ((t - t0) % every === 0) call('front-end', t, t * 1000 + Math.floor(rnd() * 1000), hex(++ids) + hex(o.seed), undefined);
+      if (o.logs && decoy && t >= faultTime && (t - t0) % 2 === 0) {
+        logs.push({ timestamp: t, service: decoy, level: 'INFO', message: `rebuilding cache for shard ${Math.floor(rnd() * 64)}` });
+        if (rnd() < 0.1) logs.push({ timestamp: t, service: decoy, level: 'WARN', message: `cache miss ratio high: ${Math.floor(20 + rnd() * 30)}%` });
+      }
       if (o.logs && (t - t0) % 30 === 0) for (const s of names) logs.push({ timestamp: t, service: s, level: 'INFO', message: `health check ok, ${Math.floor(5 + rnd() * 20)} active connections` });
     }
   }
@@ -175,6 +191,7 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
       { timestamp: faultTime - 3600 * (3 + Math.floor(rnd() * 3)), service: others[Math.floor(rnd() * others.length)], description: 'deploy v2.1' },
       { timestamp: faultTime - 60 * (100 + Math.floor(rnd() * 15)), service: others[Math.floor(rnd() * others.length)], description: 'raise connection pool size to 50' },
     );
+    if (decoy) changes.push({ timestamp: faultTime - 40 * 60, service: decoy, description: `deploy ${decoy} v3.0 (cache sharding)` });
   }
   const topology: TopologyEdge[] = Object.entries(calls).flatMap(([source, targets]) => targets.map((target) => ({ source, target, type: 'call' })));
 

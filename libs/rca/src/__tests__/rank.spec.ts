@@ -1,6 +1,6 @@
 import { MetricSeries, RcaCase } from '../case';
 import { scoreChanges } from '../changes';
-import { rankRootCauses } from '../rank';
+import { canPropagate, mentionEdges, rankRootCauses } from '../rank';
 import { prng } from '../synthetic';
 
 const T0 = 10_000;
@@ -71,6 +71,29 @@ describe(rankRootCauses.name, () => {
     expect(r.candidates[0].service).toBe('worker');
     expect(r.candidates[0].evidence[0]).toMatchObject({ type: 'log', level: 'error', new_template: true });
     expect(rankRootCauses(baseCase([other])).summary).toBe('No anomaly found in the telemetry of this case.');
+  });
+
+  it('does not discount a caller’s own resource anomaly because a callee is anomalous too', () => {
+    // A memory leak in web; a benign, weaker cpu rise in the db it calls at the same time.
+    const leak = series('web', 'memory', 500, 400, FAULT, 7);
+    const busyDb = series('db', 'cpu', 50, 10, FAULT, 8);
+    const r = rankRootCauses(baseCase([leak, busyDb, other], { topology: [{ source: 'web', target: 'db', type: 'call' }] }));
+    expect(r.candidates[0].service).toBe('web');
+    expect(r.candidates[0].explained_by).toBeUndefined();
+    expect(canPropagate({ type: 'metric', service: 'x', metric: 'container_memory_usage_bytes', score: 9, onset: 1, reference_median: 1, peak_value: 2 })).toBe(false);
+    expect(canPropagate({ type: 'metric', service: 'x', metric: 'http_latency_p99', score: 9, onset: 1, reference_median: 1, peak_value: 2 })).toBe(true);
+  });
+
+  it('finds a callee that writes no spans through the log lines that name it', () => {
+    const evidence = [
+      { type: 'log' as const, service: 'orders', template_id: 'T1', template: 'dial tcp <*> connection refused', level: 'error' as const, score: 40, onset: FAULT, new_template: true, reference_rate: 0, window_rate: 5, count: 50, example: 'dial tcp orders-db:27017: connection refused' },
+      { type: 'log' as const, service: 'web', template_id: 'T2', template: 'upstream orders failed', level: 'error' as const, score: 30, onset: FAULT, new_template: true, reference_rate: 0, window_rate: 5, count: 50, example: 'upstream orders failed' },
+      { type: 'log' as const, service: 'web', template_id: 'T3', template: 'noise', level: 'info' as const, score: 1, onset: null, new_template: false, reference_rate: 1, window_rate: 1, count: 5, example: 'sent mail via mailer' },
+    ];
+    expect(mentionEdges(evidence, ['web', 'orders', 'orders-db', 'mailer'])).toEqual([
+      { source: 'orders', target: 'orders-db', type: 'log-mention' },
+      { source: 'web', target: 'orders', type: 'log-mention' },
+    ]);
   });
 
   it('is deterministic', () => {

@@ -41,4 +41,13 @@ describe('the engine on generated cases', () => {
     const r = accuracy(kind, { logs: true, spans: true, changes: true, topology: true, requestEvery: 2 });
     expect(r.top1).toBe(1);
   });
+
+  it.each(FAULT_KINDS)('is not misled by a benign event in another service (%s faults)', (kind) => {
+    expect(accuracy(kind, { logs: true, spans: true, decoy: true, requestEvery: 2 }).top1).toBeGreaterThanOrEqual(0.9);
+  });
+
+  // Without spans of its own, the faulty service's time shows up as its callers' own time: the topology says who they call.
+  it.each(FAULT_KINDS)('finds a faulty service that writes no spans, given the topology (%s faults)', (kind) => {
+    expect(accuracy(kind, { logs: true, spans: true, uninstrumented: true, topology: true, requestEvery: 2 }).top1).toBeGreaterThanOrEqual(0.9);
+  });
 });

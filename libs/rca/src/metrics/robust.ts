@@ -68,7 +68,7 @@ export function quantilesInPlace(a: Float64Array, qs: number[]): number[] {
 
 export interface Baseline {
   median: number;
-  /** The spread used as the unit: IQR, else 1.4826·MAD, else a share of |median|, else 1. */
+  /** The spread used as the unit: IQR, else 1.4826·MAD, else the largest of the standard deviation, 5% of |median| and 1/3 (whole numbers) or 0.001. */
   scale: number;
 }
 
@@ -87,7 +87,19 @@ export function baseline(values: ArrayLike<number>): Baseline {
   if (iqr > 1e-12) return { median, scale: iqr };
   const mad = quantilesInPlace(sample.map((v) => Math.abs(v - median)), [0.5])[0] * 1.4826;
   if (mad > 1e-12) return { median, scale: mad };
-  return { median, scale: Math.max(Math.abs(median) * 0.05, 1e-3) };
+  // Mostly one value with a few others: 5% of the level is one unit, or the spread of the rare values if larger
+  // (a sparse error count 0, 0, 1, 0... near zero, where 5% of the level is nothing); small counts (restarts,
+  // errors, replicas) move in whole numbers, so one more than a flat zero is just notable (3 units), not a thousand.
+  let sum = 0;
+  let sq = 0;
+  let integers = true;
+  for (const v of sample) {
+    sum += v;
+    sq += v * v;
+    integers &&= Number.isInteger(v);
+  }
+  const std = n > 1 ? Math.sqrt(Math.max(0, (sq - (sum * sum) / n) / (n - 1))) : 0;
+  return { median, scale: Math.max(std, Math.abs(median) * 0.05, integers ? 1 / 3 : 1e-3) };
 }
 
 /** A monotonically non-decreasing series with a large range is a counter: its rate is what matters. */

@@ -30,6 +30,14 @@ describe('metric anomaly scoring', () => {
     expect(baseline([5, 5, 5, 5]).scale).toBeGreaterThan(0);
   });
 
+  it('gives sparse and flat counts a sensible unit, so one extra error is not a thousand units out', () => {
+    const sparse = Array.from({ length: 100 }, (_, i) => (i % 10 === 0 ? 1 : 0));
+    expect(baseline(sparse).scale).toBeCloseTo(0.3, 1);
+    expect(baseline(Array(50).fill(0)).scale).toBeCloseTo(1 / 3);
+    // A quantised gauge (memory in pages, mostly one value): 5% of its level, not the tiny spread of its rare values.
+    expect(baseline([...Array(90).fill(301641728), ...Array(10).fill(301645824)]).scale).toBeCloseTo(301641728 * 0.05, -3);
+  });
+
   it('turns counters into rates', () => {
     expect(looksLikeCounter([1, 2, 3, 5, 8, 13, 21])).toBe(true);
     expect(looksLikeCounter([1, 3, 2, 5])).toBe(false);

@@ -7,7 +7,7 @@
  * `<*>` (with empty or wildcard-only bracket groups) collapse into one; (3) routed down a fixed-depth prefix tree: first by its token
  * count, then by its first `depth - 2` tokens (a variable token, or a token past the `maxChildren` limit, goes
  * to the `<*>` child); (4) compared with the templates in the leaf: the most similar one (share of equal
- * positions, wildcards count as equal) is taken when its similarity reaches `similarity`, and positions that
+ * positions; wildcards, in the template or the line, count as equal) is taken when its similarity reaches `similarity`, and positions that
  * differ become `<*>`; otherwise a new template is created.
  *
  * Template ids: `T<n>`, incrementing per miner in order of creation (`T1`, `T2`, ...). A template keeps its id
@@ -44,7 +44,8 @@ export interface TemplateMinerOptions {
   digitTokensAreVariables: boolean;
   /**
    * How a wildcard of the template counts in the similarity: `match` as an equal position, `ignore` as a position
-   * that is left out of the denominator, `mismatch` as a differing position (the original Drain). Default `match`.
+   * that is left out of the denominator, `mismatch` as a differing position (the original Drain). Default `match`;
+   * with `match`, a variable in the line also equals whatever constant the template still has at its position.
    */
   wildcards: 'match' | 'ignore' | 'mismatch';
   /** Collapse runs of wildcard tokens (and a wildcard in parentheses) into one `<*>`, so variables spanning several tokens match. Default true. */
@@ -77,7 +78,8 @@ export const DEFAULT_MASKS: MaskRule[] = [
   { name: 'ipv4', needs: 'digit', pattern: '(?<![\\w.])\\d{1,3}(?:\\.\\d{1,3}){3}(?::\\d{1,5})?(?![\\w.])' },
   { name: 'mac', needs: ':', pattern: '\\b[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}\\b' },
   { name: 'hex', needs: 'digit', pattern: '\\b0[xX][0-9a-fA-F]+\\b' },
-  { name: 'long-hex', needs: 'digit', pattern: '\\b(?=[0-9a-fA-F]*\\d)[0-9a-fA-F]{8,}\\b' },
+  // Both a digit and a hex letter: a plain long number is left to `quantity` (so `11721005 bytes` is one quantity) and `number`.
+  { name: 'long-hex', needs: 'digit', pattern: '\\b(?=[0-9a-fA-F]*\\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\\b' },
   { name: 'path', needs: '/', pattern: '(?<=^|[\\s=:(\\[,"\'])(?:/[\\w.@%+~-]+){2,}/?' },
   { name: 'key-value', needs: '=', pattern: '(?<=^|[\\s,;(\\[{])([A-Za-z_][\\w.-]*=)(?!<\\*>)[^\\s,;)\\]}]+', replacement: '$1<*>' },
   { name: 'quantity', needs: 'digit', pattern: '(?<![\\w.])[<>~]?\\d+(?:\\.\\d+)?\\s?(?:[kKMGT]i?B|bytes?|B|ms|us|ns|secs?|seconds?|s|mins?|minutes?|hours?|h|days?|%)(?![\\w.])' },
@@ -273,11 +275,11 @@ export class TemplateMiner {
       if (!c || c.tokens.length !== tokens.length) continue;
       let equal = 0;
       let params = 0;
+      const mode = this.options.wildcards;
       for (let i = 0; i < tokens.length; i++) {
         if (c.tokens[i] === WILDCARD) params++;
-        else if (c.tokens[i] === tokens[i]) equal++;
+        else if (c.tokens[i] === tokens[i] || (mode === 'match' && tokens[i] === WILDCARD)) equal++;
       }
-      const mode = this.options.wildcards;
       const num = mode === 'match' ? equal + params : equal;
       const den = mode === 'ignore' ? tokens.length - params : tokens.length;
       const sim = den === 0 ? 1 : num / den;

@@ -20,6 +20,21 @@ describe('TemplateMiner', () => {
     expect(new Set([a.templateId, b.templateId, c.templateId]).size).toBe(3);
   });
 
+  it('lets a variable in a line match a constant the template still has at that position', () => {
+    const miner = new TemplateMiner();
+    const a = miner.add('Invalid user webmaster from 10.0.0.1');
+    const b = miner.add('Invalid user test9 from 10.0.0.2');
+    expect(b.templateId).toBe(a.templateId);
+    expect(b.template).toBe('Invalid user <*> from <*>');
+  });
+
+  it('reads a long plain number with its unit as one quantity, and hex only with a hex letter', () => {
+    const miner = new TemplateMiner();
+    expect(miner.tokenize('11721005 bytes (11.1 MB) received')).toEqual([WILDCARD, 'received']);
+    expect(miner.tokenize('2933 bytes (2.86 KB) received')).toEqual([WILDCARD, 'received']);
+    expect(miner.tokenize('commit 9fceb02d0ae598e95dc970b74767f19372d61af8 pushed')).toEqual(['commit', WILDCARD, 'pushed']);
+  });
+
   it('splits lines of different lengths', () => {
     const miner = new TemplateMiner();
     const a = miner.add('disk check started on volume data');

@@ -19,6 +19,8 @@ export const EVIDENCE_WEIGHT = { metric: 1, trace: 1, log: 0.8 } as const;
  * the caller shows the symptom.
  */
 export const SYMPTOM_DISCOUNT = 0.5;
+/** Spans that spend at least this share of their time in other services' spans are client spans (see `canPropagate`). */
+export const CLIENT_SPAN_SHARE = 0.5;
 /** Onsets this close count as simultaneous when deciding which of two services went first. */
 export const ONSET_SLACK_SECONDS = 60;
 
@@ -52,8 +54,8 @@ const RESOURCE = /cpu|mem|heap|\bgc\b|_gc|gc_|disk|swap|thread|file_?desc|\bfds?
 
 /**
  * Whether evidence can be the effect of a fault in a service this one calls: its latency, errors,
- * traffic and log lines can; its own resource usage, its spans' self time and originating errors,
- * and its changes cannot.
+ * traffic and log lines can, and so can the own time and errors of its client spans; its own
+ * resource usage, its other spans' self time and originating errors, and its changes cannot.
  */
 export function canPropagate(e: Evidence): boolean {
   switch (e.type) {
@@ -62,6 +64,9 @@ export function canPropagate(e: Evidence): boolean {
     case 'log':
       return !RESOURCE.test(e.template);
     case 'trace':
+      // Spans' own time and errors are the service's, except in spans that mostly wait on a callee (client
+      // spans): their own time is the network to it, and a fault of the callee (delay, loss) shows there.
+      return e.callee_share >= CLIENT_SPAN_SHARE;
     case 'change':
       return false;
   }

@@ -1,4 +1,4 @@
-import { MetricSeries, RcaCase } from '../case';
+import { MetricSeries, RcaCase, SpanRecord } from '../case';
 import { scoreChanges } from '../changes';
 import { canPropagate, mentionEdges, rankRootCauses } from '../rank';
 import { prng } from '../synthetic';
@@ -94,6 +94,30 @@ describe(rankRootCauses.name, () => {
       { source: 'orders', target: 'orders-db', type: 'log-mention' },
       { source: 'web', target: 'orders', type: 'log-mention' },
     ]);
+  });
+
+  it('treats a client span’s own time as the network to its callee, so a delay on the callee is not the caller’s', () => {
+    const rnd = prng(9);
+    const spans: SpanRecord[] = [];
+    const ms = 1e6;
+    for (let t = T0; t < T0 + 600; t++) {
+      const net = (t >= FAULT ? 200 : 2) * (1 + 0.1 * rnd()); // delay injected on the orders pod's network
+      const work = 20 * (1 + 0.1 * rnd());
+      const s0 = t * 1e9;
+      const client = s0 + 5 * ms;
+      const id = String(t);
+      spans.push(
+        { trace_id: id, span_id: `${id}a`, service: 'web', operation: 'GET /checkout', start_unix_nano: s0, end_unix_nano: client + (net + work + 5) * ms, status_code: 'OK' },
+        { trace_id: id, span_id: `${id}b`, parent_span_id: `${id}a`, service: 'web', operation: 'GET orders', start_unix_nano: client, end_unix_nano: client + (net + work) * ms, status_code: 'OK' },
+        { trace_id: id, span_id: `${id}c`, parent_span_id: `${id}b`, service: 'orders', operation: 'GET /orders', start_unix_nano: client + (net / 2) * ms, end_unix_nano: client + (net / 2 + work) * ms, status_code: 'OK' },
+      );
+    }
+    // What the orders pod's own sidecar sees: its responses take much longer to leave.
+    const ordersLatency = series('orders', 'response_time_p90', 25, 200, FAULT, 10);
+    const r = rankRootCauses(baseCase([ordersLatency, series('web', 'cpu', 30, 0, FAULT, 11)], { spans }));
+    expect(r.candidates.map((x) => x.service)).toEqual(['orders', 'web']);
+    expect(r.candidates[1].explained_by).toBe('orders');
+    expect(r.candidates[1].evidence).toContainEqual(expect.objectContaining({ type: 'trace', operation: 'GET orders', signal: 'latency' }));
   });
 
   it('is deterministic', () => {

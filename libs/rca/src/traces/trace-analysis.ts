@@ -306,6 +306,12 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
   const { parent, start, end, error } = link(spans);
   const { selfNanos, originates } = selfTimesOf(parent, start, end, error);
   const step = eventBucketSeconds(c.window);
+  // Spans whose children are all in other services (client spans, in effect): 1 = some child elsewhere, 2 = a child here too.
+  const calls = new Uint8Array(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    const p = parent[i];
+    if (p >= 0) calls[p] |= spans[p].service === spans[i].service ? 2 : 1;
+  }
 
   // Covered buckets (bucket number = floor(seconds / step)): one or two runs.
   const runs: [number, number][] = [[Math.floor(c.window.start / step), Math.floor(c.window.end / step)]];
@@ -325,6 +331,8 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
   const latencySlots: number[] = [];
   const errorSlots: number[] = [];
   const errorsAfterFault: number[] = [];
+  const refDuration: number[] = [];
+  const refWaiting: number[] = [];
   let lastService: string | undefined;
   let lastOperation: string | undefined;
   let lastKey = -1;
@@ -365,6 +373,8 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
           keyOperation.push(name);
           afterFault.push(0);
           errorsAfterFault.push(0);
+          refDuration.push(0);
+          refWaiting.push(0);
           for (let e = 0; e < EXAMPLES; e++) {
             latencySlots.push(-1);
             errorSlots.push(-1);
@@ -389,6 +399,14 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
     cellSelf[cell] += selfNanos[i];
     cellSpans[cell]++;
     if (originates[i]) cellErrors[cell]++;
+    if (t < faultNanos) {
+      // Before the fault: how much of these spans' time is spent waiting on other services.
+      const d = end[i] - start[i];
+      if (d > 0) {
+        refDuration[key] += d;
+        if (calls[i] === 1) refWaiting[key] += d - selfNanos[i];
+      }
+    }
     // After the fault: what the window's series hold from the fault time on.
     if (t >= faultNanos && b <= lastBucket) {
       afterFault[key]++;
@@ -418,7 +436,8 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
   const out: TraceEvidence[] = [];
   for (let key = 0; key < nKeys; key++) {
     const mine = ordered.subarray(firstCell[key], firstCell[key + 1]).sort((x, y) => cellBucket[x] - cellBucket[y]);
-    const base = { type: 'trace' as const, service: keyService[key], operation: keyOperation[key], spans: afterFault[key] };
+    const calleeShare = refDuration[key] > 0 ? Math.round((refWaiting[key] / refDuration[key]) * 1000) / 1000 : 0;
+    const base = { type: 'trace' as const, service: keyService[key], operation: keyOperation[key], spans: afterFault[key], callee_share: calleeShare };
 
     const lt = new Float64Array(mine.length);
     const lv = new Float64Array(mine.length);

@@ -30,6 +30,8 @@ const DB_NAME = 'opsplane_bench';
 const APP_ROLE = 'opsplane_incidents_app';
 const APP_PASSWORD = 'opsplane-app-dev'; // the default DATABASE_APP_PASSWORD
 const NATS_BIN = process.env.BENCH_NATS_SERVER || '/usr/sbin/nats-server';
+/** Extra node arguments for the gateway and services (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS || '').split(/\s+/).filter(Boolean);
 const JWT_SECRET = 'opsplane-bench-jwt-secret-0123456789abcdef';
 const CP_JWT_SECRET = 'opsplane-bench-cp-jwt-secret-0123456789abcdef';
 const RATIO_TARGET = 0.5;
@@ -631,12 +633,12 @@ async function main() {
   const controlPlane = startChild(
     'control-plane',
     process.execPath,
-    [path.join(DIST, 'services/control-plane/src/main.js')],
+    [...NODE_ARGS, path.join(DIST, 'services/control-plane/src/main.js')],
     svcEnv({ CP_ADMIN_EMAIL: 'operator@bench.test', CP_ADMIN_PASSWORD: 'bench-operator-password' }),
   );
-  const auth = startChild('auth', process.execPath, [path.join(DIST, 'services/auth/src/main.js')], svcEnv({}));
-  const incidents = startChild('incidents', process.execPath, [path.join(DIST, 'services/incidents/src/main.js')], svcEnv({}));
-  const gateway = startChild('gateway', process.execPath, [path.join(DIST, 'services/gateway/src/main.js')], svcEnv({ PORT: gatewayPort, HOST: '127.0.0.1', REDIS_URL: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', RATE_LIMIT_PER_CREDENTIAL_PER_MIN: '0' }));
+  const auth = startChild('auth', process.execPath, [...NODE_ARGS, path.join(DIST, 'services/auth/src/main.js')], svcEnv({}));
+  const incidents = startChild('incidents', process.execPath, [...NODE_ARGS, path.join(DIST, 'services/incidents/src/main.js')], svcEnv({}));
+  const gateway = startChild('gateway', process.execPath, [...NODE_ARGS, path.join(DIST, 'services/gateway/src/main.js')], svcEnv({ PORT: gatewayPort, HOST: '127.0.0.1', REDIS_URL: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', RATE_LIMIT_PER_CREDENTIAL_PER_MIN: '0' }));
   const gwBase = `http://127.0.0.1:${gatewayPort}`;
   t = Date.now();
   await Promise.race([

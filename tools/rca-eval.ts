@@ -101,25 +101,23 @@ program
   .command('logs')
   .description('log template grouping accuracy per system (loghub-2k layout) and the mean')
   .requiredOption('--data <dir>', 'folder with <Sys>/<Sys>_2k.log_structured_corrected.csv')
-  .option('--out <file>', 'write the results as JSON')
+  .option('--out <file>', 'where to write the results as JSON', 'rca-eval-logs.json')
   .option('--config <json>', 'overrides of the miner options (for exploring; the default configuration is the one reported)')
-  .action((opts: { data: string; out?: string; config?: string }) => {
+  .action((opts: { data: string; out: string; config?: string }) => {
     const options: TemplateMinerOptions = { ...DEFAULT_OPTIONS, ...(opts.config ? (JSON.parse(opts.config) as Partial<TemplateMinerOptions>) : {}) };
     const { systems, mean } = evaluateLogs(opts.data, options);
     printTable(systems, mean);
-    if (opts.out) {
-      const { masks, ...rest } = options;
-      writeFileSync(opts.out, JSON.stringify({ data: opts.data, config: { ...rest, masks: masks.map((m) => m.name) }, systems, meanGroupingAccuracy: mean }, null, 2) + '\n');
-      process.stderr.write(`results written to ${opts.out}\n`);
-    }
+    const { masks, ...rest } = options;
+    writeFileSync(opts.out, JSON.stringify({ data: opts.data, config: { ...rest, masks: masks.map((m) => m.name) }, systems, meanGroupingAccuracy: mean }, null, 2) + '\n');
+    process.stderr.write(`results written to ${opts.out}\n`);
   });
 
 program
   .command('rca')
   .description('root-cause ranking over a folder of cases: AC@1..5, Avg@5, per fault kind, time per case')
   .requiredOption('--cases <dir>', 'folder of case folders (case.json with a label, metrics.csv); see eval/convert-*.js')
-  .option('--out <file>', 'write the results as JSON')
-  .action((opts: { cases: string; out?: string }) => {
+  .option('--out <file>', 'where to write the results as JSON', 'rca-eval-rca.json')
+  .action((opts: { cases: string; out: string }) => {
     const r = evaluateRca(opts.cases, (done, total) => progress(done, total, 'cases'));
     process.stderr.write('\n');
     const pct = (x: number) => x.toFixed(3);
@@ -128,10 +126,8 @@ program
       ...Object.entries(r.by_kind).map(([k, v]) => `  ${k.padEnd(8)} cases ${v.cases}  AC@1 ${pct(v.ac1)}  AC@3 ${pct(v.ac3)}  Avg@5 ${pct(v.avg5)}`),
     ];
     process.stdout.write(lines.join('\n') + '\n');
-    if (opts.out) {
-      writeFileSync(opts.out, JSON.stringify(r, null, 2) + '\n');
-      process.stderr.write(`results written to ${opts.out}\n`);
-    }
+    writeFileSync(opts.out, JSON.stringify(r, null, 2) + '\n');
+    process.stderr.write(`results written to ${opts.out}\n`);
   });
 
 program

@@ -138,7 +138,7 @@ program
   .option('--services <n>', 'services per case', '12')
   .option('--seconds <n>', 'seconds of reference and of window', '600')
   .option('--kinds <list>', `fault kinds, comma-separated (${FAULT_KINDS.join(', ')})`, FAULT_KINDS.join(','))
-  .option('--signals <list>', 'optional files to include: logs,spans,changes,topology; and decoy (a benign event elsewhere), uninstrumented (no spans from the faulty service)', 'logs,spans')
+  .option('--signals <list>', 'optional files to include: logs,spans,changes,topology; and clientspans (a client span per call), decoy (a benign event elsewhere), uninstrumented (no spans from the faulty service)', 'logs,spans')
   .option('--seed <n>', 'first seed', '1')
   .action((opts: { out: string; count: string; services: string; seconds: string; kinds: string; signals: string; seed: string }) => {
     const kinds = opts.kinds.split(',').filter(Boolean) as FaultKind[];
@@ -162,6 +162,7 @@ program
           topology: signals.has('topology'),
           decoy: signals.has('decoy'),
           uninstrumented: signals.has('uninstrumented'),
+          clientSpans: signals.has('clientspans'),
           requestEvery: 2,
         });
         writeCase(join(opts.out, g.rcaCase.id), g.rcaCase, g.label);

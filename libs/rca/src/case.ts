@@ -125,8 +125,8 @@ export interface TraceEvidence {
   /** Spans of this service and operation after the fault time. */
   spans: number;
   /**
-   * Share (0..1) of these spans' time, before the fault, spent waiting on spans of other services that
-   * they alone parent: high for client spans, whose own time is mostly the network to the callee.
+   * Share (0..1) of these spans' time, before the fault, spent waiting on the one span of another
+   * service they parent: high for client spans, whose own time is mostly the network to the callee.
    */
   callee_share: number;
   /** A few traces that show it (for the user to open). */

@@ -13,14 +13,18 @@ import { TemplateMiner } from './logs/template-miner';
  */
 export const EVIDENCE_WEIGHT = { metric: 1, trace: 1, log: 0.8 } as const;
 
+/** The strongest kind of evidence counts in full, the other kinds (agreeing signals) this much. */
+export const CORROBORATION = 0.5;
+
 /**
  * A service whose anomaly is explained by an anomalous service it calls (directly or not), which
- * started no later than its own, loses up to this share of its score: the callee is the cause,
+ * started no later than its own, loses up to this share of the part of its score the callee could
+ * have caused, in proportion to how anomalous the callee is: the callee is the cause,
  * the caller shows the symptom.
  */
-export const SYMPTOM_DISCOUNT = 0.5;
-/** Spans that spend at least this share of their time in other services' spans are client spans (see `canPropagate`). */
-export const CLIENT_SPAN_SHARE = 0.5;
+export const SYMPTOM_DISCOUNT = 0.9;
+/** Spans that spend at least this share of their time in the one span of another service they parent are client spans (see `canPropagate`). */
+export const CLIENT_SPAN_SHARE = 0.8;
 /** Onsets this close count as simultaneous when deciding which of two services went first. */
 export const ONSET_SLACK_SECONDS = 60;
 
@@ -164,9 +168,11 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
       if (!top) continue;
       s.parts[kind] = EVIDENCE_WEIGHT[kind] * compress(top.score);
       s.propagates[kind] = canPropagate(top);
-      s.combined += s.parts[kind];
       best = Math.max(best, top.score);
     }
+    const parts = SIGNAL_KINDS.map((k) => s.parts[k]);
+    const strongest = Math.max(...parts);
+    s.combined = strongest + CORROBORATION * (parts.reduce((a, x) => a + x, 0) - strongest);
     // Below the threshold everywhere: keep the order of the raw deviations as a tie-break.
     s.combined += 1e-3 * Math.min(best, ONSET_THRESHOLD);
     for (const e of s.evidence) {
@@ -184,7 +190,7 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
 
   const edges = [...(c.topology ?? []), ...(c.spans?.length ? learnTopology(c.spans) : []), ...mentionEdges(evidence, [...services.keys()])];
   const reach = downstream(edges);
-  // Which services have telemetry of each kind: a callee is compared with its caller on the kinds it has.
+  // Which services have telemetry of each kind (a callee without spans hides inside its callers' spans).
   const has: Record<SignalKind, Set<string>> = {
     metric: new Set(c.metrics.map((x) => x.service)),
     trace: new Set((c.spans ?? []).map((x) => x.service)),
@@ -202,7 +208,8 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
       let explainable = 0;
       for (const k of SIGNAL_KINDS) {
         const missing = !has[k].has(d);
-        if (!missing) comparable += s.parts[k];
+        // Compared where the callee shows something: a callee's network fault shows in its caller's spans, not its own.
+        if (ds.parts[k] > 0) comparable += s.parts[k];
         // A callee without spans hides its time and errors inside its callers' spans; its other effects are
         // latency, errors and log lines, not the caller's own resources.
         if (s.propagates[k] || (k === 'trace' && missing)) explainable += s.parts[k];

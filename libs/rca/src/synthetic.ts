@@ -12,8 +12,8 @@ export function prng(seed: number): () => number {
   };
 }
 
-export type FaultKind = 'cpu' | 'mem' | 'latency' | 'error';
-export const FAULT_KINDS: readonly FaultKind[] = ['cpu', 'mem', 'latency', 'error'];
+export type FaultKind = 'cpu' | 'mem' | 'latency' | 'error' | 'delay' | 'loss';
+export const FAULT_KINDS: readonly FaultKind[] = ['cpu', 'mem', 'latency', 'error', 'delay', 'loss'];
 
 export interface SyntheticOptions {
   seed: number;
@@ -41,6 +41,11 @@ export interface SyntheticOptions {
   decoy?: boolean;
   /** The faulty service writes no spans (an uninstrumented database, say): its time hides in its callers' spans. */
   uninstrumented?: boolean;
+  /**
+   * Every call between services is a client span in the caller around the callee's server span (as
+   * OpenTelemetry instruments HTTP and gRPC), so the network between them is the client span's own time.
+   */
+  clientSpans?: boolean;
 }
 
 export interface SyntheticCase {
@@ -55,8 +60,10 @@ const OPERATIONS = ['GET /items', 'POST /orders', 'GET /cart', 'PUT /profile', '
 /**
  * A labelled case of our own: services on a call tree under a front end. A fault of the chosen
  * kind starts in one service at the fault time and propagates to its callers the way real faults
- * do: cpu (own latency up), mem (memory climbs), latency (its own work slows) and error (its calls
- * fail, and its callers' calls to it fail too). Metrics always; optionally spans (self time and
+ * do: cpu (own latency up), mem (memory climbs), latency (its own work slows), error (its calls
+ * fail, and its callers' calls to it fail too), delay (its network is slow: its work is not, but
+ * its callers wait, and its sidecar sees slower responses) and loss (packets to it are dropped: some
+ * calls to it time out in its callers, and it retransmits). Metrics always; optionally spans (self time and
  * error origin are in the faulty service, durations and propagated errors all the way up), logs
  * (the faulty service's own lines, and warnings or errors in its callers about it), changes and
  * the topology.
@@ -88,18 +95,23 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
   );
   const gauss = () => (rnd() + rnd() + rnd() + rnd() - 2) / 2; // ~N(0, 0.4)
   const faulty = (s: string, t: number) => s === root && t >= faultTime;
-  /** The faulty service's own extra latency (ms). */
+  /** The faulty service's own extra work (ms): in its own spans. */
   const ownExtra = (s: string, t: number) => (!faulty(s, t) ? 0 : kind === 'latency' ? 3 * base[s].lat : kind === 'cpu' ? 1.5 * base[s].lat : 0);
+  /** Extra network time (ms, round trip) of calls to a service. */
+  const netExtra = (s: string, t: number) => (faulty(s, t) && kind === 'delay' ? 3 * base[s].lat : 0);
   /** Extra latency seen in a service's metric: its own plus an attenuated share of its callees'. */
-  const extraLatency = (s: string, t: number): number => ownExtra(s, t) + calls[s].reduce((a, c) => a + 0.35 * extraLatency(c, t), 0);
+  const extraLatency = (s: string, t: number): number => ownExtra(s, t) + netExtra(s, t) + calls[s].reduce((a, c) => a + 0.35 * extraLatency(c, t), 0);
+  /** Share of calls to a service lost on its network (they time out in the caller). */
+  const lossRate = (s: string, t: number) => (faulty(s, t) && kind === 'loss' ? 0.3 : 0);
   /** Errors per second of a service: its own, plus half of its callees' (a failed call fails its caller's request). */
-  const errorRate = (s: string, t: number): number => base[s].err + (faulty(s, t) && kind === 'error' ? 5 : 0) + calls[s].reduce((a, c) => a + 0.5 * (errorRate(c, t) - base[c].err), 0);
+  const errorRate = (s: string, t: number): number =>
+    base[s].err + (faulty(s, t) && kind === 'error' ? 5 : 0) + calls[s].reduce((a, c) => a + 0.5 * (errorRate(c, t) - base[c].err) + 3 * lossRate(c, t), 0);
 
   const times: number[] = [];
   for (let t = t0; t < t0 + refLen; t++) times.push(t);
   for (let t = windowStart; t < windowStart + winLen; t++) times.push(t);
 
-  const metricsPer = Math.max(4, o.metricsPerService ?? 4);
+  const metricsPer = Math.max(5, o.metricsPerService ?? 5);
   const metrics: MetricSeries[] = [];
   for (const s of names) {
     const b = base[s];
@@ -107,21 +119,26 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
     const mem: number[] = [];
     const lat: number[] = [];
     const errs: number[] = [];
+    const retrans: number[] = [];
     let errTotal = 0;
+    let retransTotal = 0;
     for (const t of times) {
       cpu.push(b.cpu * (1 + 0.05 * gauss()) + (faulty(s, t) && kind === 'cpu' ? 60 : 0) + (s === decoy && t >= faultTime ? 0.4 * b.cpu : 0));
       mem.push(b.mem * (1 + 0.01 * gauss()) + (faulty(s, t) && kind === 'mem' ? 4 * (t - faultTime) : 0));
       lat.push(b.lat * (1 + 0.05 * gauss()) + extraLatency(s, t));
       errTotal += Math.max(0, errorRate(s, t) * (1 + gauss()));
       errs.push(Math.floor(errTotal));
+      retransTotal += Math.max(0, (0.5 + 40 * lossRate(s, t)) * (1 + gauss()));
+      retrans.push(Math.floor(retransTotal));
     }
     metrics.push(
       { service: s, metric: 'cpu', timestamps: times, values: cpu },
       { service: s, metric: 'memory', timestamps: times, values: mem },
       { service: s, metric: 'latency_p90', timestamps: times, values: lat },
       { service: s, metric: 'errors_total', timestamps: times, values: errs },
+      { service: s, metric: 'tcp_retransmits_total', timestamps: times, values: retrans },
     );
-    for (let m = 4; m < metricsPer; m++) {
+    for (let m = 5; m < metricsPer; m++) {
       const level = 1 + rnd() * 100;
       const counter = m % 5 === 0;
       let acc = 0;
@@ -145,11 +162,37 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
       let failed = faulty(s, t) && kind === 'error' && rnd() < 0.8;
       for (const c of calls[s]) {
         if (rnd() >= 0.8) continue;
-        const [d, childFailed] = call(c, t, cursor, traceId, spanId);
+        // The network: a round trip (1 ms when client spans show it), longer under a delay fault; a lost call times out.
+        const net = (o.clientSpans ? 1 : 0) + netExtra(c, t);
+        const loss = lossRate(c, t);
+        const lost = loss > 0 && rnd() < loss;
+        const clientId = o.clientSpans ? hex(++ids) : undefined;
+        let d = 2 * base[c].lat + 100;
+        let childFailed = true;
+        if (!lost) {
+          const [served, serverFailed] = call(c, t, cursor + net / 2, traceId, clientId ?? spanId);
+          d = served + net;
+          childFailed = serverFailed;
+        }
+        if (clientId && o.spans) {
+          spans.push({
+            trace_id: traceId,
+            span_id: clientId,
+            parent_span_id: spanId,
+            service: s,
+            operation: `call ${c}`,
+            start_unix_nano: Math.round(cursor * 1e6),
+            end_unix_nano: Math.round((cursor + d) * 1e6),
+            status_code: childFailed ? 'ERROR' : 'OK',
+          });
+        }
         cursor += d;
         if (childFailed && rnd() < 0.9) {
           failed = true;
-          if (o.logs) logs.push({ timestamp: t, service: s, level: 'ERROR', message: `upstream ${c} returned an error: status 500`, trace_id: traceId });
+          if (o.logs) {
+            const message = lost ? `call to ${c} failed: connection timed out after ${Math.round(d)} ms` : `upstream ${c} returned an error: status 500`;
+            logs.push({ timestamp: t, service: s, level: 'ERROR', message, trace_id: traceId });
+          }
         } else if (o.logs && d > 4 * b.lat + 200 && rnd() < 0.5) {
           logs.push({ timestamp: t, service: s, level: 'WARN', message: `call to ${c} took ${Math.round(d)} ms, above the ${Math.round(2 * b.lat + 100)} ms budget`, trace_id: traceId });
         }
@@ -169,7 +212,8 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
       }
       if (o.logs) {
         if (rnd() < 0.3) logs.push({ timestamp: t, service: s, level: 'INFO', message: `handled ${b.op} request ${spanId} in ${Math.round(end - startMs)} ms`, trace_id: traceId });
-        if (faulty(s, t) && rnd() < 0.5) logs.push({ timestamp: t, service: s, ...faultLine(kind, rnd), trace_id: traceId });
+        const line = faulty(s, t) && rnd() < 0.5 ? faultLine(kind, rnd) : null;
+        if (line) logs.push({ timestamp: t, service: s, ...line, trace_id: traceId });
       }
       return [end - startMs, failed];
     };
@@ -212,8 +256,8 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
   };
 }
 
-/** What a faulty service writes about its own trouble. */
-function faultLine(kind: FaultKind, rnd: () => number): { level: string; message: string } {
+/** What a faulty service writes about its own trouble (a slow network leaves it unaware). */
+function faultLine(kind: FaultKind, rnd: () => number): { level: string; message: string } | null {
   switch (kind) {
     case 'cpu':
       return { level: 'WARN', message: `request queue backlog ${Math.floor(50 + rnd() * 200)}, worker pool saturated` };
@@ -223,5 +267,9 @@ function faultLine(kind: FaultKind, rnd: () => number): { level: string; message
       return { level: 'WARN', message: `slow query on table orders took ${Math.floor(200 + rnd() * 500)} ms` };
     case 'error':
       return { level: 'ERROR', message: `failed to write to store: connection reset by peer (attempt ${1 + Math.floor(rnd() * 3)})` };
+    case 'delay':
+      return null;
+    case 'loss':
+      return rnd() < 0.2 ? { level: 'WARN', message: `client connection reset while writing response (${Math.floor(rnd() * 4000)} bytes)` } : null;
   }
 }

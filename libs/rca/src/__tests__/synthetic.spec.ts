@@ -21,20 +21,30 @@ describe('the engine on generated cases', () => {
     expect(generateCase({ seed: 8 }).rcaCase.metrics).not.toEqual(generateCase({ seed: 7 }).rcaCase.metrics);
   });
 
-  it.each(['cpu', 'mem', 'latency'] as const)('ranks the faulty service first from metrics alone (%s faults), above the callers its effect reaches', (kind) => {
+  it.each(['cpu', 'mem', 'latency', 'delay'] as const)('ranks the faulty service first from metrics alone (%s faults), above the callers its effect reaches', (kind) => {
     const r = accuracy(kind, {});
     expect(r.top1).toBeGreaterThanOrEqual(0.9);
     expect(r.top3).toBe(1);
   });
 
-  it('keeps the faulty service in the top 3 from metrics alone when errors propagate (error counts alone cannot tell cause from caller)', () => {
-    expect(accuracy('error', {}).top3).toBe(1);
+  it.each(['error', 'loss'] as const)('keeps the faulty service in the top 3 from metrics alone when errors propagate (%s faults: error counts alone cannot tell cause from caller)', (kind) => {
+    expect(accuracy(kind, {}).top3).toBe(1);
   });
 
-  it.each(FAULT_KINDS)('ranks the faulty service first with logs and spans too (%s faults)', (kind) => {
+  it.each(['cpu', 'mem', 'latency', 'error', 'delay'] as const)('ranks the faulty service first with logs and spans too (%s faults)', (kind) => {
     const r = accuracy(kind, { logs: true, spans: true, requestEvery: 2 });
     expect(r.top1).toBeGreaterThanOrEqual(0.9);
     expect(r.top3).toBe(1);
+  });
+
+  // Without client spans, a call lost on the way to the faulty service is an error that starts in its caller.
+  it('keeps a service losing packets in the top 3 with server spans only, and first with client spans', () => {
+    expect(accuracy('loss', { logs: true, spans: true, requestEvery: 2 }).top3).toBe(1);
+    expect(accuracy('loss', { logs: true, spans: true, clientSpans: true, requestEvery: 2 }).top1).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it.each(FAULT_KINDS)('ranks the faulty service first with client spans around every call (%s faults)', (kind) => {
+    expect(accuracy(kind, { logs: true, spans: true, clientSpans: true, requestEvery: 2 }).top1).toBeGreaterThanOrEqual(0.9);
   });
 
   it.each(FAULT_KINDS)('ranks the faulty service first with changes and the topology given (%s faults)', (kind) => {
@@ -42,8 +52,14 @@ describe('the engine on generated cases', () => {
     expect(r.top1).toBe(1);
   });
 
-  it.each(FAULT_KINDS)('is not misled by a benign event in another service (%s faults)', (kind) => {
+  it.each(['cpu', 'mem', 'latency', 'error'] as const)('is not misled by a benign event in another service (%s faults)', (kind) => {
     expect(accuracy(kind, { logs: true, spans: true, decoy: true, requestEvery: 2 }).top1).toBeGreaterThanOrEqual(0.9);
+  });
+
+  // A network fault shows in one signal of the faulty service (its sidecar's latency, its retransmits): a benign
+  // event with two signals elsewhere can outrank it, but not push it out of the top 3.
+  it.each(['delay', 'loss'] as const)('keeps a network fault in the top 3 next to a benign event in another service (%s faults)', (kind) => {
+    expect(accuracy(kind, { logs: true, spans: true, clientSpans: true, decoy: true, requestEvery: 2 }).top3).toBe(1);
   });
 
   // Without spans of its own, the faulty service's time shows up as its callers' own time: the topology says who they call.

@@ -15,9 +15,9 @@ import { TemplateMiner } from './template-miner';
 export const LEVEL_WEIGHT: Record<LogLevel, number> = { error: 1, warn: 0.6, info: 0.3, debug: 0.1 };
 
 /**
- * Multiplier for a template that never appeared (in that service) before the fault time: a message the
- * system has never written is among the strongest hints of what broke. Applied only when the template has at
- * least two lines after the fault or is warn/error, so that one odd info line stays noise.
+ * Multiplier for a warn or error template that never appeared (in that service) before the fault time: a
+ * complaint the system has never written is among the strongest hints of what broke. New info and debug lines
+ * are not boosted: jobs, deploys and caches write new info lines in normal operation.
  */
 export const NEW_TEMPLATE_BOOST = 1.5;
 
@@ -216,7 +216,7 @@ const perMinute = (lines: number, seconds: number): number => (seconds > 0 ? (li
  * Scores the logs of a case: each (service, template) is a count series (lines per bucket of
  * `eventBucketSeconds(window)`, empty buckets included, so a template silent before and bursting after shows) scored
  * with `scoreSeries` (one line is one unit: `minScale` 1), times the level weight of its lines after the fault time,
- * times NEW_TEMPLATE_BOOST for a new template. Lines outside the reference period and the window are ignored (not
+ * times NEW_TEMPLATE_BOOST for a new warn or error template. Lines outside the reference period and the window are ignored (not
  * even mined). A drop (a heartbeat that stopped) counts only as much as `scoreSeries` lets downward deviations.
  *
  * Passing a miner restored with `TemplateMiner.fromJSON` keeps template ids stable across cases; it is updated in
@@ -345,7 +345,7 @@ export function scoreLogs(
       const rank = a.after > 0 ? a.levelAfter : levelBeforeFault(a, logs);
       const level = LEVELS[rank];
       const isNew = covered && a.before === 0;
-      const boost = isNew && (a.after >= 2 || rank >= WARN) ? NEW_TEMPLATE_BOOST : 1;
+      const boost = isNew && rank >= WARN ? NEW_TEMPLATE_BOOST : 1;
       // Sparse lines never fill a bucket: their total after the fault against the reference rate counts too.
       const shift = covered ? countShiftScore(a.refLines, refSeconds, a.after, winSeconds) : 0;
       const score = Math.max(s.score, shift) * LEVEL_WEIGHT[level] * boost;

@@ -306,11 +306,14 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
   const { parent, start, end, error } = link(spans);
   const { selfNanos, originates } = selfTimesOf(parent, start, end, error);
   const step = eventBucketSeconds(c.window);
-  // Spans whose children are all in other services (client spans, in effect): 1 = some child elsewhere, 2 = a child here too.
-  const calls = new Uint8Array(spans.length);
+  // Client spans, in effect: exactly one child, in another service (the server span of the call it wraps).
+  const children = new Uint32Array(spans.length);
+  const crossChild = new Uint8Array(spans.length);
   for (let i = 0; i < spans.length; i++) {
     const p = parent[i];
-    if (p >= 0) calls[p] |= spans[p].service === spans[i].service ? 2 : 1;
+    if (p < 0) continue;
+    children[p]++;
+    if (spans[p].service !== spans[i].service) crossChild[p] = 1;
   }
 
   // Covered buckets (bucket number = floor(seconds / step)): one or two runs.
@@ -404,7 +407,7 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
       const d = end[i] - start[i];
       if (d > 0) {
         refDuration[key] += d;
-        if (calls[i] === 1) refWaiting[key] += d - selfNanos[i];
+        if (children[i] === 1 && crossChild[i]) refWaiting[key] += d - selfNanos[i];
       }
     }
     // After the fault: what the window's series hold from the fault time on.

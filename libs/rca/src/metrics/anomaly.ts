@@ -58,18 +58,23 @@ function range(t: ArrayLike<number>, from: number, to: number): [number, number]
 }
 
 /**
- * The reference sample of a series: the case's reference period; failing that (fewer than three
- * points), the window before the fault time; failing that, the window's first fifth.
+ * Where the reference sample of a series is (indexes [from, to)): the case's reference period;
+ * failing that (fewer than three points), the window before the fault time; failing that, the
+ * window's first fifth.
  */
+export function referenceRange(t: ArrayLike<number>, c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>): [number, number] {
+  const r = c.reference ? range(t, c.reference.start, c.reference.end) : ([0, 0] as [number, number]);
+  if (r[1] - r[0] >= 3) return r;
+  const before = range(t, c.window.start, c.fault_time - 1e-9);
+  if (before[1] - before[0] >= 3) return before;
+  const [a, b] = range(t, c.window.start, c.window.end);
+  return [a, a + Math.min(b - a, Math.max(3, Math.floor((b - a) / 5)))];
+}
+
+/** The reference sample of a series (see `referenceRange`). */
 export function referenceValues(t: ArrayLike<number>, v: ArrayLike<number>, c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>): number[] {
-  const slice = ([a, b]: [number, number]) => Array.prototype.slice.call(v, a, b) as number[];
-  let ref: number[] = c.reference ? slice(range(t, c.reference.start, c.reference.end)) : [];
-  if (ref.length < 3) ref = slice(range(t, c.window.start, c.fault_time - 1e-9));
-  if (ref.length < 3) {
-    const [a, b] = range(t, c.window.start, c.window.end);
-    ref = slice([a, a + Math.min(b - a, Math.max(3, Math.floor((b - a) / 5)))]);
-  }
-  return ref;
+  const [a, b] = referenceRange(t, c);
+  return Array.prototype.slice.call(v, a, b) as number[];
 }
 
 /**
@@ -78,9 +83,9 @@ export function referenceValues(t: ArrayLike<number>, v: ArrayLike<number>, c: P
  * either side has too few points.
  */
 export function scoreSeries(t: ArrayLike<number>, v: ArrayLike<number>, c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>, o: ScoreOptions = {}): SeriesScore | null {
-  const ref = referenceValues(t, v, c);
-  if (ref.length < 3) return null;
-  const b = baseline(ref);
+  const [refFrom, refTo] = referenceRange(t, c);
+  if (refTo - refFrom < 3) return null;
+  const b = baseline(v, refFrom, refTo);
   const scale = Math.max(b.scale, o.minScale ?? 0);
   const down = o.downwardWeight ?? DOWNWARD_WEIGHT;
   const [from, to] = range(t, c.fault_time, c.window.end);

@@ -86,3 +86,18 @@ describe('quantiles by selection', () => {
     }
   });
 });
+
+describe('baseline of a long reference', () => {
+  it('is summarised from a sample, deterministically, close to the full sample’s', () => {
+    let x = 5;
+    const rnd = () => (x = (x * 16807) % 2147483647) / 2147483647;
+    // An hour at 1 s with a spike every 10 s on top of noise: a fixed stride could alias with it.
+    const values = Array.from({ length: 3600 }, (_, i) => 100 + (i % 10 === 0 ? 30 : 0) + rnd() * 10);
+    const sorted = Float64Array.from(values).sort();
+    const full = { median: quantile(sorted, 0.5), scale: quantile(sorted, 0.75) - quantile(sorted, 0.25) };
+    const b = baseline(values);
+    expect(baseline(values)).toEqual(b);
+    expect(Math.abs(b.median - full.median)).toBeLessThan(0.5);
+    expect(Math.abs(b.scale - full.scale) / full.scale).toBeLessThan(0.1);
+  });
+});

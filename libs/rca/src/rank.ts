@@ -76,6 +76,13 @@ export function canPropagate(e: Evidence): boolean {
   }
 }
 
+/** The strongest part in full, the others at CORROBORATION. */
+function combine(parts: number[]): number {
+  if (!parts.length) return 0;
+  const strongest = Math.max(...parts);
+  return strongest + CORROBORATION * (parts.reduce((a, x) => a + x, 0) - strongest);
+}
+
 /** A deviation below the onset threshold is noise: only the part above it counts, compressed so no single signal swamps the others. */
 const compress = (z: number) => Math.log1p(Math.max(0, z - ONSET_THRESHOLD));
 
@@ -170,9 +177,7 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
       s.propagates[kind] = canPropagate(top);
       best = Math.max(best, top.score);
     }
-    const parts = SIGNAL_KINDS.map((k) => s.parts[k]);
-    const strongest = Math.max(...parts);
-    s.combined = strongest + CORROBORATION * (parts.reduce((a, x) => a + x, 0) - strongest);
+    s.combined = combine(SIGNAL_KINDS.map((k) => s.parts[k]));
     // Below the threshold everywhere: keep the order of the raw deviations as a tie-break.
     s.combined += 1e-3 * Math.min(best, ONSET_THRESHOLD);
     for (const e of s.evidence) {
@@ -204,16 +209,17 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
       const ds = services.get(d);
       if (!ds || ds.onset === null || ds.combined <= 1e-3 * ONSET_THRESHOLD || total <= 0) continue;
       if (s.onset !== null && ds.onset > s.onset + ONSET_SLACK_SECONDS) continue;
-      let comparable = 0;
+      const shared: number[] = [];
       let explainable = 0;
       for (const k of SIGNAL_KINDS) {
         const missing = !has[k].has(d);
         // Compared where the callee shows something: a callee's network fault shows in its caller's spans, not its own.
-        if (ds.parts[k] > 0) comparable += s.parts[k];
+        if (ds.parts[k] > 0) shared.push(s.parts[k]);
         // A callee without spans hides its time and errors inside its callers' spans; its other effects are
         // latency, errors and log lines, not the caller's own resources.
         if (s.propagates[k] || (k === 'trace' && missing)) explainable += s.parts[k];
       }
+      const comparable = combine(shared);
       const ratio = comparable > 0 ? Math.min(1, ds.combined / comparable) : 1;
       const x = SYMPTOM_DISCOUNT * ratio * (explainable / total);
       if (x > discount || (x === discount && x > 0 && s.explainedBy !== undefined && d < s.explainedBy)) {

@@ -77,6 +77,11 @@ function evaluateLogs(dataDir: string, options: TemplateMinerOptions): { systems
   return { systems: results, mean };
 }
 
+function writeResults(file: string, results: unknown): void {
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  process.stderr.write(`results written to ${file}\n`);
+}
+
 function progress(done: number, total: number, label: string): void {
   const width = 30;
   const filled = Math.round((done / total) * width);
@@ -108,8 +113,7 @@ program
     const { systems, mean } = evaluateLogs(opts.data, options);
     printTable(systems, mean);
     const { masks, ...rest } = options;
-    writeFileSync(opts.out, JSON.stringify({ data: opts.data, config: { ...rest, masks: masks.map((m) => m.name) }, systems, meanGroupingAccuracy: mean }, null, 2) + '\n');
-    process.stderr.write(`results written to ${opts.out}\n`);
+    writeResults(opts.out, { data: opts.data, config: { ...rest, masks: masks.map((m) => m.name) }, systems, meanGroupingAccuracy: mean });
   });
 
 program
@@ -126,8 +130,7 @@ program
       ...Object.entries(r.by_kind).map(([k, v]) => `  ${k.padEnd(8)} cases ${v.cases}  AC@1 ${pct(v.ac1)}  AC@3 ${pct(v.ac3)}  Avg@5 ${pct(v.avg5)}`),
     ];
     process.stdout.write(lines.join('\n') + '\n');
-    writeFileSync(opts.out, JSON.stringify(r, null, 2) + '\n');
-    process.stderr.write(`results written to ${opts.out}\n`);
+    writeResults(opts.out, r);
   });
 
 program

@@ -3,7 +3,7 @@ import { scoreChanges } from './changes';
 import { scoreLogs } from './logs/log-analysis';
 import { ONSET_THRESHOLD, scoreMetrics } from './metrics/anomaly';
 import { describeCandidate } from './summary';
-import { learnTopology, scoreTraces } from './traces/trace-analysis';
+import { analyzeTraces } from './traces/trace-analysis';
 import { TemplateMiner } from './logs/template-miner';
 
 /**
@@ -155,7 +155,8 @@ export function mentionEdges(evidence: Evidence[], services: string[]): Topology
  * score the callee could have caused, in proportion to how anomalous that callee is.
  */
 export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
-  const evidence: Evidence[] = [...scoreMetrics(c), ...scoreTraces(c), ...(c.logs?.length ? scoreLogs(c, opts.miner).evidence : [])];
+  const traces = analyzeTraces(c);
+  const evidence: Evidence[] = [...scoreMetrics(c), ...traces.evidence, ...(c.logs?.length ? scoreLogs(c, opts.miner).evidence : [])];
   const services = new Map<string, ServiceScore>();
   const entry = (service: string) => {
     let s = services.get(service);
@@ -193,7 +194,7 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
     s.combined = s.combined * (1 + ch.score) + 0.5 * ch.score;
   }
 
-  const edges = [...(c.topology ?? []), ...(c.spans?.length ? learnTopology(c.spans) : []), ...mentionEdges(evidence, [...services.keys()])];
+  const edges = [...(c.topology ?? []), ...traces.edges, ...mentionEdges(evidence, [...services.keys()])];
   const reach = downstream(edges);
   // Which services have telemetry of each kind (a callee without spans hides inside its callers' spans).
   const has: Record<SignalKind, Set<string>> = {

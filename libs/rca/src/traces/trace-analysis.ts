@@ -209,7 +209,10 @@ const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
  * belongs to another service (calls within a service are not edges). Deduplicated, sorted.
  */
 export function learnTopology(spans: readonly SpanRecord[]): TopologyEdge[] {
-  const { parent } = link(spans);
+  return edgesOf(spans, link(spans).parent);
+}
+
+function edgesOf(spans: readonly SpanRecord[], parent: Int32Array): TopologyEdge[] {
   const targets = new Map<string, Set<string>>();
   for (let i = 0; i < spans.length; i++) {
     const p = parent[i];
@@ -301,8 +304,13 @@ export function normalizeOperation(operation: string): string {
  * cannot be scored (too few points), is left out. Sorted by service, operation, signal.
  */
 export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'reference' | 'spans'>): TraceEvidence[] {
+  return analyzeTraces(c).evidence;
+}
+
+/** `scoreTraces` and `learnTopology` in one pass over the spans (they are linked to their parents once). */
+export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'reference' | 'spans'>): { evidence: TraceEvidence[]; edges: TopologyEdge[] } {
   const spans = c.spans ?? [];
-  if (!spans.length) return [];
+  if (!spans.length) return { evidence: [], edges: [] };
   const { parent, start, end, error } = link(spans);
   const { selfNanos, originates } = selfTimesOf(parent, start, end, error);
   const step = eventBucketSeconds(c.window);
@@ -323,7 +331,7 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
   const inRuns = (b: number) => (b >= r0[0] && b <= r0[1]) || (r1 !== undefined && b >= r1[0] && b <= r1[1]);
   const bMin = Math.min(...runs.map((r) => r[0]));
   const width = Math.max(...runs.map((r) => r[1])) - bMin + 1;
-  if (!(width > 0) || !Number.isFinite(width)) return [];
+  if (!(width > 0) || !Number.isFinite(width)) return { evidence: [], edges: edgesOf(spans, parent) };
 
   // Keys: service -> operation -> key id; consecutive spans of one key skip the look-ups.
   const keyIds = new Map<string, Map<string, number>>();
@@ -485,5 +493,6 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
       out.push({ ...base, signal: 'errors', score: Math.max(r?.score ?? 0, shift), onset, reference_value: refBuckets > 0 ? (refErrors / (refBuckets * step)) * 60 : 0, peak_value: afterBuckets > 0 ? (errorsAfterFault[key] / (afterBuckets * step)) * 60 : 0, example_trace_ids: exampleTraces(errorSlots, key * EXAMPLES, spans) });
     }
   }
-  return out.sort((a, b) => byCodeUnits(a.service, b.service) || byCodeUnits(a.operation, b.operation) || byCodeUnits(a.signal, b.signal));
+  out.sort((a, b) => byCodeUnits(a.service, b.service) || byCodeUnits(a.operation, b.operation) || byCodeUnits(a.signal, b.signal));
+  return { evidence: out, edges: edgesOf(spans, parent) };
 }

@@ -238,7 +238,7 @@ export function scoreLogs(
   const rs = ref ? ref.start : NaN;
   const re = ref ? ref.end : NaN;
   const grid = bucketGrid(c);
-  // The same choice as `referenceValues`: the reference period when it holds at least 3 buckets, else the window before the fault.
+  // The same choice as `referenceRange`: the reference period when it holds at least 3 buckets, else the window before the fault.
   let refBuckets = 0;
   if (ref) for (const t of grid.times) if (t >= rs && t <= re) refBuckets++;
   const useRef = refBuckets >= 3;

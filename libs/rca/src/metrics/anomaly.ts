@@ -39,6 +39,8 @@ export interface SeriesScore {
 export interface ScoreOptions {
   /** A floor for the robust scale (e.g. 1 for counts, so that one extra event is not an infinite deviation). */
   minScale?: number;
+  /** A floor for the scale as a share of |reference median| (shifts of a few percent of a level are jitter). */
+  relativeMinScale?: number;
   /** Weight of downward deviations; default DOWNWARD_WEIGHT. */
   downwardWeight?: number;
 }
@@ -71,12 +73,6 @@ export function referenceRange(t: ArrayLike<number>, c: Pick<RcaCase, 'fault_tim
   return [a, a + Math.min(b - a, Math.max(3, Math.floor((b - a) / 5)))];
 }
 
-/** The reference sample of a series (see `referenceRange`). */
-export function referenceValues(t: ArrayLike<number>, v: ArrayLike<number>, c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>): number[] {
-  const [a, b] = referenceRange(t, c);
-  return Array.prototype.slice.call(v, a, b) as number[];
-}
-
 /**
  * Scores one time-sorted series against its reference: the largest robust deviation at or after
  * the fault time (until the window's end), and when it first crossed ONSET_THRESHOLD. Null when
@@ -86,7 +82,7 @@ export function scoreSeries(t: ArrayLike<number>, v: ArrayLike<number>, c: Pick<
   const [refFrom, refTo] = referenceRange(t, c);
   if (refTo - refFrom < 3) return null;
   const b = baseline(v, refFrom, refTo);
-  const scale = Math.max(b.scale, o.minScale ?? 0);
+  const scale = Math.max(b.scale, o.minScale ?? 0, (o.relativeMinScale ?? 0) * Math.abs(b.median));
   const down = o.downwardWeight ?? DOWNWARD_WEIGHT;
   const [from, to] = range(t, c.fault_time, c.window.end);
   if (from >= to) return null;
@@ -169,8 +165,7 @@ export function countShiftScore(refCount: number, refSeconds: number, count: num
   return z >= ONSET_THRESHOLD ? z : 0;
 }
 
-/** Seconds of the reference a case's event counts compare with: the reference period, else the window before the fault time. */
-export function referenceSeconds(c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>): { from: number; to: number; seconds: number } {
-  const r = c.reference && c.reference.end > c.reference.start ? c.reference : { start: c.window.start, end: c.fault_time };
-  return { from: r.start, to: r.end, seconds: Math.max(0, r.end - r.start) };
+/** The period a case's event counts compare with: the reference period, else the window before the fault time. */
+export function referencePeriod(c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>): TimeRange {
+  return c.reference && c.reference.end > c.reference.start ? c.reference : { start: c.window.start, end: c.fault_time };
 }

@@ -12,8 +12,7 @@
  * few Map look-ups each and no per-span objects.
  */
 import { RcaCase, SpanRecord, TopologyEdge, TraceEvidence } from '../case';
-import { countShiftScore, eventBucketSeconds, ONSET_THRESHOLD, referenceSeconds, referenceValues, scoreSeries } from '../metrics/anomaly';
-import { baseline } from '../metrics/robust';
+import { countShiftScore, eventBucketSeconds, ONSET_THRESHOLD, referencePeriod, scoreSeries } from '../metrics/anomaly';
 
 const ERROR_WORDS = /error|fail|fault/;
 const INTEGER = /^\d+$/;
@@ -440,7 +439,7 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
   for (let k = 0; k < cellKey.length; k++) ordered[fill[cellKey[k]]++] = k;
   // Buckets in which any span started (see above: the others are missing data).
   const buckets = Float64Array.from(new Set(cellBucket)).sort();
-  const refRange = referenceSeconds(c);
+  const refPeriod = referencePeriod(c);
   let afterBuckets = 0;
   for (const b of buckets) if (b * step > c.fault_time - step && b * step <= c.window.end) afterBuckets++;
 
@@ -457,13 +456,9 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
       lt[j] = cellBucket[cell] * step;
       lv[j] = cellSelf[cell] / cellSpans[cell] / 1e6;
     }
-    const ref = referenceValues(lt, lv, c);
-    if (ref.length >= 3) {
-      const minScale = Math.max(MIN_LATENCY_SCALE_MS, RELATIVE_LATENCY_SCALE * Math.abs(baseline(ref).median));
-      const r = scoreSeries(lt, lv, c, { minScale });
-      if (r && r.score > 0) {
-        out.push({ ...base, signal: 'latency', score: r.score, onset: r.onset, reference_value: r.median, peak_value: r.peak, example_trace_ids: exampleTraces(latencySlots, key * EXAMPLES, spans) });
-      }
+    const lat = scoreSeries(lt, lv, c, { minScale: MIN_LATENCY_SCALE_MS, relativeMinScale: RELATIVE_LATENCY_SCALE });
+    if (lat && lat.score > 0) {
+      out.push({ ...base, signal: 'latency', score: lat.score, onset: lat.onset, reference_value: lat.median, peak_value: lat.peak, example_trace_ids: exampleTraces(latencySlots, key * EXAMPLES, spans) });
     }
 
     // Only increases count, so an operation without an error after the fault cannot score.
@@ -481,7 +476,7 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     let refBuckets = 0;
     let firstAfter: number | null = null;
     for (let j = 0; j < buckets.length; j++) {
-      if (et[j] >= refRange.from && et[j] < refRange.to) {
+      if (et[j] >= refPeriod.start && et[j] < refPeriod.end) {
         refErrors += ev[j];
         refBuckets++;
       }

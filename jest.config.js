@@ -9,15 +9,9 @@ const moduleNameMapper = Object.fromEntries(
 // Type errors are `npm run typecheck`'s job.
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
-  // A dependency of @fastify/static ships only ES modules; jest on Node 20 cannot require them, so it is compiled too.
-  '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true, module: 'commonjs', target: 'es2022' }, diagnostics: false }],
 };
-const ESM_DEPS = ['content-disposition'];
 
-const common = {
-  transform,
-  transformIgnorePatterns: [`/node_modules/(?!(${ESM_DEPS.join('|')})/)`],
-  moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = { transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
   testTimeout: 60000,

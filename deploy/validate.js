@@ -313,7 +313,12 @@ function checkDockerfile() {
     if (stages.length) stages[stages.length - 1].ins.push(i);
   }
   if (!check(stages.length >= 2, `multi-stage build (${stages.length} stages)`)) return;
-  for (const s of stages) check(s.base === 'node:20-bookworm-slim', `stage ${s.name} is based on node:20-bookworm-slim (${s.base})`);
+  // Every stage on the same official Node.js image, an LTS line (even major) the code supports (engines: >= 20.19).
+  for (const s of stages) {
+    const m = /^node:(\d+)-[a-z]+-slim$/.exec(s.base);
+    check(!!m && Number(m[1]) % 2 === 0 && Number(m[1]) >= 20, `stage ${s.name} is based on a slim Node.js LTS image (${s.base})`);
+    check(s.base === stages[0].base, `stage ${s.name} uses the same base image as the first stage (${s.base})`);
+  }
   const names = new Set();
   stages.forEach((s) => {
     check(!names.has(s.name), `stage name ${s.name} is unique`);

@@ -7,17 +7,17 @@ import { loadConfig } from '@opsplane/config';
 import { OwnerInvitationView, RpcSubject, systemActor, systemOperator, TenantView, UserView } from '@opsplane/contracts';
 import { ControlPlaneConfig, controlPlaneService } from '@opsplane/control-plane';
 import { startEmbeddedPostgres } from '@opsplane/db';
-import { AppError } from '@opsplane/errors';
 import { createRpcClient, InMemoryEventBus } from '@opsplane/messaging';
-import { startService } from '@opsplane/runtime';
+import { logLevels, startService } from '@opsplane/runtime';
+import { describeFailure } from './cli-errors';
 
 /**
  * Operator CLI. Commands run the control plane's and the auth service's own handlers in this process (over the
  * in-process transport), against DATABASE_URL or the embedded database of `npm start`.
  */
 async function withServices<T>(subject: RpcSubject, body: unknown): Promise<T> {
-  Logger.overrideLogger(['error']);
-  const env = { ...process.env, NATS_URL: undefined, LOG_LEVEL: 'error' };
+  const env = { ...process.env, NATS_URL: undefined, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
+  Logger.overrideLogger(logLevels(env.LOG_LEVEL));
   const config = loadConfig(AuthConfig, env);
   let databaseUrl = config.DATABASE_URL;
   let stopPg: (() => Promise<void>) | undefined;
@@ -48,8 +48,7 @@ function run(action: () => Promise<unknown>): Promise<void> {
       process.exit(0);
     })
     .catch((e: unknown) => {
-      const msg = e instanceof AppError ? `${e.code}: ${e.message}${e.details?.fields ? ' ' + JSON.stringify(e.details.fields) : ''}` : String(e);
-      process.stderr.write(`error: ${msg}\n`);
+      process.stderr.write(`error: ${describeFailure(e)}\n`);
       process.exit(1);
     });
 }

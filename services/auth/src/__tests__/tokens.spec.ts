@@ -1,5 +1,4 @@
 import { API_TOKEN_PREFIX, displayPrefix, mintToken, parseToken, REFRESH_TOKEN_PREFIX, sha256 } from '../crypto/tokens';
-import { hashPassword, verifyPassword } from '@opsplane/crypto';
 
 describe('credentials', () => {
   const tenant = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
@@ -24,12 +23,4 @@ describe('credentials', () => {
     expect(sha256(t)).toHaveLength(64);
   });
 
-  it('hashes passwords with a salt and verifies them', async () => {
-    const a = await hashPassword('correct horse');
-    const b = await hashPassword('correct horse');
-    expect(a).not.toEqual(b);
-    expect(a.startsWith('scrypt$')).toBe(true);
-    await expect(verifyPassword('correct horse', a)).resolves.toBe(true);
-    await expect(verifyPassword('wrong horse', a)).resolves.toBe(false);
-  });
 });

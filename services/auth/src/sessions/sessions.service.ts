@@ -7,7 +7,7 @@ import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { OrganizationEntity, RefreshTokenEntity, UserEntity } from '../auth.entities';
 import { AuthErrors } from '../auth.exception';
 import { AuthConfig } from '../config';
-import { dummyHash, verifyPassword } from '@opsplane/crypto';
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from '@opsplane/crypto';
 import { mintToken, parseToken, REFRESH_TOKEN_PREFIX, sha256 } from '../crypto/tokens';
 import { signAccessToken } from './jwt';
 
@@ -48,9 +48,11 @@ export class SessionsService {
       throw AuthErrors.badCredentials();
     }
     if (found.org?.status === 'suspended') throw AuthErrors.tenantSuspended();
+    // A hash from an older, weaker setting is replaced now that the password is known.
+    const rehashed = needsRehash(user.passwordHash) ? await hashPassword(dto.password) : undefined;
     return this.rt.tenantDb.run(tenant, async (em) => {
       await em.query(`DELETE FROM "${S}"."login_attempts" WHERE tenant_id = $1 AND email = $2`, [tenant, dto.email]);
-      await em.getRepository(UserEntity).update({ id: user.id }, { lastLoginAt: new Date() });
+      await em.getRepository(UserEntity).update({ id: user.id }, { lastLoginAt: new Date(), ...(rehashed ? { passwordHash: rehashed } : {}) });
       return this.issue(em, tenant, user, randomUUID());
     });
   }

@@ -1,5 +1,6 @@
 import { ControlPlaneInit1763900000002 } from './1763900000002-control-plane-init';
 import { ControlPlaneUsage1763900000005 } from './1763900000005-usage';
+import { ControlPlaneOperatorLoginAttempts1764300000006 } from './1764300000006-operator-login-attempts';
 
 /** Every control-plane migration, oldest first. */
-export const CONTROL_PLANE_MIGRATIONS = [ControlPlaneInit1763900000002, ControlPlaneUsage1763900000005];
+export const CONTROL_PLANE_MIGRATIONS = [ControlPlaneInit1763900000002, ControlPlaneUsage1763900000005, ControlPlaneOperatorLoginAttempts1764300000006];

@@ -255,10 +255,13 @@ describe('audit log (through the gateway)', () => {
       expect((await p.call('GET', '/api/audit', { token: b.owner.token, tenant: a.id })).status).toBe(403);
     });
 
-    it('no route changes or deletes an entry', async () => {
+    it('no route changes or deletes an entry (405, allowing only reads)', async () => {
       const t = await p.tenant();
       for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
-        expect((await t.call(method, '/api/audit', { body: {} })).status).toBe(404);
+        const r = await t.call(method, '/api/audit', { body: {} });
+        expect(r.status).toBe(405);
+        expect(r.body.code).toBe('METHOD_NOT_ALLOWED');
+        expect(r.headers.get('allow')).toBe('GET, HEAD');
       }
     });
   });

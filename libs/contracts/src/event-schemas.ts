@@ -1,6 +1,7 @@
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { EventSubject } from './common/subjects';
 import { EVENT_PAYLOADS } from './common/event-payloads';
+import { TIME_SCHEMA_CONVERTERS } from './common/time';
 
 type Schema = Record<string, unknown>;
 
@@ -10,7 +11,7 @@ type Schema = Record<string, unknown>;
  * disagree, so an event's shape never changes without its schema (and a new version) changing.
  */
 export function eventSchemas(): Record<string, Schema> {
-  const all = validationMetadatasToSchemas({ refPointerPrefix: '#/definitions/' }) as Record<string, Schema>;
+  const all = validationMetadatasToSchemas({ refPointerPrefix: '#/definitions/', additionalConverters: TIME_SCHEMA_CONVERTERS }) as Record<string, Schema>;
   const out: Record<string, Schema> = {};
   for (const [subject, cls] of Object.entries(EVENT_PAYLOADS) as [EventSubject, new () => object][]) {
     const definitions: Record<string, Schema> = {};

@@ -3,6 +3,7 @@ export * from './common/context';
 export * from './common/subjects';
 export * from './common/pagination';
 export * from './common/optional';
+export * from './common/time';
 export * from './common/slug';
 export * from './common/event';
 export * from './auth/auth.dto';

@@ -19,6 +19,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 402;
     case ErrorCode.CONFLICT:
       return 409;
+    case ErrorCode.METHOD_NOT_ALLOWED:
+      return 405;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;
     case ErrorCode.UNAVAILABLE:

@@ -1,11 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { ErrorCode } from '@opsplane/errors';
+import { currentTraceId } from '@opsplane/observability';
 import { createRpcClient } from '@opsplane/messaging';
 import { logLevels } from '@opsplane/runtime';
 import { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
+import { sendError } from './http/envelope';
+import { MAX_PARAM_LENGTH } from './http/error-response';
+import { assertWithinLimits, parseJsonBody } from './http/input-limits';
+import { RouteTable } from './http/route-table';
+import { registerSecurityHeaders } from './http/security';
 import { registerTracing } from './http/tracing';
 import { setupOpenApi } from './openapi/openapi';
 
@@ -31,8 +40,46 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const host = String(req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
       return cpHost && host === cpHost && url.startsWith('/api/') && !url.startsWith('/api/docs') ? `/cp${url}` : url;
     },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Bad percent-encoding and over-long parameters: the envelope, never the router's own body.
+    frameworkErrors: (error: Error, req: FastifyRequest, reply: FastifyReply) => sendError(reply, req, error),
+    // What Node's HTTP parser refuses (headers or URL over 16 KiB, malformed requests): the envelope too.
+    clientErrorHandler: (err: Error & { code?: string }, socket: Socket) => {
+      if (!socket.writable) return socket.destroy(err);
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const body = JSON.stringify({
+        error: tooLarge ? 'The request line or headers are too large' : 'Malformed HTTP request',
+        code: tooLarge ? ErrorCode.PAYLOAD_TOO_LARGE : ErrorCode.VALIDATION_ERROR,
+        trace_id: currentTraceId(),
+      });
+      const status = tooLarge ? '431 Request Header Fields Too Large' : '422 Unprocessable Entity';
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
   });
   const fastify = adapter.getInstance();
+  fastify.decorate('routeTable', new RouteTable(fastify));
+  await registerSecurityHeaders(fastify);
+  // Bodies are JSON or nothing: an empty body is no body; any other content type is a 422 saying so.
+  fastify.removeAllContentTypeParsers();
+  const jsonParser = (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    try {
+      done(null, parseJsonBody(body.toString()));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  };
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, jsonParser);
+  fastify.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'string' }, jsonParser);
+  // Query strings and path parameters are held to the same limits as bodies, before any guard runs.
+  fastify.addHook('preValidation', (req, _reply, done) => {
+    try {
+      assertWithinLimits(req.query, 'query');
+      assertWithinLimits(req.params, 'path');
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  });
   registerTracing(fastify);
   fastify.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
@@ -43,6 +90,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await proxy.connect();
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, client), adapter, {
     logger: logLevels(config.LOG_LEVEL),
+    bodyParser: false,
   });
   app.enableShutdownHooks();
   setupOpenApi(app);

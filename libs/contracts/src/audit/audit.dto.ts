@@ -1,4 +1,5 @@
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsRfc3339DateTime } from '../common/time';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../common/pagination';
 import { AUDIT_ACTIONS, AuditAction, AuditActorType } from './audit.events';
 
@@ -9,9 +10,9 @@ export class ListAuditEntriesQueryDto extends PageQueryDto {
   @IsOptional() @IsString() @MaxLength(200) resource_id?: string;
   @IsOptional() @IsUUID() actor_id?: string;
   /** occurred_at >= from */
-  @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  @IsOptional() @IsRfc3339DateTime() from?: string;
   /** occurred_at < to */
-  @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @IsOptional() @IsRfc3339DateTime() to?: string;
 }
 
 export interface AuditEntryView {

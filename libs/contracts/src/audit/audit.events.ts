@@ -1,4 +1,5 @@
-import { IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsRfc3339DateTime } from '../common/time';
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { Actor } from '../common/context';
 
 /** Every kind of tenant-plane write the audit log records (`<resource>.<verb>`). */
@@ -50,5 +51,5 @@ export class AuditEntryRecordedV1 implements AuditActor {
   @IsOptional() @IsObject() before!: Record<string, unknown> | null;
   @IsOptional() @IsObject() after!: Record<string, unknown> | null;
   @IsOptional() @Matches(/^[0-9a-f]{32}$/) trace_id!: string | null;
-  @IsISO8601() occurred_at!: string;
+  @IsRfc3339DateTime() occurred_at!: string;
 }

@@ -1,3 +1,4 @@
+import { IsRfc3339DateTime } from '../common/time';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -6,7 +7,6 @@ import {
   IsArray,
   IsEmail,
   IsIn,
-  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -61,7 +61,7 @@ export class CreateApiTokenDto {
   scope: TokenScope = 'full';
 
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRfc3339DateTime()
   expires_at?: string;
 }
 

@@ -3,6 +3,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
+export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
 
 export class PageQueryDto {
   @IsOptional()
@@ -12,10 +13,12 @@ export class PageQueryDto {
   @Max(MAX_LIMIT)
   limit: number = DEFAULT_LIMIT;
 
+  /** Any offset past the end answers an empty page; beyond 2^53 a number is no longer exact (422). */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET)
   offset: number = 0;
 }
 

@@ -1,5 +1,6 @@
+import { IsRfc3339DateTime } from '../common/time';
 import { Type } from 'class-transformer';
-import { IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, ValidateNested } from 'class-validator';
 import { PlanLimits, TENANT_STATUSES, TenantProvisionedData, TenantStatus, TenantStatusChangedData, TenantView } from './control-plane.dto';
 
 export class TenantEventTenant implements TenantView {
@@ -12,9 +13,9 @@ export class TenantEventTenant implements TenantView {
   @IsObject() overrides!: Partial<PlanLimits>;
   @IsObject() settings!: Record<string, unknown>;
   @IsString() owner_email!: string;
-  @IsISO8601() created_at!: string;
-  @IsISO8601() updated_at!: string;
-  @IsOptional() @IsISO8601() suspended_at!: string | null;
+  @IsRfc3339DateTime() created_at!: string;
+  @IsRfc3339DateTime() updated_at!: string;
+  @IsOptional() @IsRfc3339DateTime() suspended_at!: string | null;
 }
 
 /** provisioned and updated carry the whole tenant (with its effective limits, for the services' projections). */

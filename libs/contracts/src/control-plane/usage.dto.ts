@@ -1,13 +1,12 @@
 import { IsObject, IsOptional, Matches } from 'class-validator';
+import { IsCalendarDay } from '../common/time';
 import { IsOptionalNonNull } from '../common/optional';
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export class TenantUsageQueryDto {
   /** First day (UTC, YYYY-MM-DD), default 29 days before `to`. */
-  @IsOptional() @Matches(DAY, { message: 'from must be a day, YYYY-MM-DD' }) from?: string;
+  @IsOptional() @IsCalendarDay() from?: string;
   /** Last day (UTC, YYYY-MM-DD, inclusive), default today. */
-  @IsOptional() @Matches(DAY, { message: 'to must be a day, YYYY-MM-DD' }) to?: string;
+  @IsOptional() @IsCalendarDay() to?: string;
 }
 
 export class TenantUsageCommand extends TenantUsageQueryDto {
@@ -16,7 +15,7 @@ export class TenantUsageCommand extends TenantUsageQueryDto {
 
 /** What a gateway counted since its last flush: requests per tenant, for one UTC day. */
 export class RecordUsageDto {
-  @Matches(DAY) day!: string;
+  @IsCalendarDay() day!: string;
   @IsOptionalNonNull() @IsObject() requests!: Record<string, number>;
 }
 

@@ -1,9 +1,9 @@
+import { IsRfc3339DateTime } from '../common/time';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsObject,
@@ -193,11 +193,11 @@ export class ListIncidentsQueryDto extends PageQueryDto {
   q?: string;
 
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRfc3339DateTime()
   created_from?: string;
 
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRfc3339DateTime()
   created_to?: string;
 
   @IsOptional()

@@ -1,5 +1,6 @@
+import { IsRfc3339DateTime } from '../common/time';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
+import { IsArray, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
 import {
   CRITICALITIES,
   Criticality,
@@ -42,15 +43,15 @@ export class IncidentEventIncident implements IncidentView {
   @IsOptional() @IsString() resolution_notes!: string | null;
   @IsOptional() @IsString() resolved_by!: string | null;
   @IsOptional() @IsUUID() created_by!: string | null;
-  @IsISO8601() created_at!: string;
-  @IsISO8601() updated_at!: string;
-  @IsOptional() @IsISO8601() triggered_at!: string | null;
-  @IsOptional() @IsISO8601() opened_at!: string | null;
-  @IsOptional() @IsISO8601() acknowledged_at!: string | null;
-  @IsOptional() @IsISO8601() investigating_at!: string | null;
-  @IsOptional() @IsISO8601() resolved_at!: string | null;
-  @IsOptional() @IsISO8601() closed_at!: string | null;
-  @IsOptional() @IsISO8601() reopened_at!: string | null;
+  @IsRfc3339DateTime() created_at!: string;
+  @IsRfc3339DateTime() updated_at!: string;
+  @IsOptional() @IsRfc3339DateTime() triggered_at!: string | null;
+  @IsOptional() @IsRfc3339DateTime() opened_at!: string | null;
+  @IsOptional() @IsRfc3339DateTime() acknowledged_at!: string | null;
+  @IsOptional() @IsRfc3339DateTime() investigating_at!: string | null;
+  @IsOptional() @IsRfc3339DateTime() resolved_at!: string | null;
+  @IsOptional() @IsRfc3339DateTime() closed_at!: string | null;
+  @IsOptional() @IsRfc3339DateTime() reopened_at!: string | null;
 }
 
 export class IncidentCreatedV1 implements IncidentCreatedData {
@@ -77,7 +78,7 @@ export class IncidentEventComment implements CommentView {
   @IsString() body!: string;
   @IsOptional() @IsUUID() author_id!: string | null;
   @IsOptional() @IsString() author_email!: string | null;
-  @IsISO8601() created_at!: string;
+  @IsRfc3339DateTime() created_at!: string;
 }
 
 export class IncidentCommentedV1 implements IncidentCommentedData {

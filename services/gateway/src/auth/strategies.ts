@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
-import { Strategy as BearerStrategy } from 'passport-http-bearer';
 import { ExtractJwt, Strategy as JwtStrategyBase } from 'passport-jwt';
 import { ROLES, Role } from '@opsplane/contracts';
 import { isUuid } from '@opsplane/db';
 import { GatewayConfig } from '../config';
 import { GatewayRequest, stateOf } from '../http/gateway-request';
 import { ApiTokenCache } from './api-token-cache';
+import { HeaderBearerStrategy } from './header-bearer.strategy';
 import { Principal } from './principal';
 
 export const GATEWAY_CONFIG = Symbol('GatewayConfig');
@@ -53,11 +53,11 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
   }
 }
 
-/** Opaque API tokens (`ops_pat_...`), verified by the auth service through the cache. */
+/** Opaque API tokens (`ops_pat_...`) from the Authorization header only, verified by the auth service through the cache. */
 @Injectable()
-export class ApiTokenStrategy extends PassportStrategy(BearerStrategy, 'api-token') {
+export class ApiTokenStrategy extends PassportStrategy(HeaderBearerStrategy, 'api-token') {
   constructor(@Inject(API_TOKEN_CACHE) private readonly cache: ApiTokenCache) {
-    super({ passReqToCallback: true });
+    super();
   }
 
   async validate(req: GatewayRequest, token: string): Promise<Principal | false> {

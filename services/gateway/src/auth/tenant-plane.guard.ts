@@ -11,6 +11,15 @@ import { Principal } from './principal';
 
 const PassportGuard = AuthGuard(['api-token', 'jwt']);
 
+/** Why a request has no usable credential; a token sent elsewhere than the header is named as such (it is never read there). */
+function credentialHint(req: GatewayRequest): string {
+  const elsewhere = (v: unknown) => !!v && typeof v === 'object' && 'access_token' in v;
+  if (!req.headers.authorization && (elsewhere(req.query) || elsewhere(req.body))) {
+    return 'Credentials are accepted only in the Authorization header (Authorization: Bearer <token>), never in the query string or the body';
+  }
+  return 'Missing, invalid or expired credentials';
+}
+
 /**
  * Authenticates every non-public route (API token or JWT), checks `x-tenant-id` against the
  * credential's tenant, and applies the coarse write rule (viewers and read tokens cannot write)
@@ -34,7 +43,7 @@ export class TenantPlaneGuard implements CanActivate {
       await this.passport.canActivate(ctx);
     } catch (e) {
       if (e instanceof AppError) throw e;
-      throw new AppError(ErrorCode.UNAUTHORIZED, 'Missing, invalid or expired credentials');
+      throw new AppError(ErrorCode.UNAUTHORIZED, credentialHint(req));
     }
     const principal = req.user as Principal;
     const claimed = headerOf(req, 'x-tenant-id');

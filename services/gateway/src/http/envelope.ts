@@ -1,9 +1,11 @@
-import { ArgumentsHost, CallHandler, Catch, ExceptionFilter, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { ArgumentsHost, CallHandler, Catch, ExceptionFilter, ExecutionContext, Injectable, NestInterceptor, NotFoundException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ErrorCode } from '@opsplane/errors';
 import { map, Observable } from 'rxjs';
 import { currentTraceId } from '@opsplane/observability';
 import { toErrorResponse } from './error-response';
 import { GatewayRequest, stateOf } from './gateway-request';
+import { RouteTable } from './route-table';
 
 /** Success answers are `{"data": ...}`. */
 @Injectable()
@@ -17,13 +19,28 @@ export function traceIdOfRequest(req: GatewayRequest | undefined): string {
   return (req && stateOf(req).traceId) || currentTraceId();
 }
 
+/** Sends any failure as the error envelope (also from fastify hooks and router errors, outside Nest). */
+export function sendError(reply: FastifyReply, req: FastifyRequest | undefined, e: unknown): void {
+  const r = toErrorResponse(e, traceIdOfRequest(req as GatewayRequest | undefined));
+  void reply.status(r.status).headers(r.headers).send(r.body);
+}
+
+/** A known path asked with a method it does not answer: 405 with Allow, else the 404 it is. */
+function notFoundOrWrongMethod(req: FastifyRequest, reply: FastifyReply): AppError {
+  const table = (reply.server as unknown as { routeTable?: RouteTable }).routeTable;
+  const allowed = table?.allowed(req.url.split('?')[0]) ?? [];
+  if (!allowed.length) return new AppError(ErrorCode.NOT_FOUND, 'Route not found');
+  void reply.header('allow', allowed.join(', '));
+  return new AppError(ErrorCode.METHOD_NOT_ALLOWED, `${req.method} is not allowed here; allowed: ${allowed.join(', ')}`, { allowed });
+}
+
 @Catch()
 export class EnvelopeExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const req = http.getRequest<GatewayRequest>();
-    const r = toErrorResponse(exception, traceIdOfRequest(req));
-    void reply.status(r.status).headers(r.headers).send(r.body);
+    // Nest's not-found handler throws its own NotFoundException; AppErrors are the services' 404s.
+    sendError(reply, req, exception instanceof NotFoundException ? notFoundOrWrongMethod(req, reply) : exception);
   }
 }

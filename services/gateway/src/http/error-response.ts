@@ -4,6 +4,9 @@ import { AppError, ErrorCode, ErrorEnvelope, httpStatusOf } from '@opsplane/erro
 
 const log = new Logger('Gateway');
 
+/** Longest path parameter the router accepts (longer ones are a 422, never the router's own answer). */
+export const MAX_PARAM_LENGTH = 512;
+
 export interface ErrorResponse {
   status: number;
   body: ErrorEnvelope;
@@ -36,13 +39,20 @@ export function toErrorResponse(e: unknown, traceId: string): ErrorResponse {
   }
   const status = e instanceof HttpException ? e.getStatus() : (e as FrameworkError)?.statusCode;
   const fcode = (e as FrameworkError)?.code;
+  // The router's own refusals, answered without repeating the URL.
+  if (fcode === 'FST_ERR_BAD_URL') {
+    return fromCode(ErrorCode.VALIDATION_ERROR, 'The path is not a valid URL (bad percent-encoding)', traceId, [{ field: 'path', message: 'must be valid percent-encoded UTF-8' }]);
+  }
+  if (fcode === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return fromCode(ErrorCode.VALIDATION_ERROR, 'A path parameter is too long', traceId, [{ field: 'path', message: `a path parameter must be at most ${MAX_PARAM_LENGTH} characters` }]);
+  }
   if (typeof status === 'number' && status < 500) {
     if (status === 401) return fromCode(ErrorCode.UNAUTHORIZED, 'Missing or invalid credentials', traceId);
     if (status === 403) return fromCode(ErrorCode.FORBIDDEN, 'Insufficient permissions', traceId);
     if (status === 404) return fromCode(ErrorCode.NOT_FOUND, 'Route not found', traceId);
     if (status === 413 || fcode === 'FST_ERR_CTP_BODY_TOO_LARGE') return fromCode(ErrorCode.PAYLOAD_TOO_LARGE, 'Request body is too large', traceId);
     if (status === 415 || fcode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return fromCode(ErrorCode.VALIDATION_ERROR, 'Unsupported content type; send application/json', traceId, [
+      return fromCode(ErrorCode.VALIDATION_ERROR, 'The body must be sent as JSON with the header content-type: application/json', traceId, [
         { field: 'content-type', message: 'must be application/json' },
       ]);
     }

@@ -1,6 +1,7 @@
 import { applyDecorators, INestApplication } from '@nestjs/common';
 import { ApiBody, ApiQuery, DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { TIME_SCHEMA_CONVERTERS } from '@opsplane/contracts';
 import { RESPONSE_SCHEMAS } from './response-schemas';
 
 type SchemaMap = Record<string, Record<string, unknown>>;
@@ -8,7 +9,10 @@ let cached: SchemaMap | undefined;
 
 /** JSON schemas of every class-validator DTO: the same classes that validate requests describe them. */
 export function dtoSchemas(): SchemaMap {
-  cached ??= validationMetadatasToSchemas({ refPointerPrefix: '#/components/schemas/' }) as SchemaMap;
+  cached ??= validationMetadatasToSchemas({
+    refPointerPrefix: '#/components/schemas/',
+    additionalConverters: TIME_SCHEMA_CONVERTERS,
+  }) as SchemaMap;
   return cached;
 }
 
@@ -21,7 +25,10 @@ export function ApiBodyOf(cls: { name: string }) {
 
 /** Documents each query parameter of a query DTO class. */
 export function ApiQueryOf(cls: { name: string }) {
-  const schema = dtoSchemas()[cls.name] as { properties?: Record<string, Record<string, unknown>>; required?: string[] } | undefined;
+  // A class that only inherits its fields (e.g. a page query) has no schema of its own: use its parent's.
+  let c: unknown = cls;
+  while (c && typeof c === 'function' && !dtoSchemas()[(c as { name: string }).name]) c = Object.getPrototypeOf(c);
+  const schema = dtoSchemas()[(c as { name?: string })?.name ?? cls.name] as { properties?: Record<string, Record<string, unknown>>; required?: string[] } | undefined;
   const props = schema?.properties ?? {};
   return applyDecorators(
     ...Object.entries(props).map(([name, s]) =>

@@ -1,4 +1,5 @@
 /** Response shapes (TypeScript interfaces have no runtime metadata, so they are written out here). */
+import { ErrorCode } from '@opsplane/errors';
 const str = { type: 'string' };
 const strNull = { type: 'string', nullable: true };
 const time = { type: 'string', format: 'date-time' };
@@ -13,7 +14,7 @@ export const RESPONSE_SCHEMAS: Record<string, Record<string, unknown>> = {
       error: str,
       code: {
         type: 'string',
-        enum: ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'VALIDATION_ERROR', 'RATE_LIMIT', 'INVALID_TRANSITION', 'QUOTA_EXCEEDED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNAVAILABLE', 'ERROR'],
+        enum: Object.values(ErrorCode),
       },
       trace_id: str,
       details: { oneOf: [{ type: 'array', items: { type: 'object', properties: { field: str, message: str } } }, { type: 'object' }] },

@@ -8,6 +8,7 @@
  * loopback ports. Every child is killed at the end, on error, on SIGINT/SIGTERM and on a global
  * deadline (BENCH_TIMEOUT_S).
  */
+const crypto = require('node:crypto');
 const { spawn, spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -28,12 +29,13 @@ const POOL_SIZE = 10; // the services' default DATABASE_POOL_SIZE
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'opsplane_bench';
 const APP_ROLE = 'opsplane_incidents_app';
-const APP_PASSWORD = 'opsplane-app-dev'; // the default DATABASE_APP_PASSWORD
+// Secrets of this run: random, as production would have them (no secret has a default).
+const APP_PASSWORD = crypto.randomBytes(18).toString('base64url');
 const NATS_BIN = process.env.BENCH_NATS_SERVER || '/usr/sbin/nats-server';
 /** Extra node arguments for the gateway and services (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS || '').split(/\s+/).filter(Boolean);
-const JWT_SECRET = 'opsplane-bench-jwt-secret-0123456789abcdef';
-const CP_JWT_SECRET = 'opsplane-bench-cp-jwt-secret-0123456789abcdef';
+const JWT_SECRET = crypto.randomBytes(32).toString('base64url');
+const CP_JWT_SECRET = crypto.randomBytes(32).toString('base64url');
 const RATIO_TARGET = 0.5;
 const RSS_TARGET_MB = 350;
 
@@ -613,7 +615,7 @@ async function main() {
   // 2. database, migrations, tenant, seed
   await resetDatabase();
   log(`database ${DB_NAME} re-created`);
-  const toolEnv = baseEnv({ DATABASE_URL: ownerUrl, LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, CP_JWT_SECRET });
+  const toolEnv = baseEnv({ DATABASE_URL: ownerUrl, LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, CP_JWT_SECRET, DATABASE_APP_PASSWORD: APP_PASSWORD });
   let t = Date.now();
   runNodeSync('migrate', path.join(DIST, 'tools/migrate.js'), [], toolEnv);
   const migrateMs = Date.now() - t;
@@ -629,7 +631,7 @@ async function main() {
   // 3. the services, as separate processes
   const gatewayPort = await freePort();
   const svcEnv = (extra) =>
-    baseEnv({ DATABASE_URL: ownerUrl, NATS_URL: natsUrl, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, CP_JWT_SECRET, ...extra });
+    baseEnv({ DATABASE_URL: ownerUrl, NATS_URL: natsUrl, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, CP_JWT_SECRET, DATABASE_APP_PASSWORD: APP_PASSWORD, ...extra });
   const controlPlane = startChild(
     'control-plane',
     process.execPath,
@@ -749,7 +751,7 @@ async function main() {
     'standalone',
     process.execPath,
     [path.join(DIST, 'services/standalone/src/main.js')],
-    baseEnv({ DATABASE_URL: ownerUrl, PORT: saPort, HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, CP_JWT_SECRET }),
+    baseEnv({ DATABASE_URL: ownerUrl, PORT: saPort, HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, CP_JWT_SECRET, DATABASE_APP_PASSWORD: APP_PASSWORD }),
   );
   t = Date.now();
   await waitHttp(`http://127.0.0.1:${saPort}/health/ready`, standalone, 60_000);

@@ -45,7 +45,7 @@ const ENV = {
   jwt: ['JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ACCESS_TTL_S'],
   // ControlPlaneJwtConfig (libs/config/src/common-config.ts): operator tokens.
   cpJwt: ['CP_JWT_SECRET', 'CP_JWT_ISSUER', 'CP_JWT_AUDIENCE', 'CP_JWT_TTL_S'],
-  gateway: ['PORT', 'BODY_LIMIT_BYTES'],
+  gateway: ['PORT', 'HOST', 'BODY_LIMIT_BYTES'],
 };
 const ROLES = {
   gateway: [...ENV.common, ...ENV.jwt, ...ENV.cpJwt, ...ENV.gateway],
@@ -425,14 +425,19 @@ function checkRuntimeDependencies() {
 
 // ------------------------------------------------------------------------------------------
 /** Compose-style ${VAR:-default} interpolation, taking the defaults (what the file itself says). */
+/** A value the operator must give (`${NAME:?message}`): no default to check, only its presence. */
+const OPERATOR_GIVEN = '<given by the operator>';
 function interpolate(value) {
   if (typeof value !== 'string') return value;
-  return value.replace(/\$\$|\$\{(\w+)(?::?[-?]([^}]*))?\}|\$(\w+)/g, (all, a, def, b) => {
+  return value.replace(/\$\$|\$\{(\w+)(?::?([-?])([^}]*))?\}|\$(\w+)/g, (all, a, op, def, b) => {
     if (all === '$$') return '$';
     const name = a || b;
-    return process.env[name] !== undefined && process.env[name] !== '' ? process.env[name] : (def ?? '');
+    if (process.env[name] !== undefined && process.env[name] !== '') return process.env[name];
+    return op === '?' ? OPERATOR_GIVEN : (def ?? '');
   });
 }
+/** The secrets of a Compose file: each must be required from the operator (`${NAME:?...}`), never defaulted. */
+const SECRET_SETTINGS = ['JWT_SECRET', 'CP_JWT_SECRET', 'DATABASE_APP_PASSWORD', 'CP_ADMIN_PASSWORD', 'POSTGRES_PASSWORD'];
 function envMap(environment) {
   if (!environment) return {};
   if (Array.isArray(environment)) {
@@ -451,6 +456,7 @@ function checkEnvFor(where, role, names, values) {
   for (const n of names) check(allowed.has(n), `${where}: ${n} is a setting ${role} reads`);
   for (const n of REQUIRED[role] ?? []) check(names.includes(n), `${where}: sets ${n}`);
   if (!values) return;
+  values = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== OPERATOR_GIVEN));
   if ('JWT_SECRET' in values && values.JWT_SECRET !== undefined) check(String(values.JWT_SECRET).length >= 32, `${where}: JWT_SECRET has at least 32 characters`);
   if ('CP_JWT_SECRET' in values && values.CP_JWT_SECRET !== undefined) {
     check(String(values.CP_JWT_SECRET).length >= 32, `${where}: CP_JWT_SECRET has at least 32 characters`);
@@ -513,6 +519,12 @@ function checkCompose() {
     checkEntrypoint(where, svc.command, role);
     const env = envMap(svc.environment);
     const values = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v === null ? undefined : String(v))]));
+    for (const [k, v] of Object.entries(env)) {
+      const secretsIn = SECRET_SETTINGS.filter((n) => k === n || String(v ?? '').includes(`\${${n}`));
+      for (const n of secretsIn) {
+        check(new RegExp(`\\$\\{${n}:\\?[^}]+\\}`).test(String(v ?? '')), `${where}: ${k} takes ${n} from the operator (\${${n}:?...}), with no default`);
+      }
+    }
     checkEnvFor(where, role, Object.keys(env), values);
     if (role !== 'migrate') {
       check(values.MIGRATE_ON_START === 'false', `${where}: MIGRATE_ON_START=false (the migrate service runs them)`);
@@ -527,6 +539,7 @@ function checkCompose() {
   }
   check(images.size === 1, `migrate, ${SERVICES.join(', ')} share one image (${[...images].join(', ')})`);
   if (isMap(s.gateway)) {
+    check(envMap(s.gateway.environment).HOST === '0.0.0.0', 'gateway listens on every interface of its container (HOST: 0.0.0.0)');
     const ports = (s.gateway.ports ?? []).map((p) => (isMap(p) ? String(p.target) : interpolate(String(p)).split(':').pop()));
     check(ports.includes('8080'), 'gateway publishes container port 8080');
     check(isMap(s.gateway.healthcheck) && /\/health\/live/.test(JSON.stringify(s.gateway.healthcheck.test)), 'gateway healthcheck calls /health/live');

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Command } from 'commander';
 import { join } from 'node:path';
 import { AuthConfig, authService } from '@opsplane/auth';
-import { loadConfig } from '@opsplane/config';
+import { dataDir, loadConfig, withLocalSecrets } from '@opsplane/config';
 import { OwnerInvitationView, RpcSubject, systemActor, systemOperator, TenantView, UserView } from '@opsplane/contracts';
 import { ControlPlaneConfig, controlPlaneService } from '@opsplane/control-plane';
 import { startEmbeddedPostgres } from '@opsplane/db';
@@ -16,13 +16,14 @@ import { describeFailure } from './cli-errors';
  * in-process transport), against DATABASE_URL or the embedded database of `npm start`.
  */
 async function withServices<T>(subject: RpcSubject, body: unknown): Promise<T> {
-  const env = { ...process.env, NATS_URL: undefined, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
-  Logger.overrideLogger(logLevels(env.LOG_LEVEL));
+  // The secrets of the all-in-one process beside it (the same runtime-role password, token keys).
+  const env: NodeJS.ProcessEnv = { ...withLocalSecrets(process.env), NATS_URL: undefined, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
+  Logger.overrideLogger(logLevels(env.LOG_LEVEL ?? 'error'));
   const config = loadConfig(AuthConfig, env);
   let databaseUrl = config.DATABASE_URL;
   let stopPg: (() => Promise<void>) | undefined;
   if (!databaseUrl) {
-    const pg = await startEmbeddedPostgres(join(process.cwd(), '.data', 'postgres'), Number(process.env.EMBEDDED_PG_PORT ?? 54329));
+    const pg = await startEmbeddedPostgres(join(dataDir(env), 'postgres'), Number(env.EMBEDDED_PG_PORT ?? 54329), env.EMBEDDED_PG_PASSWORD!);
     databaseUrl = pg.url;
     stopPg = pg.stop;
   }

@@ -3,7 +3,7 @@ import { RpcSubject } from '@opsplane/contracts';
 import { loadConfig } from '@opsplane/config';
 import { GatewayConfig, RunningGateway, startGateway } from '@opsplane/gateway';
 import { InProcessBus } from '@opsplane/messaging';
-import { TEST_JWT_SECRET } from '../support/env';
+import { TEST_CP_JWT_SECRET, TEST_JWT_SECRET } from '../support/env';
 import { TestPlatform, TestTenant } from '../support/platform';
 
 describe('gateway', () => {
@@ -86,7 +86,7 @@ describe('gateway', () => {
     beforeAll(async () => {
       // A gateway on the in-process transport with no service behind it (the NATS platform above registers none in-process).
       Logger.overrideLogger(['fatal']);
-      const config = loadConfig(GatewayConfig, { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, PORT: '0', HOST: '127.0.0.1', RPC_TIMEOUT_MS: '300', LOG_LEVEL: 'fatal' });
+      const config = loadConfig(GatewayConfig, { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, CP_JWT_SECRET: TEST_CP_JWT_SECRET, PORT: '0', HOST: '127.0.0.1', RPC_TIMEOUT_MS: '300', LOG_LEVEL: 'fatal' });
       lone = await startGateway(config);
     });
     afterAll(async () => {

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { loadConfig } from '@opsplane/config';
 import { GatewayConfig, RunningGateway, startGateway } from '@opsplane/gateway';
 import { Redis } from 'ioredis';
-import { TEST_JWT_SECRET, TEST_NATS_URL, TEST_REDIS_URL } from '../support/env';
+import { TEST_CP_JWT_SECRET, TEST_JWT_SECRET, TEST_NATS_URL, TEST_REDIS_URL } from '../support/env';
 import { ApiResponse, TestPlatform } from '../support/platform';
 
 const PER_CREDENTIAL = 5;
@@ -11,7 +11,7 @@ const LIMITS = { RATE_LIMIT_PER_CREDENTIAL_PER_MIN: String(PER_CREDENTIAL), RATE
 
 /** One more gateway process-equivalent (its own Nest app, Fastify server, NATS and Redis clients). */
 function gatewayConfig(env: Record<string, string>): GatewayConfig {
-  return loadConfig(GatewayConfig, { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, NATS_URL: TEST_NATS_URL, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'fatal', ...LIMITS, ...env });
+  return loadConfig(GatewayConfig, { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, CP_JWT_SECRET: TEST_CP_JWT_SECRET, NATS_URL: TEST_NATS_URL, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'fatal', ...LIMITS, ...env });
 }
 
 async function callAt(baseUrl: string, path: string, token: string, tenant: string): Promise<ApiResponse> {

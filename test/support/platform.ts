@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { CreateUserDto, Role, RpcSubject, systemActor, systemOperator, TenantView, TokenPairView, UserView } from '@opsplane/contracts';
+import { withLocalSecrets } from '@opsplane/config';
 import { RunningPlatform, startPlatform } from '@opsplane/standalone';
-import { TEST_OPERATOR, TEST_APP_PASSWORD, TEST_DATABASE_URL, TEST_JWT_SECRET, TEST_NATS_URL, TEST_REDIS_URL } from './env';
+import { TEST_OPERATOR, TEST_APP_PASSWORD, TEST_CP_JWT_SECRET, TEST_DATABASE_URL, TEST_JWT_SECRET, TEST_NATS_URL, TEST_REDIS_URL } from './env';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -22,27 +23,29 @@ export interface CallOptions {
 export class TestPlatform {
   private constructor(readonly platform: RunningPlatform) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestPlatform> {
+  static async start(env: Record<string, string> = {}, o: { omit?: string[]; secretsFile?: string } = {}): Promise<TestPlatform> {
     Logger.overrideLogger(['error', 'fatal']);
-    const platform = await startPlatform({
-      env: {
-        NODE_ENV: 'test',
-        DATABASE_URL: TEST_DATABASE_URL,
-        DATABASE_APP_PASSWORD: TEST_APP_PASSWORD,
-        NATS_URL: TEST_NATS_URL,
-        REDIS_URL: TEST_REDIS_URL,
-        JWT_SECRET: TEST_JWT_SECRET,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        MIGRATE_ON_START: 'true',
-        LOG_LEVEL: 'error',
-        API_TOKEN_CACHE_MS: '1000',
-        CP_ADMIN_EMAIL: TEST_OPERATOR.email,
-        CP_ADMIN_PASSWORD: TEST_OPERATOR.password,
-        SUSPENSION_POLL_MS: '500',
-        ...env,
-      },
-    });
+    const full: NodeJS.ProcessEnv = {
+      NODE_ENV: 'test',
+      DATABASE_URL: TEST_DATABASE_URL,
+      DATABASE_APP_PASSWORD: TEST_APP_PASSWORD,
+      NATS_URL: TEST_NATS_URL,
+      REDIS_URL: TEST_REDIS_URL,
+      JWT_SECRET: TEST_JWT_SECRET,
+      CP_JWT_SECRET: TEST_CP_JWT_SECRET,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MIGRATE_ON_START: 'true',
+      LOG_LEVEL: 'error',
+      API_TOKEN_CACHE_MS: '1000',
+      CP_ADMIN_EMAIL: TEST_OPERATOR.email,
+      CP_ADMIN_PASSWORD: TEST_OPERATOR.password,
+      SUSPENSION_POLL_MS: '500',
+      ...env,
+    };
+    for (const k of o.omit ?? []) delete full[k];
+    // As `npm start` does: secrets the environment does not give come from (or go to) a secrets file.
+    const platform = await startPlatform({ env: o.secretsFile ? withLocalSecrets(full, o.secretsFile) : full });
     return new TestPlatform(platform);
   }
 

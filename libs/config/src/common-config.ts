@@ -1,6 +1,29 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { Sensitive } from './load-config';
+
+/**
+ * Secret values that are public: development defaults of earlier versions and examples from the
+ * documentation. No secret has a default any more; in production these are refused as well.
+ */
+export const PUBLIC_SECRET_VALUES: readonly string[] = [
+  'opsplane-development-secret-change-me-0123456789',
+  'opsplane-control-plane-development-secret-change-me',
+  'opsplane-app-dev',
+  'opsplane-dev-jwt-secret-CHANGE-ME-0123456789abcdef',
+  'opsplane-dev-cp-jwt-secret-CHANGE-ME-0123456789abcdef',
+  'opsplane-dev-app-password',
+];
+
+/** In production, a secret must not be one of the values published in this repository. */
+export const NotPublicInProduction = (name: string) =>
+  ValidateBy({
+    name: 'notPublicInProduction',
+    validator: {
+      validate: (value: unknown, args) => (args?.object as CommonConfig).NODE_ENV !== 'production' || !PUBLIC_SECRET_VALUES.includes(String(value)),
+      defaultMessage: () => `${name} is a value published in the Opsplane repository; production needs a secret of its own`,
+    },
+  });
 
 /** Settings every service process shares. */
 export class CommonConfig {
@@ -19,11 +42,16 @@ export class CommonConfig {
   @Sensitive()
   DATABASE_APP_URL?: string;
 
-  /** Password given to the runtime roles when migrations create them (unless DATABASE_APP_URL names one). */
-  @IsString()
+  /**
+   * Password given to the runtime roles when migrations create them (unless DATABASE_APP_URL names
+   * one). Required: no default (`npm start` generates one and keeps it in .data/secrets.json).
+   */
+  @ValidateIf((c: CommonConfig) => c.usesDatabase() && !c.DATABASE_APP_URL)
+  @IsString({ message: 'DATABASE_APP_PASSWORD is required (at least 8 characters; `npm start` generates its own)' })
   @MinLength(8)
+  @NotPublicInProduction('DATABASE_APP_PASSWORD')
   @Sensitive()
-  DATABASE_APP_PASSWORD = 'opsplane-app-dev';
+  DATABASE_APP_PASSWORD!: string;
 
   @Type(() => Number)
   @IsInt()
@@ -51,24 +79,21 @@ export class CommonConfig {
   @IsOptional()
   @IsString()
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
-}
 
-const DEV_JWT_SECRET = 'opsplane-development-secret-change-me-0123456789';
-const DEV_CP_JWT_SECRET = 'opsplane-control-plane-development-secret-change-me';
+  /** Whether this process connects to PostgreSQL (the gateway does not). */
+  usesDatabase(): boolean {
+    return true;
+  }
+}
 
 /** JWT settings shared by the auth service (signs) and the gateway (verifies). */
 export class JwtConfig extends CommonConfig {
-  @IsString()
+  /** HMAC key of tenant-plane access tokens. Required: no default (`npm start` generates its own). */
+  @IsString({ message: 'JWT_SECRET is required (at least 32 random characters; `npm start` generates its own)' })
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
-  @ValidateBy({
-    name: 'notDevSecretInProduction',
-    validator: {
-      validate: (value: unknown, args) => (args?.object as JwtConfig).NODE_ENV !== 'production' || value !== DEV_JWT_SECRET,
-      defaultMessage: () => 'JWT_SECRET must be set in production (the development default is public)',
-    },
-  })
+  @NotPublicInProduction('JWT_SECRET')
   @Sensitive()
-  JWT_SECRET: string = DEV_JWT_SECRET;
+  JWT_SECRET!: string;
 
   @IsString()
   JWT_ISSUER = 'opsplane-tenant-plane';
@@ -85,18 +110,22 @@ export class JwtConfig extends CommonConfig {
 
 /** Control-plane operator tokens (the control plane signs, the gateway verifies): their own secret, issuer and audience. */
 export class ControlPlaneJwtConfig extends JwtConfig {
-  /** Control-plane operator tokens: another secret, issuer and audience, so neither plane accepts the other's. */
-  @IsString()
+  /**
+   * Control-plane operator tokens: another secret, issuer and audience, so neither plane accepts
+   * the other's. Required: no default (`npm start` generates its own).
+   */
+  @IsString({ message: 'CP_JWT_SECRET is required (at least 32 random characters, not JWT_SECRET; `npm start` generates its own)' })
   @MinLength(32, { message: 'CP_JWT_SECRET must be at least 32 characters' })
+  @NotPublicInProduction('CP_JWT_SECRET')
   @ValidateBy({
-    name: 'notDevCpSecretInProduction',
+    name: 'notTheTenantSecret',
     validator: {
-      validate: (value: unknown, args) => (args?.object as ControlPlaneJwtConfig).NODE_ENV !== 'production' || value !== DEV_CP_JWT_SECRET,
-      defaultMessage: () => 'CP_JWT_SECRET must be set in production (the development default is public)',
+      validate: (value: unknown, args) => value !== (args?.object as ControlPlaneJwtConfig).JWT_SECRET,
+      defaultMessage: () => 'CP_JWT_SECRET must differ from JWT_SECRET (else one plane could accept the other plane\'s tokens)',
     },
   })
   @Sensitive()
-  CP_JWT_SECRET: string = DEV_CP_JWT_SECRET;
+  CP_JWT_SECRET!: string;
 
   @IsString()
   CP_JWT_ISSUER = 'opsplane-control-plane';

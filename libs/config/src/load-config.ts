@@ -25,7 +25,10 @@ export function loadConfig<T extends object>(cls: ClassConstructor<T>, env: Node
   const config = plainToInstance(cls, raw, { exposeDefaultValues: true, enableImplicitConversion: true, excludeExtraneousValues: false });
   const errors = validateSync(config, { whitelist: false });
   if (errors.length) {
-    const lines = toFieldErrors(errors).map((e) => `  ${e.field}: ${e.message}`);
+    // A missing variable is reported once, as missing, not also as too short.
+    const fields = toFieldErrors(errors);
+    const missing = new Set(fields.filter((e) => (config as Record<string, unknown>)[e.field] === undefined && / is required/.test(e.message)).map((e) => e.field));
+    const lines = fields.filter((e) => !missing.has(e.field) || / is required/.test(e.message)).map((e) => `  ${e.field}: ${e.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return config;

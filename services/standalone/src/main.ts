@@ -4,23 +4,27 @@ startTelemetry({ serviceName: 'opsplane' });
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
+import { dataDir, withLocalSecrets } from '@opsplane/config';
 import { onShutdown } from '@opsplane/runtime';
 import { ensureFirstTenant, firstOperator, FirstOperator } from './first-tenant';
 import { startPlatform } from './platform';
 
 async function main() {
-  const bootstrap = !process.env.DATABASE_URL || process.env.OPSPLANE_BOOTSTRAP_TENANT === 'true';
+  // Secrets not given in the environment are generated on first start and kept with the data (0600).
+  const env = withLocalSecrets(process.env);
+  const data = dataDir(env);
+  const bootstrap = !env.DATABASE_URL || env.OPSPLANE_BOOTSTRAP_TENANT === 'true';
   let operator: FirstOperator | undefined;
-  if (bootstrap && !process.env.CP_ADMIN_EMAIL) {
-    operator = firstOperator(join(process.cwd(), '.data', 'first-operator.json'));
-    process.env.CP_ADMIN_EMAIL = operator.email;
-    process.env.CP_ADMIN_PASSWORD = operator.password;
+  if (bootstrap && !env.CP_ADMIN_EMAIL) {
+    operator = firstOperator(join(data, 'first-operator.json'));
+    env.CP_ADMIN_EMAIL = operator.email;
+    env.CP_ADMIN_PASSWORD = operator.password;
   }
-  const platform = await startPlatform();
+  const platform = await startPlatform({ env });
   onShutdown(() => platform.close());
   const lines = [``, `Opsplane is running at ${platform.url}  (API docs: ${platform.url}/api/docs)`];
   if (bootstrap) {
-    const file = join(process.cwd(), '.data', 'first-tenant.json');
+    const file = join(data, 'first-tenant.json');
     const t = await ensureFirstTenant(platform.rpc, file);
     lines.push(
       `  tenant "${t.name}": ${t.tenant_id}`,
@@ -32,7 +36,7 @@ async function main() {
   }
   if (operator) {
     lines.push(
-      `  control plane operator: ${operator.email} / ${operator.password}   (kept in .data/first-operator.json)`,
+      `  control plane operator: ${operator.email} / ${operator.password}   (kept in ${join(data, 'first-operator.json')})`,
       `    curl -s -X POST ${platform.url}/cp/api/auth/token -H 'content-type: application/json' -d '{"email":"${operator.email}","password":"${operator.password}"}'`,
     );
   }

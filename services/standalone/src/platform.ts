@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { AuthConfig, authService } from '@opsplane/auth';
 import { ControlPlaneConfig, controlPlaneService } from '@opsplane/control-plane';
-import { loadConfig } from '@opsplane/config';
+import { dataDir, loadConfig } from '@opsplane/config';
 import { startEmbeddedPostgres, EmbeddedPg } from '@opsplane/db';
 import { GatewayConfig, startGateway, RunningGateway } from '@opsplane/gateway';
 import { IncidentsConfig, incidentsService } from '@opsplane/incidents';
@@ -43,8 +43,9 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Running
   let embeddedPg: EmbeddedPg | undefined;
   let databaseUrl = gatewayConfig.DATABASE_URL;
   if (!databaseUrl) {
-    const dir = opts.dataDir ?? join(process.cwd(), '.data', 'postgres');
-    embeddedPg = await startEmbeddedPostgres(dir, opts.embeddedPgPort ?? Number(env.EMBEDDED_PG_PORT ?? 54329));
+    const dir = opts.dataDir ?? join(dataDir(env), 'postgres');
+    if (!env.EMBEDDED_PG_PASSWORD) throw new Error('EMBEDDED_PG_PASSWORD is required for the embedded PostgreSQL (npm start generates it)');
+    embeddedPg = await startEmbeddedPostgres(dir, opts.embeddedPgPort ?? Number(env.EMBEDDED_PG_PORT ?? 54329), env.EMBEDDED_PG_PASSWORD);
     databaseUrl = embeddedPg.url;
   }
   const eventBus: EventBus | undefined = gatewayConfig.NATS_URL ? undefined : new InMemoryEventBus();

@@ -1,9 +1,11 @@
-import { ControlPlaneJwtConfig, JwtConfig } from '../common-config';
+import { CommonConfig, ControlPlaneJwtConfig, JwtConfig, PUBLIC_SECRET_VALUES } from '../common-config';
 import { ConfigError, describeConfig, loadConfig } from '../load-config';
+
+const SECRETS = { JWT_SECRET: 'j'.repeat(40), CP_JWT_SECRET: 'c'.repeat(40), DATABASE_APP_PASSWORD: 'app-password-1' };
 
 describe(loadConfig.name, () => {
   it('applies defaults and converts types', () => {
-    const c = loadConfig(JwtConfig, { RPC_TIMEOUT_MS: '1500' });
+    const c = loadConfig(JwtConfig, { ...SECRETS, RPC_TIMEOUT_MS: '1500' });
     expect(c.RPC_TIMEOUT_MS).toBe(1500);
     expect(c.JWT_ACCESS_TTL_S).toBe(900);
   });
@@ -19,17 +21,32 @@ describe(loadConfig.name, () => {
     }
   });
 
-  it('refuses the public development JWT secret in production', () => {
-    expect(() => loadConfig(JwtConfig, { NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
-    expect(loadConfig(JwtConfig, { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).JWT_SECRET).toHaveLength(40);
-    expect(loadConfig(ControlPlaneJwtConfig, { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), CP_JWT_SECRET: 'y'.repeat(40) }).CP_JWT_SECRET).toHaveLength(40);
-    expect(() => loadConfig(ControlPlaneJwtConfig, { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/CP_JWT_SECRET must be set in production/);
+  it('has no default for any secret: each must be given, in every environment', () => {
+    for (const NODE_ENV of ['development', 'test', 'production']) {
+      expect(() => loadConfig(ControlPlaneJwtConfig, { NODE_ENV })).toThrow(/CP_JWT_SECRET is required[\s\S]*JWT_SECRET: JWT_SECRET is required/);
+      expect(() => loadConfig(CommonConfig, { NODE_ENV })).toThrow(/DATABASE_APP_PASSWORD is required/);
+    }
+    expect(loadConfig(ControlPlaneJwtConfig, { NODE_ENV: 'production', ...SECRETS }).CP_JWT_SECRET).toHaveLength(40);
+    // A runtime role named by DATABASE_APP_URL needs no password of the platform's.
+    expect(loadConfig(CommonConfig, { DATABASE_APP_URL: 'postgres://role@db/x' }).DATABASE_APP_PASSWORD).toBeUndefined();
+  });
+
+  it('refuses in production the secrets published in this repository', () => {
+    for (const published of PUBLIC_SECRET_VALUES.filter((v) => v.length >= 32)) {
+      expect(() => loadConfig(JwtConfig, { NODE_ENV: 'production', ...SECRETS, JWT_SECRET: published })).toThrow(/JWT_SECRET is a value published/);
+    }
+    expect(() => loadConfig(CommonConfig, { NODE_ENV: 'production', DATABASE_APP_PASSWORD: 'opsplane-app-dev' })).toThrow(/DATABASE_APP_PASSWORD is a value published/);
+  });
+
+  it('refuses the same secret for both planes', () => {
+    expect(() => loadConfig(ControlPlaneJwtConfig, { ...SECRETS, CP_JWT_SECRET: SECRETS.JWT_SECRET })).toThrow(/CP_JWT_SECRET must differ from JWT_SECRET/);
   });
 
   it('masks secrets when describing the config', () => {
-    const d = describeConfig(loadConfig(JwtConfig, { DATABASE_URL: 'postgres://u:p@h/db' }));
+    const d = describeConfig(loadConfig(JwtConfig, { ...SECRETS, DATABASE_URL: 'postgres://u:p@h/db' }));
     expect(d.JWT_SECRET).toBe('***');
     expect(d.DATABASE_URL).toBe('***');
+    expect(d.DATABASE_APP_PASSWORD).toBe('***');
     expect(d.JWT_ISSUER).toBe('opsplane-tenant-plane');
   });
 });

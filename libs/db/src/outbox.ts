@@ -56,6 +56,9 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
 }
 
+/** While publishing fails, commits wake the relay at most this often. */
+const MIN_RETRY_MS = 250;
+
 /**
  * Publishes committed outbox rows to the event bus, in order, with the row id as the message
  * id (JetStream drops a duplicate within its window). Several replicas may run: rows are taken
@@ -70,6 +73,7 @@ export class OutboxRelay {
   private stopped = true;
   private failures = 0;
   private lastPurge = 0;
+  private lastAttempt = 0;
   private readonly pollMs: number;
   private readonly batchSize: number;
   private readonly retentionMs: number;
@@ -96,14 +100,24 @@ export class OutboxRelay {
     while (this.running) await new Promise((r) => setTimeout(r, 20));
   }
 
-  /** Asks for a prompt run (after a commit), instead of waiting for the next poll. */
+  /**
+   * Asks for a prompt run (after a commit), instead of waiting for the next poll, also while
+   * backing off after failures: a commit is news that the bus may be back. At most one attempt
+   * every MIN_RETRY_MS while failing, so a stream of commits cannot hammer a broken bus.
+   */
   kick(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    if (this.failures === 0) this.schedule(0);
+    this.schedule(this.failures === 0 ? 0 : Math.max(0, this.lastAttempt + MIN_RETRY_MS - Date.now()));
+  }
+
+  /** The bus is reachable again (reconnected): publish what waited now, with the backoff reset. */
+  wake(): void {
+    this.failures = 0;
+    this.kick();
   }
 
   private schedule(ms: number): void {
@@ -116,6 +130,7 @@ export class OutboxRelay {
   private async tick(): Promise<void> {
     if (this.running || this.stopped) return;
     this.running = true;
+    this.lastAttempt = Date.now();
     let next = this.pollMs;
     try {
       const { published, failed } = await this.relayBatch();

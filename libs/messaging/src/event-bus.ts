@@ -14,6 +14,7 @@ import {
   StorageType,
 } from 'nats';
 import { EVENT_STREAMS } from '@opsplane/contracts';
+import { natsReconnectOptions } from './transport';
 
 export interface OutgoingEvent {
   id: string;
@@ -34,6 +35,8 @@ export interface EventBus {
   publish(event: OutgoingEvent): Promise<void>;
   /** A durable, at-least-once subscription; `handler` must be idempotent (see Inbox). */
   subscribe(durable: string, subjects: string[], handler: (e: IncomingEvent) => Promise<void>): Promise<void>;
+  /** Calls `listener` each time the bus is reachable again after a loss (e.g. to publish what waited). */
+  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -45,15 +48,33 @@ export class JetStreamEventBus implements EventBus {
   private jsm!: JetStreamManager;
   private nc!: NatsConnection;
   private stopped = false;
+  private readonly reconnectListeners: (() => void)[] = [];
 
   constructor(private readonly url: string) {}
 
   async connect(): Promise<this> {
-    this.nc = await connect({ servers: this.url.split(','), name: 'opsplane-events', maxReconnectAttempts: -1 });
+    this.nc = await connect({ servers: this.url.split(','), name: 'opsplane-events', ...natsReconnectOptions() });
     this.jsm = await this.nc.jetstreamManager();
     this.js = this.nc.jetstream();
     await this.ensureStreams();
+    void this.watchStatus();
     return this;
+  }
+
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect') this.logger.warn('NATS connection lost; reconnecting');
+      if (s.type === 'reconnect') {
+        this.logger.log('NATS connection back');
+        // A NATS server that lost its store comes back without the streams.
+        await this.ensureStreams().catch((e: unknown) => this.logger.warn(`cannot re-create the event streams yet: ${String(e)}`));
+        for (const l of this.reconnectListeners) l();
+      }
+    }
   }
 
   /** Creates the streams that do not exist yet (idempotent; safe across replicas). */
@@ -159,6 +180,10 @@ export class InMemoryEventBus implements EventBus {
 
   async subscribe(_durable: string, subjects: string[], handler: (e: IncomingEvent) => Promise<void>): Promise<void> {
     this.subs.push({ subjects, handler });
+  }
+
+  onReconnect(): void {
+    // Never disconnected.
   }
 
   async close(): Promise<void> {}

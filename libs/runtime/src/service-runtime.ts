@@ -83,6 +83,7 @@ export async function startService<C extends CommonConfig>(def: ServiceDefinitio
     eventBus = ownBus;
   }
   const relay = new OutboxRelay(dataSource, eventBus, { schema: def.schema });
+  eventBus.onReconnect(() => relay.wake());
   const { client: rpc, proxy } = createRpcClient(config.NATS_URL, `opsplane-${def.name}-client`, config.RPC_TIMEOUT_MS);
   const runtime: ServiceRuntime<C> = { name: def.name, schema: def.schema, config, dataSource, tenantDb: new TenantDb(dataSource), eventBus, relay, rpc };
   const app = await NestFactory.createMicroservice(def.module(runtime), {

@@ -18,11 +18,11 @@ import { ControlPlaneRoutes } from './routes/control-plane.controller';
 import { IncidentsRoutes } from './routes/incidents.controller';
 import { OrganizationRoutes } from './routes/organization.controller';
 import { TeamRoutes } from './routes/team.controller';
-import { RPC_CLIENT } from './routes/tokens';
+import { RPC_CLIENT, TRANSPORT_STATE } from './routes/tokens';
 
 @Module({})
 export class GatewayModule {
-  static forRoot(config: GatewayConfig, rpc: RpcClient): DynamicModule {
+  static forRoot(config: GatewayConfig, rpc: RpcClient, transport: { connected(): boolean }): DynamicModule {
     return {
       module: GatewayModule,
       imports: [PassportModule],
@@ -30,6 +30,7 @@ export class GatewayModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: RPC_CLIENT, useValue: rpc },
+        { provide: TRANSPORT_STATE, useValue: transport },
         { provide: API_TOKEN_CACHE, useValue: new ApiTokenCache(rpc, config.API_TOKEN_CACHE_MS) },
         JwtStrategy,
         ApiTokenStrategy,

@@ -6,7 +6,7 @@ import { RpcClient } from '@opsplane/messaging';
 import { Public } from '../auth/decorators';
 import { GatewayRequest, stateOf } from '../http/gateway-request';
 import { RateLimiter } from '../rate-limit/rate-limiter';
-import { RPC_CLIENT } from '../routes/tokens';
+import { RPC_CLIENT, TRANSPORT_STATE } from '../routes/tokens';
 
 const CHECKS: [string, RpcSubject][] = [
   ['control-plane', RpcSubject.CpHealth],
@@ -20,6 +20,7 @@ const CHECKS: [string, RpcSubject][] = [
 export class HealthController {
   constructor(
     @Inject(RPC_CLIENT) private readonly rpc: RpcClient,
+    @Inject(TRANSPORT_STATE) private readonly transport: { connected(): boolean },
     private readonly limiter: RateLimiter,
   ) {}
 
@@ -37,6 +38,8 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: NATS, every service and their databases answer' })
   async ready(@Req() req: GatewayRequest) {
+    // Not ready while the connection to NATS is down (it reconnects on its own, forever).
+    if (!this.transport.connected()) throw new AppError(ErrorCode.UNAVAILABLE, 'Not ready: the connection to NATS is down (reconnecting)', { checks: { nats: 'disconnected' } });
     const meta = { tenant_id: '', actor: null, traceparent: stateOf(req).traceparent };
     const [rateLimit, ...results] = await Promise.all([
       this.limiter.health(),

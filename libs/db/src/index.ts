@@ -7,3 +7,4 @@ export * from './audit';
 export * from './data-source';
 export * from './embedded-postgres';
 export * from './purge';
+export * from './idempotency';

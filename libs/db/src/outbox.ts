@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DomainEvent, EventSubject } from '@opsplane/contracts';
 import type { EventBus } from '@opsplane/messaging';
 import { currentTraceparent, traceIdOf } from '@opsplane/observability';
+import { expireIdempotencyKeys } from './idempotency';
 import { TenantId } from './tenant-db';
 
 /**
@@ -188,6 +189,7 @@ export class OutboxRelay {
       await em.query(`DELETE FROM "${this.opts.schema}"."outbox" WHERE published_at < now() - ($1::text || ' milliseconds')::interval`, [
         String(this.retentionMs),
       ]);
+      await expireIdempotencyKeys(em, this.opts.schema);
     });
   }
 }

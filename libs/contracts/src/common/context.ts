@@ -32,6 +32,8 @@ export interface RequestMeta {
   operator?: Operator;
   traceparent?: string;
   request_id?: string;
+  /** The client's Idempotency-Key of a create (the gateway checks its shape). */
+  idempotency_key?: string;
 }
 
 export interface RpcMessage<T = unknown> {

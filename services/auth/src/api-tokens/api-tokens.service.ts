@@ -9,7 +9,7 @@ import {
   RequestMeta,
   VerifiedApiToken,
 } from '@opsplane/contracts';
-import { asTenantId, recordAudit, TenantId } from '@opsplane/db';
+import { asTenantId, idempotentCreate, recordAudit, TenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { ApiTokenEntity, OrganizationEntity, UserEntity } from '../auth.entities';
@@ -73,28 +73,33 @@ export class ApiTokensService {
     } else {
       expiresAt = new Date(now + this.rt.config.API_TOKEN_DEFAULT_TTL_DAYS * DAY);
     }
-    const token = mintToken(API_TOKEN_PREFIX, tenant);
-    const e = Object.assign(new ApiTokenEntity(), {
-      id: randomUUID(),
-      tenantId: tenant,
-      userId,
-      name: dto.name.trim(),
-      tokenHash: sha256(token),
-      tokenPrefix: displayPrefix(token),
-      permissions,
-      scope: dto.scope,
-      expiresAt,
-      lastUsedAt: null,
-      revokedAt: null,
-      createdAt: new Date(now),
+    return idempotentCreate(this.rt.tenantDb, S, tenant, meta.idempotency_key, `auth.api_token.create:${userId}`, dto, async (record) => {
+      const token = mintToken(API_TOKEN_PREFIX, tenant);
+      const e = Object.assign(new ApiTokenEntity(), {
+        id: randomUUID(),
+        tenantId: tenant,
+        userId,
+        name: dto.name.trim(),
+        tokenHash: sha256(token),
+        tokenPrefix: displayPrefix(token),
+        permissions,
+        scope: dto.scope,
+        expiresAt,
+        lastUsedAt: null,
+        revokedAt: null,
+        createdAt: new Date(now),
+      });
+      const view = toApiTokenView(e);
+      const created: CreatedApiTokenView = { token, token_data: view };
+      await this.rt.tenantDb.run(tenant, async (em) => {
+        await em.createQueryBuilder().insert().into(ApiTokenEntity).values(e).updateEntity(false).execute();
+        await recordAudit(em, S, tenant, meta.actor, { action: 'api_token.created', resource_type: 'api_token', resource_id: e.id, after: view });
+        // The token is shown in this answer only; a retry's copy is sealed with the client's key (libs/db idempotency).
+        await record(em, created);
+      });
+      this.rt.relay.kick();
+      return created;
     });
-    const view = toApiTokenView(e);
-    await this.rt.tenantDb.run(tenant, async (em) => {
-      await em.createQueryBuilder().insert().into(ApiTokenEntity).values(e).updateEntity(false).execute();
-      await recordAudit(em, S, tenant, meta.actor, { action: 'api_token.created', resource_type: 'api_token', resource_id: e.id, after: view });
-    });
-    this.rt.relay.kick();
-    return { token, token_data: view };
   }
 
   /** Revoke (kept, listed as revoked) or delete; a user manages their own tokens, an admin any of the tenant's. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { IsNull } from 'typeorm';
+import { EntityManager, IsNull } from 'typeorm';
 import {
   AcceptInvitationRequestDto,
   CreatedInvitationView,
@@ -11,7 +11,7 @@ import {
   TokenPairView,
   Role,
 } from '@opsplane/contracts';
-import { asTenantId, isUuid, mapUniqueViolation, recordAudit, TenantId } from '@opsplane/db';
+import { asTenantId, idempotentCreate, isUuid, mapUniqueViolation, recordAudit, TenantId } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { InvitationEntity, OrganizationEntity, UserEntity } from '../auth.entities';
@@ -78,24 +78,29 @@ export class InvitationsService {
    */
   async invite(meta: RequestMeta, dto: InviteMemberDto): Promise<CreatedInvitationView> {
     const tenant = asTenantId(meta.tenant_id);
-    const { entity: e, token } = newInvitation(tenant, dto.email, dto.name ?? null, dto.role, this.rt.config.INVITATION_TTL_DAYS);
-    const now = e.createdAt;
-    await this.rt.tenantDb.run(tenant, async (em) => {
-      const actor = await currentActor(em, tenant, meta);
-      const denied = checkInvite(actor.role, dto.role);
-      if (denied) throw denied;
-      await assertUsersQuota(em, tenant);
-      await lockTeam(em, tenant);
-      if (await em.getRepository(UserEntity).exists({ where: { tenantId: tenant, email: dto.email } })) throw TeamErrors.alreadyMember();
-      await em
-        .getRepository(InvitationEntity)
-        .update({ tenantId: tenant, email: dto.email, acceptedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
-      e.invitedBy = actor.id;
-      await em.createQueryBuilder().insert().into(InvitationEntity).values(e).updateEntity(false).execute();
-      await recordAudit(em, S, tenant, meta.actor, { action: 'team.member_invited', resource_type: 'invitation', resource_id: e.id, after: toInvitationView(e) });
+    return idempotentCreate(this.rt.tenantDb, S, tenant, meta.idempotency_key, `auth.invitation.create:${meta.actor?.user_id ?? ''}`, dto, async (record) => {
+      const { entity: e, token } = newInvitation(tenant, dto.email, dto.name ?? null, dto.role, this.rt.config.INVITATION_TTL_DAYS);
+      const now = e.createdAt;
+      const created: CreatedInvitationView = { invitation: toInvitationView(e), token, accept_url: ACCEPT_INVITATION_PATH };
+      await this.rt.tenantDb.run(tenant, async (em) => {
+        const actor = await currentActor(em, tenant, meta);
+        const denied = checkInvite(actor.role, dto.role);
+        if (denied) throw denied;
+        await assertUsersQuota(em, tenant);
+        await lockTeam(em, tenant);
+        if (await em.getRepository(UserEntity).exists({ where: { tenantId: tenant, email: dto.email } })) throw TeamErrors.alreadyMember();
+        await em
+          .getRepository(InvitationEntity)
+          .update({ tenantId: tenant, email: dto.email, acceptedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: now });
+        e.invitedBy = actor.id;
+        await em.createQueryBuilder().insert().into(InvitationEntity).values(e).updateEntity(false).execute();
+        created.invitation = toInvitationView(e);
+        await recordAudit(em, S, tenant, meta.actor, { action: 'team.member_invited', resource_type: 'invitation', resource_id: e.id, after: created.invitation });
+        await record(em, created);
+      });
+      this.rt.relay.kick();
+      return created;
     });
-    this.rt.relay.kick();
-    return { invitation: toInvitationView(e), token, accept_url: ACCEPT_INVITATION_PATH };
   }
 
   /** GET /api/team/invitations: the pending ones (not accepted, revoked or expired), newest first. */
@@ -146,57 +151,64 @@ export class InvitationsService {
    * its tenant). Creates the user with the invited role, spends the invitation and signs the new
    * user in, all in one transaction: any refusal writes nothing.
    */
-  async accept(dto: AcceptInvitationRequestDto): Promise<TokenPairView> {
+  async accept(dto: AcceptInvitationRequestDto, idempotencyKey?: string): Promise<TokenPairView> {
     const parsed = parseToken(dto.token);
     if (!parsed || parsed.prefix !== INVITATION_TOKEN_PREFIX) throw TeamErrors.badInvitation();
     if (dto.claimed_tenant_id !== undefined && (!isUuid(dto.claimed_tenant_id) || dto.claimed_tenant_id.toLowerCase() !== parsed.tenantId)) {
       throw TeamErrors.badInvitation();
     }
     const tenant = asTenantId(parsed.tenantId);
+    const { claimed_tenant_id: _claimed, ...request } = dto;
     try {
-      const pair = await this.rt.tenantDb.run(tenant, async (em) => {
-        const repo = em.getRepository(InvitationEntity);
-        const inv = await repo
-          .createQueryBuilder('i')
-          .where('i.tenant_id = :tenant AND i.token_hash = :hash', { tenant, hash: sha256(dto.token) })
-          .setLock('pessimistic_write')
-          .getOne();
-        if (!inv) throw TeamErrors.badInvitation();
-        if (inv.acceptedAt) throw TeamErrors.invitationUsed();
-        if (inv.revokedAt) throw TeamErrors.invitationRevoked();
-        if (inv.expiresAt.getTime() <= Date.now()) throw TeamErrors.invitationExpired();
-        const org = await em.getRepository(OrganizationEntity).findOne({ where: { id: tenant } });
-        if (!org) throw TeamErrors.badInvitation();
-        if (org.status === 'suspended') throw AuthErrors.tenantSuspended();
-        await lockTeam(em, tenant);
-        if (await em.getRepository(UserEntity).exists({ where: { tenantId: tenant, email: inv.email } })) throw TeamErrors.alreadyMember();
-        const now = new Date();
-        const user = Object.assign(new UserEntity(), {
-          id: randomUUID(),
-          tenantId: tenant,
-          email: inv.email,
-          name: dto.name ?? inv.name ?? inv.email.split('@')[0],
-          passwordHash: await hashPassword(dto.password),
-          role: inv.role,
-          status: 'active' as const,
-          jobTitle: null,
-          createdAt: now,
-          updatedAt: now,
-          lastLoginAt: now,
-        });
-        await assertUsersQuota(em, tenant);
-        await em.createQueryBuilder().insert().into(UserEntity).values(user).updateEntity(false).execute();
-        const before = toInvitationView(inv);
-        await repo.update({ id: inv.id }, { acceptedAt: now, acceptedUserId: user.id });
-        Object.assign(inv, { acceptedAt: now, acceptedUserId: user.id });
-        const newcomer = { actor_id: user.id, actor_email: user.email, actor_type: 'user' as const, token_id: null };
-        await recordAudit(em, S, tenant, newcomer, { action: 'team.invitation_accepted', resource_type: 'invitation', resource_id: inv.id, before, after: toInvitationView(inv) });
-        return this.sessions.openSession(em, tenant, user);
-      });
-      this.rt.relay.kick();
-      return pair;
+      return await idempotentCreate(this.rt.tenantDb, S, tenant, idempotencyKey, 'auth.invitation.accept', request, (record) => this.acceptIn(tenant, dto, record));
     } catch (e) {
       mapUniqueViolation(e, 'A member with this e-mail already exists in the organization');
     }
+  }
+
+  private async acceptIn(tenant: TenantId, dto: AcceptInvitationRequestDto, record: (em: EntityManager, pair: TokenPairView) => Promise<void>): Promise<TokenPairView> {
+    const pair = await this.rt.tenantDb.run(tenant, async (em) => {
+      const repo = em.getRepository(InvitationEntity);
+      const inv = await repo
+        .createQueryBuilder('i')
+        .where('i.tenant_id = :tenant AND i.token_hash = :hash', { tenant, hash: sha256(dto.token) })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (!inv) throw TeamErrors.badInvitation();
+      if (inv.acceptedAt) throw TeamErrors.invitationUsed();
+      if (inv.revokedAt) throw TeamErrors.invitationRevoked();
+      if (inv.expiresAt.getTime() <= Date.now()) throw TeamErrors.invitationExpired();
+      const org = await em.getRepository(OrganizationEntity).findOne({ where: { id: tenant } });
+      if (!org) throw TeamErrors.badInvitation();
+      if (org.status === 'suspended') throw AuthErrors.tenantSuspended();
+      await lockTeam(em, tenant);
+      if (await em.getRepository(UserEntity).exists({ where: { tenantId: tenant, email: inv.email } })) throw TeamErrors.alreadyMember();
+      const now = new Date();
+      const user = Object.assign(new UserEntity(), {
+        id: randomUUID(),
+        tenantId: tenant,
+        email: inv.email,
+        name: dto.name ?? inv.name ?? inv.email.split('@')[0],
+        passwordHash: await hashPassword(dto.password),
+        role: inv.role,
+        status: 'active' as const,
+        jobTitle: null,
+        createdAt: now,
+        updatedAt: now,
+        lastLoginAt: now,
+      });
+      await assertUsersQuota(em, tenant);
+      await em.createQueryBuilder().insert().into(UserEntity).values(user).updateEntity(false).execute();
+      const before = toInvitationView(inv);
+      await repo.update({ id: inv.id }, { acceptedAt: now, acceptedUserId: user.id });
+      Object.assign(inv, { acceptedAt: now, acceptedUserId: user.id });
+      const newcomer = { actor_id: user.id, actor_email: user.email, actor_type: 'user' as const, token_id: null };
+      await recordAudit(em, S, tenant, newcomer, { action: 'team.invitation_accepted', resource_type: 'invitation', resource_id: inv.id, before, after: toInvitationView(inv) });
+      const session = await this.sessions.openSession(em, tenant, user);
+      await record(em, session);
+      return session;
+    });
+    this.rt.relay.kick();
+    return pair;
   }
 }

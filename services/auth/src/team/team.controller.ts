@@ -54,7 +54,7 @@ export class TeamController {
 
   /** Public: the invitation token is the credential (and names the tenant). */
   @RpcHandler(RpcSubject.AuthAcceptInvitation)
-  async accept(_meta: RequestMeta, body: unknown) {
-    return this.invitations.accept(await parseInput(AcceptInvitationRequestDto, body));
+  async accept(meta: RequestMeta, body: unknown) {
+    return this.invitations.accept(await parseInput(AcceptInvitationRequestDto, body), meta.idempotency_key);
   }
 }

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CreatePlanDto, PlanLimits, PlanLimitsDto, PlanView, RequestMeta, UpdatePlanDto } from '@opsplane/contracts';
-import { mapUniqueViolation } from '@opsplane/db';
+import { Idempotency, mapUniqueViolation } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
+import { operatorIdempotency } from '../operators/operator-idempotency';
 import { AuditService } from '../audit/audit.service';
 
 const S = 'control_plane';
@@ -56,20 +57,27 @@ export class PlansService {
   }
 
   async create(meta: RequestMeta, dto: CreatePlanDto): Promise<PlanView> {
-    return this.rt.dataSource.transaction(async (em) => {
-      try {
-        const rows = (await em.query(`INSERT INTO "${S}"."plans" (name, description, limits) VALUES ($1, $2, $3) RETURNING *`, [
-          dto.name,
-          dto.description ?? '',
-          JSON.stringify(completeLimits(dto.limits)),
-        ])) as PlanRow[];
-        const view = toView(rows[0]);
+    const idem = operatorIdempotency(meta, 'cp.plan.create', dto);
+    const earlier = await idem?.lookup<PlanView>(this.rt.dataSource.manager);
+    if (earlier) return earlier.value;
+    return Idempotency.unwrap(() =>
+      this.rt.dataSource.transaction(async (em) => {
+        let view: PlanView;
+        try {
+          const rows = (await em.query(`INSERT INTO "${S}"."plans" (name, description, limits) VALUES ($1, $2, $3) RETURNING *`, [
+            dto.name,
+            dto.description ?? '',
+            JSON.stringify(completeLimits(dto.limits)),
+          ])) as PlanRow[];
+          view = toView(rows[0]);
+        } catch (e) {
+          return mapUniqueViolation(e, `A plan named ${dto.name} already exists`);
+        }
         await this.audit.record(em, meta, 'plan.created', 'plan', dto.name, null, view);
+        await idem?.record(em, view);
         return view;
-      } catch (e) {
-        return mapUniqueViolation(e, `A plan named ${dto.name} already exists`);
-      }
-    });
+      }),
+    );
   }
 
   async update(meta: RequestMeta, name: string, patch: UpdatePlanDto): Promise<PlanView> {

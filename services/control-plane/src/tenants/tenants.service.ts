@@ -18,10 +18,11 @@ import {
   UpdateTenantDto,
   slugify,
 } from '@opsplane/contracts';
-import { addToOutbox, asTenantId, mapUniqueViolation } from '@opsplane/db';
+import { addToOutbox, asTenantId, Idempotency, mapUniqueViolation } from '@opsplane/db';
 import { AppError, ErrorCode, Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { AuditService } from '../audit/audit.service';
+import { operatorIdempotency } from '../operators/operator-idempotency';
 import { ControlPlaneConfig } from '../config';
 import { completeLimits, PlansService, pickLimits } from '../plans/plans.service';
 
@@ -60,6 +61,8 @@ function toView(r: TenantRow): TenantView {
   };
 }
 
+type CreatedTenant = TenantView & { owner_invitation: OwnerInvitationView | null };
+
 const SELECT = `SELECT t.*, p.limits AS plan_limits FROM "${S}"."tenants" t JOIN "${S}"."plans" p ON p.name = t.plan`;
 
 @Injectable()
@@ -93,7 +96,23 @@ export class TenantsService {
    * Registers the tenant, has the auth service create its organization and owner (so the owner
    * can log in when this returns), then marks it active and announces tenant.provisioned.
    */
-  async create(meta: RequestMeta, dto: CreateTenantDto): Promise<TenantView & { owner_invitation: OwnerInvitationView | null }> {
+  async create(meta: RequestMeta, dto: CreateTenantDto): Promise<CreatedTenant> {
+    // Provisioning spans several transactions and the auth service: the key is held (in progress)
+    // from the start, its answer recorded with the last step, and given up if provisioning fails.
+    const idem = operatorIdempotency(meta, 'cp.tenant.create', dto);
+    if (!idem) return this.provision(meta, dto);
+    return Idempotency.unwrap(async () => {
+      await this.rt.dataSource.transaction((em) => idem.claim(em));
+      try {
+        return await this.provision(meta, dto, (em, created) => idem.complete(em, created));
+      } catch (e) {
+        await this.rt.dataSource.transaction((em) => idem.release(em)).catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  private async provision(meta: RequestMeta, dto: CreateTenantDto, record?: (em: EntityManager, created: CreatedTenant) => Promise<void>): Promise<CreatedTenant> {
     const id = randomUUID();
     const slug = dto.slug ?? `${slugify(dto.name)}-${id.slice(0, 6)}`;
     const plan = dto.plan ?? this.rt.config.DEFAULT_PLAN;
@@ -121,16 +140,18 @@ export class TenantsService {
       await this.rt.dataSource.query(`DELETE FROM "${S}"."tenants" WHERE id = $1 AND status = 'provisioning'`, [id]);
       throw e;
     }
-    const view = await this.rt.dataSource.transaction(async (em) => {
+    const created = await this.rt.dataSource.transaction(async (em) => {
       await em.query(`UPDATE "${S}"."tenants" SET status = 'active', updated_at = now() WHERE id = $1`, [id]);
       const v = await this.load(em, id);
       await this.audit.record(em, meta, 'tenant.created', 'tenant', id, null, v);
       await this.emit<TenantProvisionedData>(em, meta, id, EventSubject.TenantProvisioned, { tenant: v });
-      return v;
+      // Without a password the owner was invited: the token is shown here, once.
+      const answer: CreatedTenant = { ...v, owner_invitation: provisioned.owner_invitation };
+      await record?.(em, answer);
+      return answer;
     });
     this.rt.relay.kick();
-    // Without a password the owner was invited: the token is shown here, once.
-    return { ...view, owner_invitation: provisioned.owner_invitation };
+    return created;
   }
 
   async get(id: string): Promise<TenantView> {

@@ -23,7 +23,19 @@ export function stateOf(req: GatewayRequest): GatewayState {
 export function metaOf(req: GatewayRequest): RequestMeta {
   const s = stateOf(req);
   if (!s.tenantId || !s.actor) throw new AppError(ErrorCode.UNAUTHORIZED, 'Authentication required');
-  return { tenant_id: s.tenantId, actor: s.actor, traceparent: s.traceparent, request_id: req.id };
+  return { tenant_id: s.tenantId, actor: s.actor, traceparent: s.traceparent, request_id: req.id, idempotency_key: idempotencyKeyOf(req) };
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The request's `Idempotency-Key` (1 to 255 visible ASCII characters, e.g. a UUID), or 422. */
+export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
+  const v = headerOf(req, 'idempotency-key');
+  if (v === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(v)) {
+    throw AppError.validation([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters (e.g. a UUID)' }]);
+  }
+  return v;
 }
 
 export function headerOf(req: FastifyRequest, name: string): string | undefined {

@@ -1,5 +1,5 @@
 import { applyDecorators, INestApplication } from '@nestjs/common';
-import { ApiBody, ApiQuery, DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiQuery, DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { TIME_SCHEMA_CONVERTERS } from '@opsplane/contracts';
 import { RESPONSE_SCHEMAS } from './response-schemas';
@@ -21,6 +21,16 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 /** Documents a JSON body by its DTO class. */
 export function ApiBodyOf(cls: { name: string }) {
   return ApiBody({ schema: ref(cls.name) });
+}
+
+/** Documents the Idempotency-Key header of a create. */
+export function IdempotencyKeyHeader() {
+  return ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Makes the create safe to retry: the same key and body within 24 h answer the first answer again and write nothing; the same key with another body is 409. 1 to 255 visible ASCII characters, e.g. a UUID.',
+    schema: { type: 'string', maxLength: 255 },
+  });
 }
 
 /** Documents each query parameter of a query DTO class. */

@@ -17,7 +17,7 @@ import { RpcClient } from '@opsplane/messaging';
 import { Access, Area, Public } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, headerOf, metaOf, stateOf } from '../http/gateway-request';
-import { ApiBodyOf } from '../openapi/openapi';
+import { ApiBodyOf, IdempotencyKeyHeader } from '../openapi/openapi';
 import { envelopeOf } from '../openapi/response-schemas';
 import { RPC_CLIENT } from './tokens';
 
@@ -68,8 +68,9 @@ export class AuthRoutes {
   @Post('tokens')
   @Area('auth')
   @Access('read')
-  @ApiOperation({ summary: 'Create an API token; the token is shown in this answer only' })
+  @ApiOperation({ summary: 'Create an API token; the token is shown in this answer only (and to a retry with the same Idempotency-Key)' })
   @ApiBodyOf(CreateApiTokenDto)
+  @IdempotencyKeyHeader()
   async createToken(@Req() req: GatewayRequest, @Body() body: unknown): Promise<CreatedApiTokenView> {
     const dto = await parseInput(CreateApiTokenDto, normalizeKeys(body));
     return this.rpc.request(RpcSubject.AuthCreateApiToken, metaOf(req), dto);

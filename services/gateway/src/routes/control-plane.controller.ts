@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CpAuditView,
@@ -26,14 +27,14 @@ import { RpcClient } from '@opsplane/messaging';
 import { ControlPlaneGuard, ControlPlanePublic } from '../auth/control-plane.guard';
 import { Public } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
-import { GatewayRequest, stateOf } from '../http/gateway-request';
-import { ApiBodyOf, ApiQueryOf } from '../openapi/openapi';
+import { GatewayRequest, idempotencyKeyOf, stateOf } from '../http/gateway-request';
+import { ApiBodyOf, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
 
 function cpMeta(req: GatewayRequest): RequestMeta {
   const s = stateOf(req) as { operator?: Operator; traceparent?: string };
   if (!s.operator) throw new AppError(ErrorCode.UNAUTHORIZED, 'A valid control-plane operator token is required');
-  return { tenant_id: '', actor: null, operator: s.operator, traceparent: s.traceparent, request_id: req.id };
+  return { tenant_id: '', actor: null, operator: s.operator, traceparent: s.traceparent, request_id: req.id, idempotency_key: idempotencyKeyOf(req) };
 }
 
 /**
@@ -58,11 +59,14 @@ export class ControlPlaneRoutes {
   }
 
   @Post('tenants')
-  @ApiOperation({ summary: 'Provision a tenant and its owner (the owner can log in when this returns)' })
+  @ApiOperation({ summary: 'Provision a tenant and its owner (the owner can log in when this returns). Safe to retry with an Idempotency-Key header' })
   @ApiBodyOf(CreateTenantDto)
-  async createTenant(@Req() req: GatewayRequest, @Body() body: unknown): Promise<TenantView> {
+  @IdempotencyKeyHeader()
+  async createTenant(@Req() req: GatewayRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() body: unknown): Promise<TenantView> {
     const dto = await parseInput(CreateTenantDto, normalizeKeys(body));
-    return this.rpc.request(RpcSubject.CpCreateTenant, cpMeta(req), dto, 30_000);
+    const view = await this.rpc.request<TenantView>(RpcSubject.CpCreateTenant, cpMeta(req), dto, 30_000);
+    void reply.header('location', `/cp/api/tenants/${view.id}`);
+    return view;
   }
 
   @Get('tenants')
@@ -122,8 +126,9 @@ export class ControlPlaneRoutes {
   }
 
   @Post('plans')
-  @ApiOperation({ summary: 'Create a plan' })
+  @ApiOperation({ summary: 'Create a plan. Safe to retry with an Idempotency-Key header' })
   @ApiBodyOf(CreatePlanDto)
+  @IdempotencyKeyHeader()
   async createPlan(@Req() req: GatewayRequest, @Body() body: unknown): Promise<PlanView> {
     return this.rpc.request(RpcSubject.CpCreatePlan, cpMeta(req), await parseInput(CreatePlanDto, normalizeKeys(body)));
   }

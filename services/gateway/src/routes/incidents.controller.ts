@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Inject, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   AddCommentDto,
@@ -17,7 +18,7 @@ import { RpcClient } from '@opsplane/messaging';
 import { Area } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
-import { ApiBodyOf, ApiQueryOf } from '../openapi/openapi';
+import { ApiBodyOf, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
 import { envelopeOf } from '../openapi/response-schemas';
 import { RPC_CLIENT } from './tokens';
 
@@ -39,12 +40,15 @@ export class IncidentsRoutes {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create an incident (status open); severity or priority, or criticality x urgency' })
+  @ApiOperation({ summary: 'Create an incident (status open); severity or priority, or criticality x urgency. Safe to retry with an Idempotency-Key header' })
   @ApiBodyOf(CreateIncidentDto)
-  @ApiCreatedResponse({ schema: envelopeOf('Incident') })
-  async create(@Req() req: GatewayRequest, @Body() body: unknown): Promise<IncidentView> {
+  @IdempotencyKeyHeader()
+  @ApiCreatedResponse({ schema: envelopeOf('Incident'), headers: { Location: { description: 'The new incident', schema: { type: 'string' } } } })
+  async create(@Req() req: GatewayRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() body: unknown): Promise<IncidentView> {
     const dto = await parseInput(CreateIncidentDto, normalizeKeys(body));
-    return this.rpc.request(RpcSubject.IncidentsCreate, metaOf(req), dto);
+    const view = await this.rpc.request<IncidentView>(RpcSubject.IncidentsCreate, metaOf(req), dto);
+    void reply.header('location', `/api/incidents/${view.id}`);
+    return view;
   }
 
   @Get(':id')
@@ -92,8 +96,9 @@ export class IncidentsRoutes {
 
   @Post(':id/comments')
   @idParam
-  @ApiOperation({ summary: 'Comment on an incident' })
+  @ApiOperation({ summary: 'Comment on an incident. Safe to retry with an Idempotency-Key header' })
   @ApiBodyOf(AddCommentDto)
+  @IdempotencyKeyHeader()
   @ApiCreatedResponse({ schema: envelopeOf('Comment') })
   async addComment(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<CommentView> {
     const ref = await parseInput(IncidentRefDto, { id });

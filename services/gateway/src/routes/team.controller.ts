@@ -18,8 +18,8 @@ import { Page, parseInput } from '@opsplane/errors';
 import { RpcClient } from '@opsplane/messaging';
 import { Area, Public } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
-import { GatewayRequest, headerOf, metaOf, stateOf } from '../http/gateway-request';
-import { ApiBodyOf, ApiQueryOf } from '../openapi/openapi';
+import { GatewayRequest, headerOf, idempotencyKeyOf, metaOf, stateOf } from '../http/gateway-request';
+import { ApiBodyOf, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
 
 const memberParam = ApiParam({ name: 'id', description: 'Team member (user) id', schema: { type: 'string', format: 'uuid' } });
@@ -40,8 +40,9 @@ export class TeamRoutes {
   }
 
   @Post('invite')
-  @ApiOperation({ summary: 'Invite someone (admin or owner); the invitation token is shown in this answer only' })
+  @ApiOperation({ summary: 'Invite someone (admin or owner); the invitation token is shown in this answer only (and to a retry with the same Idempotency-Key)' })
   @ApiBodyOf(InviteMemberDto)
+  @IdempotencyKeyHeader()
   async invite(@Req() req: GatewayRequest, @Body() body: unknown): Promise<CreatedInvitationView> {
     const dto = await parseInput(InviteMemberDto, normalizeKeys(body));
     return this.rpc.request(RpcSubject.AuthInviteMember, metaOf(req), dto);
@@ -62,7 +63,7 @@ export class TeamRoutes {
   async accept(@Req() req: GatewayRequest, @Body() body: unknown): Promise<TokenPairView> {
     const dto = await parseInput(AcceptInvitationDto, normalizeKeys(body));
     const claimed = headerOf(req, 'x-tenant-id')?.trim();
-    const meta = { tenant_id: '', actor: null, traceparent: stateOf(req).traceparent };
+    const meta = { tenant_id: '', actor: null, traceparent: stateOf(req).traceparent, idempotency_key: idempotencyKeyOf(req) };
     return this.rpc.request(RpcSubject.AuthAcceptInvitation, meta, { ...dto, ...(claimed ? { claimed_tenant_id: claimed } : {}) });
   }
 

@@ -21,7 +21,7 @@ import {
   TimelineEntryView,
   UpdateIncidentDto,
 } from '@opsplane/contracts';
-import { addToOutbox, asTenantId, recordAudit, TenantId } from '@opsplane/db';
+import { addToOutbox, asTenantId, idempotentCreate, recordAudit, TenantId } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { currentTraceId } from '@opsplane/observability';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
@@ -83,49 +83,53 @@ export class IncidentsService {
     const tenant = this.tenant(meta);
     const priority = resolvePriority(dto);
     if (!priority.ok) throw IncidentErrors.priorityConflict(priority.message);
-    const number = await this.nextNumber(tenant);
-    const now = new Date();
-    const e = new IncidentEntity();
-    Object.assign(e, {
-      id: randomUUID(),
-      tenantId: tenant,
-      number,
-      title: dto.title.trim(),
-      description: dto.description ?? '',
-      status: initialStatus,
-      priorityRank: priority.rank,
-      criticality: dto.criticality ?? null,
-      urgency: dto.urgency ?? null,
-      source: dto.source ?? 'api',
-      assignedTo: dto.assigned_to ?? null,
-      affectedServices: dto.affected_services ?? [],
-      tags: dto.tags ?? [],
-      ciIds: dto.ci_ids ?? [],
-      resolutionNotes: null,
-      resolvedBy: null,
-      createdBy: meta.actor?.user_id ?? null,
-      createdAt: now,
-      updatedAt: now,
-      triggeredAt: null,
-      openedAt: null,
-      acknowledgedAt: null,
-      investigatingAt: null,
-      resolvedAt: null,
-      closedAt: null,
-      reopenedAt: null,
-      version: 1,
-    } satisfies Partial<IncidentEntity>);
-    (e[TS_COLUMN[initialStatus]] as Date) = now;
-    const view = toIncidentView(e);
-    await this.rt.tenantDb.run(tenant, async (em) => {
-      await assertIncidentQuota(em, tenant);
-      await insertIncident(em, e);
-      await this.addTimeline(em, tenant, meta, e.id, 'created', {}, null, now);
-      await addToOutbox<IncidentCreatedData>(em, SCHEMA, tenant, EventSubject.IncidentCreated, { incident: view }, meta.actor?.user_id ?? null);
-      await recordAudit(em, SCHEMA, tenant, meta.actor, { action: 'incident.created', resource_type: 'incident', resource_id: e.id, after: view });
+    // A retry with the same Idempotency-Key answers the first answer, before a number is taken.
+    return idempotentCreate(this.rt.tenantDb, SCHEMA, tenant, meta.idempotency_key, `incidents.create:${initialStatus}`, dto, async (record) => {
+      const number = await this.nextNumber(tenant);
+      const now = new Date();
+      const e = new IncidentEntity();
+      Object.assign(e, {
+        id: randomUUID(),
+        tenantId: tenant,
+        number,
+        title: dto.title.trim(),
+        description: dto.description ?? '',
+        status: initialStatus,
+        priorityRank: priority.rank,
+        criticality: dto.criticality ?? null,
+        urgency: dto.urgency ?? null,
+        source: dto.source ?? 'api',
+        assignedTo: dto.assigned_to ?? null,
+        affectedServices: dto.affected_services ?? [],
+        tags: dto.tags ?? [],
+        ciIds: dto.ci_ids ?? [],
+        resolutionNotes: null,
+        resolvedBy: null,
+        createdBy: meta.actor?.user_id ?? null,
+        createdAt: now,
+        updatedAt: now,
+        triggeredAt: null,
+        openedAt: null,
+        acknowledgedAt: null,
+        investigatingAt: null,
+        resolvedAt: null,
+        closedAt: null,
+        reopenedAt: null,
+        version: 1,
+      } satisfies Partial<IncidentEntity>);
+      (e[TS_COLUMN[initialStatus]] as Date) = now;
+      const view = toIncidentView(e);
+      await this.rt.tenantDb.run(tenant, async (em) => {
+        await assertIncidentQuota(em, tenant);
+        await insertIncident(em, e);
+        await this.addTimeline(em, tenant, meta, e.id, 'created', {}, null, now);
+        await addToOutbox<IncidentCreatedData>(em, SCHEMA, tenant, EventSubject.IncidentCreated, { incident: view }, meta.actor?.user_id ?? null);
+        await recordAudit(em, SCHEMA, tenant, meta.actor, { action: 'incident.created', resource_type: 'incident', resource_id: e.id, after: view });
+        await record(em, view);
+      });
+      this.rt.relay.kick();
+      return view;
     });
-    this.rt.relay.kick();
-    return view;
   }
 
   async get(meta: RequestMeta, ref: string): Promise<IncidentView> {
@@ -231,16 +235,19 @@ export class IncidentsService {
   async addComment(meta: RequestMeta, ref: string, dto: AddCommentDto): Promise<CommentView> {
     this.assertWrite(meta);
     const tenant = this.tenant(meta);
-    const view = await this.rt.tenantDb.run(tenant, async (em) => {
-      const e = await this.find(em, tenant, ref);
-      const now = new Date();
-      const c = toCommentView(await this.insertComment(em, tenant, meta, e.id, dto.body.trim(), now));
-      await this.addTimeline(em, tenant, meta, e.id, 'comment', {}, dto.body.trim(), now);
-      await this.commented(em, tenant, meta, e, c);
-      return c;
+    return idempotentCreate(this.rt.tenantDb, SCHEMA, tenant, meta.idempotency_key, `incidents.comment:${ref}`, dto, async (record) => {
+      const view = await this.rt.tenantDb.run(tenant, async (em) => {
+        const e = await this.find(em, tenant, ref);
+        const now = new Date();
+        const c = toCommentView(await this.insertComment(em, tenant, meta, e.id, dto.body.trim(), now));
+        await this.addTimeline(em, tenant, meta, e.id, 'comment', {}, dto.body.trim(), now);
+        await this.commented(em, tenant, meta, e, c);
+        await record(em, c);
+        return c;
+      });
+      this.rt.relay.kick();
+      return view;
     });
-    this.rt.relay.kick();
-    return view;
   }
 
   async listComments(meta: RequestMeta, ref: string, page: PageQueryDto): Promise<Page<CommentView>> {

@@ -82,15 +82,22 @@ describe('gateway', () => {
 
   describe('when a service does not answer', () => {
     let lone: RunningGateway;
+    // The gateway's own needs (who is shut out) are answered; no service is behind it otherwise.
+    const statuses = async () => ({ status: 'ok', value: { suspended: [], statuses: {} } });
+    const revocations = async () => ({ status: 'ok', value: { users: [] } });
 
     beforeAll(async () => {
       // A gateway on the in-process transport with no service behind it (the NATS platform above registers none in-process).
       Logger.overrideLogger(['fatal']);
+      InProcessBus.register(RpcSubject.CpTenantStatuses, statuses);
+      InProcessBus.register(RpcSubject.AuthAccessRevocations, revocations);
       const config = loadConfig(GatewayConfig, { NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, CP_JWT_SECRET: TEST_CP_JWT_SECRET, PORT: '0', HOST: '127.0.0.1', RPC_TIMEOUT_MS: '300', LOG_LEVEL: 'fatal' });
       lone = await startGateway(config);
     });
     afterAll(async () => {
       await lone.close();
+      InProcessBus.unregister(RpcSubject.CpTenantStatuses, statuses);
+      InProcessBus.unregister(RpcSubject.AuthAccessRevocations, revocations);
     });
 
     const get = (path: string) =>

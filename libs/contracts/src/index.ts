@@ -18,3 +18,4 @@ export * from './control-plane/control-plane.events';
 export * from './audit/audit.events';
 export * from './audit/audit.dto';
 export * from './control-plane/usage.dto';
+export * from './access/access';

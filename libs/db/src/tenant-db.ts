@@ -16,21 +16,81 @@ export function asTenantId(s: unknown): TenantId {
   return s.toLowerCase() as TenantId;
 }
 
+/** SQLSTATE raised by `<schema>.enter_tenant` for a tenant that has been purged. */
+const TENANT_GONE_SQLSTATE = 'OPTGN';
+
+/** Work for a tenant that has been deleted (purged): refused, and not worth a retry. */
+export class TenantGoneError extends AppError {
+  constructor() {
+    super(ErrorCode.FORBIDDEN, 'The tenant has been deleted', { tenant_gone: true });
+  }
+}
+
+export function isTenantGone(e: unknown): boolean {
+  return e instanceof AppError && e.details?.tenant_gone === true;
+}
+
+/**
+ * The migration statements of a schema's tenant fence: `enter_tenant(t)` starts every unit of
+ * work (sets `app.tenant_id`, takes the tenant's lock shared, refuses a purged tenant) and the
+ * purge takes the same lock exclusively and leaves a tombstone, so no write of the tenant can
+ * commit during or after its purge (a request already past the gateway included).
+ */
+export function tenantFenceSql(schema: string): string[] {
+  return [
+    `CREATE TABLE "${schema}"."purged_tenants" (id uuid PRIMARY KEY, purged_at timestamptz NOT NULL DEFAULT now())`,
+    `CREATE FUNCTION "${schema}".enter_tenant(t uuid) RETURNS void LANGUAGE plpgsql AS $fn$
+    BEGIN
+      PERFORM set_config('app.tenant_id', t::text, true);
+      PERFORM pg_advisory_xact_lock_shared(hashtext('${schema}'), hashtext(t::text));
+      IF EXISTS (SELECT 1 FROM "${schema}".purged_tenants WHERE id = t) THEN
+        RAISE EXCEPTION 'tenant % has been deleted', t USING ERRCODE = '${TENANT_GONE_SQLSTATE}';
+      END IF;
+    END $fn$`,
+  ];
+}
+
+export function dropTenantFenceSql(schema: string): string[] {
+  return [`DROP FUNCTION IF EXISTS "${schema}".enter_tenant(uuid)`, `DROP TABLE IF EXISTS "${schema}"."purged_tenants"`];
+}
+
+const sqlStateOf = (e: unknown) => (e as { driverError?: { code?: string } })?.driverError?.code ?? (e as { code?: string })?.code;
+
 /**
  * The only door to tenant-owned rows: every unit of work runs in a transaction whose first
- * statement sets `app.tenant_id` (transaction-local, so a pooled connection never carries it to
- * the next user). Row-level security then filters and checks every row against it.
+ * statement enters the tenant: `app.tenant_id` is set (transaction-local, so a pooled connection
+ * never carries it to the next user) and row-level security then filters and checks every row
+ * against it; a tenant being purged is waited for, a purged one refused.
  */
 export class TenantDb {
-  constructor(readonly dataSource: DataSource) {}
+  constructor(
+    readonly dataSource: DataSource,
+    readonly schema: string,
+  ) {}
 
   run<T>(tenantId: TenantId, work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (em) => {
-      await em.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      try {
+        await em.query(`SELECT "${this.schema}".enter_tenant($1::uuid)`, [tenantId]);
+      } catch (e) {
+        if (sqlStateOf(e) === TENANT_GONE_SQLSTATE) throw new TenantGoneError();
+        throw e;
+      }
       return work(em);
     });
   }
 
+  /**
+   * Removes a tenant for good: waits for its units of work in flight, shuts out new ones (here
+   * and forever: the tombstone), then runs `work` (the deletes) in the same transaction.
+   */
+  purge<T>(tenantId: TenantId, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (em) => {
+      await em.query(`SELECT set_config('app.tenant_id', $1, true), pg_advisory_xact_lock(hashtext($2), hashtext($1))`, [tenantId, this.schema]);
+      await em.query(`INSERT INTO "${this.schema}"."purged_tenants" (id) VALUES ($1) ON CONFLICT DO NOTHING`, [tenantId]);
+      return work(em);
+    });
+  }
 
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');
@@ -39,7 +99,7 @@ export class TenantDb {
 
 /** Maps a PostgreSQL unique violation to CONFLICT; rethrows anything else. */
 export function mapUniqueViolation(e: unknown, message: string): never {
-  const code = (e as { code?: string; driverError?: { code?: string } })?.driverError?.code ?? (e as { code?: string })?.code;
+  const code = sqlStateOf(e);
   if (code === '23505') throw new AppError(ErrorCode.CONFLICT, message);
   throw e;
 }

@@ -14,6 +14,7 @@ import {
   StorageType,
 } from 'nats';
 import { EVENT_STREAMS } from '@opsplane/contracts';
+import { AppError } from '@opsplane/errors';
 import { natsReconnectOptions } from './transport';
 
 export interface OutgoingEvent {
@@ -149,6 +150,11 @@ export class JetStreamEventBus implements EventBus {
       await handler({ id: headers['Nats-Msg-Id'] ?? `${m.info.stream}:${m.seq}`, subject: m.subject, payload: codec.decode(m.data), headers });
       m.ack();
     } catch (e) {
+      // The tenant has been deleted since: there is nothing to apply the event to, ever.
+      if (e instanceof AppError && e.details?.tenant_gone === true) {
+        m.ack();
+        return;
+      }
       this.logger.warn(`event ${m.subject} #${m.seq} failed (${String(e)}); will be redelivered`);
       m.nak(2000);
     }

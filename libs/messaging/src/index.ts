@@ -3,3 +3,4 @@ export * from './rpc-client';
 export * from './rpc-handler';
 export * from './event-bus';
 export * from './transport';
+export * from './access-bus';

@@ -1,6 +1,8 @@
 import { ClientProxy, ClientProxyFactory, CustomStrategy, NatsOptions, Transport } from '@nestjs/microservices';
 import { InProcessClient, InProcessServer } from './in-process.transport';
+import type { NatsConnection } from 'nats';
 import { Observable } from 'rxjs';
+import { AccessBus, InProcessAccessBus, NatsAccessBus } from './access-bus';
 import { RpcClient } from './rpc-client';
 
 /**
@@ -37,11 +39,23 @@ export function createRpcProxy(natsUrl: string | undefined, name: string): Clien
  * Whether a proxy's connection is up right now, from the transport's own status events (NATS:
  * connected, disconnected, reconnecting). The in-process transport is always connected.
  */
-export function connectionState(proxy: ClientProxy): { connected(): boolean } {
-  if (proxy instanceof InProcessClient) return { connected: () => true };
-  let current = 'connected';
-  (proxy.status as Observable<string>).subscribe((s) => (current = s));
-  return { connected: () => current === 'connected' };
+export function connectionState(proxy: ClientProxy): { connected(): boolean; onChange(listener: (connected: boolean) => void): void } {
+  if (proxy instanceof InProcessClient) return { connected: () => true, onChange: () => undefined };
+  let current = true;
+  const listeners: ((connected: boolean) => void)[] = [];
+  (proxy.status as Observable<string>).subscribe((s) => {
+    const now = s === 'connected';
+    if (now === current) return;
+    current = now;
+    for (const l of listeners) l(now);
+  });
+  return { connected: () => current, onChange: (l) => void listeners.push(l) };
+}
+
+/** The access-change bus of a process whose RPC proxy is `proxy` (sharing its NATS connection: same fate). */
+export function accessBusFor(proxy: ClientProxy): AccessBus {
+  if (proxy instanceof InProcessClient) return new InProcessAccessBus();
+  return new NatsAccessBus(proxy.unwrap<NatsConnection>());
 }
 
 export function createRpcClient(natsUrl: string | undefined, name: string, timeoutMs: number): { client: RpcClient; proxy: ClientProxy } {

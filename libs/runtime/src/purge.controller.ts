@@ -15,7 +15,7 @@ export function tenantPurgeController(subject: RpcSubject): Type<unknown> {
     async purge(meta: RequestMeta, body: unknown) {
       if (meta.actor?.auth_method !== 'system') throw AppError.forbidden('Purging a tenant is a platform operation');
       const tenant = asTenantId((await parseInput(TenantIdDto, body)).id.toLowerCase());
-      const deleted = await this.rt.tenantDb.run(tenant, (em) => purgeTenantRows(em, this.rt.schema, tenant));
+      const deleted = await this.rt.tenantDb.purge(tenant, (em) => purgeTenantRows(em, this.rt.schema, tenant));
       return { service: this.rt.name, tenant_id: tenant, deleted };
     }
   }

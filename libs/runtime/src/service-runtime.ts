@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { CommonConfig } from '@opsplane/config';
 import { createAppDataSource, OutboxRelay, resolveAppUrl, runMigrations, TenantDb } from '@opsplane/db';
-import { createRpcClient, EventBus, JetStreamEventBus, RpcClient, rpcServerOptions } from '@opsplane/messaging';
+import { AccessBus, createRpcClient, EventBus, InProcessAccessBus, JetStreamEventBus, NatsAccessBus, RpcClient, rpcServerOptions } from '@opsplane/messaging';
 
 /** What a service's Nest module receives: built once, outside Nest, closed in order. */
 export interface ServiceRuntime<C extends CommonConfig = CommonConfig> {
@@ -16,6 +16,8 @@ export interface ServiceRuntime<C extends CommonConfig = CommonConfig> {
   relay: OutboxRelay;
   /** For calling other services (request/reply, with the transport of this process). */
   rpc: RpcClient;
+  /** For access changes every gateway must apply before the call answers (removals, suspensions, ...). */
+  access: AccessBus;
 }
 
 export const RUNTIME = Symbol('ServiceRuntime');
@@ -84,8 +86,9 @@ export async function startService<C extends CommonConfig>(def: ServiceDefinitio
   }
   const relay = new OutboxRelay(dataSource, eventBus, { schema: def.schema });
   eventBus.onReconnect(() => relay.wake());
+  const access: AccessBus = ownBus ? new NatsAccessBus(ownBus.connection()) : new InProcessAccessBus();
   const { client: rpc, proxy } = createRpcClient(config.NATS_URL, `opsplane-${def.name}-client`, config.RPC_TIMEOUT_MS);
-  const runtime: ServiceRuntime<C> = { name: def.name, schema: def.schema, config, dataSource, tenantDb: new TenantDb(dataSource), eventBus, relay, rpc };
+  const runtime: ServiceRuntime<C> = { name: def.name, schema: def.schema, config, dataSource, tenantDb: new TenantDb(dataSource, def.schema), eventBus, relay, rpc, access };
   const app = await NestFactory.createMicroservice(def.module(runtime), {
     ...rpcServerOptions(def.name, config.NATS_URL),
     logger: logLevels(config.LOG_LEVEL),
@@ -101,6 +104,7 @@ export async function startService<C extends CommonConfig>(def: ServiceDefinitio
     async close() {
       await app.close();
       await relay.stop();
+      await access.close();
       await proxy.close();
       await ownBus?.close();
       await dataSource.destroy();

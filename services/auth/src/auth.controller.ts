@@ -18,6 +18,7 @@ import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { SessionsService } from './sessions/sessions.service';
 import { TenantsService } from './tenants/tenants.service';
 import { UsersService } from './users/users.service';
+import { AuthErrors, unknownIfTenantGone } from './auth.exception';
 
 /** The auth service's request/reply API. Every body is validated here, at the boundary. */
 @Controller()
@@ -31,12 +32,13 @@ export class AuthController {
 
   @RpcHandler(RpcSubject.AuthLogin)
   async login(meta: RequestMeta, body: unknown) {
-    return this.sessions.login(meta, await parseInput(LoginDto, body));
+    const dto = await parseInput(LoginDto, body);
+    return unknownIfTenantGone(this.sessions.login(meta, dto), AuthErrors.badCredentials);
   }
 
   @RpcHandler(RpcSubject.AuthRefresh)
   async refresh(_meta: RequestMeta, body: unknown) {
-    return this.sessions.refresh(await parseInput(RefreshDto, body));
+    return unknownIfTenantGone(this.sessions.refresh(await parseInput(RefreshDto, body)), AuthErrors.badRefresh);
   }
 
   @RpcHandler(RpcSubject.AuthMe)
@@ -46,7 +48,7 @@ export class AuthController {
 
   @RpcHandler(RpcSubject.AuthVerifyApiToken)
   async verify(_meta: RequestMeta, body: unknown) {
-    return this.tokens.verify((await parseInput(VerifyApiTokenDto, body)).token);
+    return unknownIfTenantGone(this.tokens.verify((await parseInput(VerifyApiTokenDto, body)).token), AuthErrors.badApiToken);
   }
 
   @RpcHandler(RpcSubject.AuthListApiTokens)

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
 import { healthController, tenantPurgeController, runtimeProvider, subscribeTenantLimits, usageController, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { AccessController } from './access/access.controller';
+import { AccessService } from './access/access.service';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { subscribeAuditLog } from './audit/audit-log.consumer';
 import { AuditController } from './audit/audit.controller';
@@ -23,11 +25,12 @@ export class AuthModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AuthModule,
-      controllers: [AuthController, TeamController, OrganizationController, AuditController, tenantPurgeController(RpcSubject.AuthPurgeTenant),
+      controllers: [AuthController, AccessController, TeamController, OrganizationController, AuditController, tenantPurgeController(RpcSubject.AuthPurgeTenant),
         usageController(RpcSubject.AuthUsage, { table: 'users', current: 'true' }),
         healthController('auth', RpcSubject.AuthHealth)],
       providers: [
         runtimeProvider(runtime),
+        AccessService,
         SessionsService,
         ApiTokensService,
         UsersService,

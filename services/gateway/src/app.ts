@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { ErrorCode } from '@opsplane/errors';
 import { currentTraceId } from '@opsplane/observability';
-import { connectionState, createRpcClient } from '@opsplane/messaging';
+import { accessBusFor, connectionState, createRpcClient } from '@opsplane/messaging';
 import { logLevels } from '@opsplane/runtime';
 import { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
@@ -88,7 +88,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const { client, proxy } = createRpcClient(config.NATS_URL, 'opsplane-gateway', config.RPC_TIMEOUT_MS);
   await proxy.connect();
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, client, connectionState(proxy)), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, client, connectionState(proxy), accessBusFor(proxy)), adapter, {
     logger: logLevels(config.LOG_LEVEL),
     bodyParser: false,
   });

@@ -6,7 +6,8 @@ import { ApiTokenCache } from './auth/api-token-cache';
 import { API_TOKEN_CACHE, ApiTokenStrategy, GATEWAY_CONFIG, JwtStrategy } from './auth/strategies';
 import { TenantPlaneGuard } from './auth/tenant-plane.guard';
 import { ControlPlaneJwtStrategy } from './auth/control-plane.guard';
-import { SuspendedTenantGuard, TenantStatusCache } from './auth/tenant-status';
+import { AccessBus } from '@opsplane/messaging';
+import { AccessGuard, AccessState } from './auth/access-state';
 import { UsageMeter } from './usage/usage-meter';
 import { GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
@@ -18,11 +19,11 @@ import { ControlPlaneRoutes } from './routes/control-plane.controller';
 import { IncidentsRoutes } from './routes/incidents.controller';
 import { OrganizationRoutes } from './routes/organization.controller';
 import { TeamRoutes } from './routes/team.controller';
-import { RPC_CLIENT, TRANSPORT_STATE } from './routes/tokens';
+import { ACCESS_BUS, RPC_CLIENT, TRANSPORT_STATE, TransportState } from './routes/tokens';
 
 @Module({})
 export class GatewayModule {
-  static forRoot(config: GatewayConfig, rpc: RpcClient, transport: { connected(): boolean }): DynamicModule {
+  static forRoot(config: GatewayConfig, rpc: RpcClient, transport: TransportState, access: AccessBus): DynamicModule {
     return {
       module: GatewayModule,
       imports: [PassportModule],
@@ -31,15 +32,16 @@ export class GatewayModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: RPC_CLIENT, useValue: rpc },
         { provide: TRANSPORT_STATE, useValue: transport },
+        { provide: ACCESS_BUS, useValue: access },
         { provide: API_TOKEN_CACHE, useValue: new ApiTokenCache(rpc, config.API_TOKEN_CACHE_MS) },
         JwtStrategy,
         ApiTokenStrategy,
         ...rateLimitProviders,
         { provide: APP_GUARD, useClass: TenantPlaneGuard },
         ControlPlaneJwtStrategy,
-        TenantStatusCache,
+        AccessState,
         UsageMeter,
-        { provide: APP_GUARD, useClass: SuspendedTenantGuard },
+        { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
         { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },
       ],

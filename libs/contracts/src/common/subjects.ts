@@ -28,6 +28,7 @@ export enum RpcSubject {
   AuthSetTenantStatus = 'rpc.auth.set_tenant_status.v1',
   AuthPurgeTenant = 'rpc.auth.purge_tenant.v1',
   AuthUsage = 'rpc.auth.usage.v1',
+  AuthAccessRevocations = 'rpc.auth.access_revocations.v1',
 
   CpHealth = 'rpc.cp.health.v1',
   CpLogin = 'rpc.cp.login.v1',

@@ -131,8 +131,10 @@ export interface CpAuditView {
   created_at: string;
 }
 
+/** The tenants shut out of the tenant plane (suspended, being deleted, deleted within a day), with their status. */
 export interface TenantStatusesView {
   suspended: string[];
+  statuses: Record<string, TenantStatus>;
 }
 
 export interface TenantProvisionedData {

@@ -14,6 +14,7 @@ import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { ApiTokenEntity, OrganizationEntity, UserEntity } from '../auth.entities';
 import { AuthErrors } from '../auth.exception';
+import { AccessService } from '../access/access.service';
 import { AuthConfig } from '../config';
 import { API_TOKEN_PREFIX, displayPrefix, mintToken, parseToken, sha256 } from '../crypto/tokens';
 
@@ -38,7 +39,10 @@ export function toApiTokenView(e: ApiTokenEntity, now = Date.now()): ApiTokenVie
 
 @Injectable()
 export class ApiTokensService {
-  constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime<AuthConfig>) {}
+  constructor(
+    @Inject(RUNTIME) private readonly rt: ServiceRuntime<AuthConfig>,
+    private readonly access: AccessService,
+  ) {}
 
   /** Only a signed-in user manages tokens (a token cannot mint tokens). */
   private user(meta: RequestMeta): { tenant: TenantId; userId: string } {
@@ -125,6 +129,8 @@ export class ApiTokensService {
       return toApiTokenView(row);
     });
     this.rt.relay.kick();
+    // No gateway may go on trusting its cached check of the token once this answers.
+    await this.access.broadcast({ kind: 'token', tenant_id: tenant, token_id: tokenId, not_before: new Date().toISOString() });
     return result;
   }
 

@@ -13,6 +13,8 @@ import { parseInput } from '@opsplane/errors';
 import { RpcHandler } from '@opsplane/messaging';
 import { InvitationsService } from './invitations.service';
 import { TeamService } from './team.service';
+import { unknownIfTenantGone } from '../auth.exception';
+import { TeamErrors } from './team.rules';
 
 /** Team members and invitations over request/reply; bodies validated here, at the boundary. */
 @Controller()
@@ -55,6 +57,6 @@ export class TeamController {
   /** Public: the invitation token is the credential (and names the tenant). */
   @RpcHandler(RpcSubject.AuthAcceptInvitation)
   async accept(meta: RequestMeta, body: unknown) {
-    return this.invitations.accept(await parseInput(AcceptInvitationRequestDto, body), meta.idempotency_key);
+    return unknownIfTenantGone(this.invitations.accept(await parseInput(AcceptInvitationRequestDto, body), meta.idempotency_key), TeamErrors.badInvitation);
   }
 }

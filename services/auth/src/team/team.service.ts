@@ -4,6 +4,7 @@ import { asTenantId, recordAudit } from '@opsplane/db';
 import { AppError, Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { UserEntity } from '../auth.entities';
+import { AccessService } from '../access/access.service';
 import { AuthConfig } from '../config';
 import { countOwners, currentActor, lockTeam } from './team-actor';
 import { checkRemoval, checkRoleChange, TeamErrors } from './team.rules';
@@ -16,7 +17,10 @@ export function toTeamMemberView(u: UserEntity): TeamMemberView {
 
 @Injectable()
 export class TeamService {
-  constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime<AuthConfig>) {}
+  constructor(
+    @Inject(RUNTIME) private readonly rt: ServiceRuntime<AuthConfig>,
+    private readonly access: AccessService,
+  ) {}
 
   /** GET /api/team: every member of the tenant, oldest first. Any signed-in member may look. */
   async list(meta: RequestMeta, q: ListTeamQueryDto): Promise<Page<TeamMemberView>> {
@@ -55,11 +59,12 @@ export class TeamService {
 
   /**
    * DELETE /api/team/:id. The user row goes, and with it (ON DELETE CASCADE) every refresh token
-   * and API token of theirs: a refresh fails at once, an API token once the gateway's cache entry
-   * expires (API_TOKEN_CACHE_MS). An access token already issued lives out its short TTL.
+   * and API token of theirs; every gateway refuses their access tokens and API tokens before this
+   * answers (an access change, broadcast after the commit and acknowledged by each gateway).
    */
   async remove(meta: RequestMeta, id: string): Promise<RemovedMemberView> {
     const tenant = asTenantId(meta.tenant_id);
+    const at = new Date();
     const removed = await this.rt.tenantDb.run(tenant, async (em) => {
       const actor = await currentActor(em, tenant, meta);
       await lockTeam(em, tenant);
@@ -69,10 +74,12 @@ export class TeamService {
       const denied = checkRemoval(actor.role, target.role, await countOwners(em, tenant));
       if (denied) throw denied;
       await repo.delete({ tenantId: tenant, id: target.id });
+      await this.access.recordUserRevocation(em, tenant, target.id, at);
       await recordAudit(em, S, tenant, meta.actor, { action: 'team.member_removed', resource_type: 'team_member', resource_id: target.id, before: toTeamMemberView(target) });
       return { id: target.id, removed: true as const };
     });
     this.rt.relay.kick();
+    await this.access.broadcast({ kind: 'user', tenant_id: tenant, user_id: removed.id, not_before: at.toISOString() });
     return removed;
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import {
@@ -67,6 +67,8 @@ const SELECT = `SELECT t.*, p.limits AS plan_limits FROM "${S}"."tenants" t JOIN
 
 @Injectable()
 export class TenantsService {
+  private readonly log = new Logger(TenantsService.name);
+
   constructor(
     @Inject(RUNTIME) private readonly rt: ServiceRuntime<ControlPlaneConfig>,
     private readonly plans: PlansService,
@@ -216,7 +218,14 @@ export class TenantsService {
       return after;
     });
     this.rt.relay.kick();
+    // In force on every gateway before this answers (and on later ones through the statuses list).
+    await this.broadcastStatus(id, status);
     return view;
+  }
+
+  private async broadcastStatus(id: string, status: 'active' | 'suspended' | 'deleting' | 'deleted'): Promise<void> {
+    const r = await this.rt.access.broadcast({ kind: 'tenant', tenant_id: id, status });
+    if (r.missing.length) this.log.warn(`gateways ${r.missing.join(', ')} did not confirm tenant ${id} ${status}`);
   }
 
   /**
@@ -230,6 +239,8 @@ export class TenantsService {
     const before = await this.get(id);
     if (before.status === 'deleted') throw AppError.notFound(`Tenant ${id}`);
     await this.rt.dataSource.query(`UPDATE "${S}"."tenants" SET status = 'deleting', updated_at = now() WHERE id = $1`, [id]);
+    // Every gateway shuts the tenant out first; a request already past one is fenced by the purge.
+    await this.broadcastStatus(id, 'deleting');
     const purged: Record<string, Record<string, number>> = {};
     const sys = { tenant_id: id, actor: systemActor(), traceparent: meta.traceparent };
     for (const [service, subject] of [
@@ -247,12 +258,15 @@ export class TenantsService {
       await this.emit<TenantStatusChangedData>(em, meta, id, EventSubject.TenantDeleted, { tenant_id: id, status: 'deleted' });
     });
     this.rt.relay.kick();
+    await this.broadcastStatus(id, 'deleted');
     return { id, deleted: true, purged };
   }
 
   /** For the gateways' suspension check (polled every few seconds; a short list). */
   async statuses(): Promise<TenantStatusesView> {
-    const rows = (await this.rt.dataSource.query(`SELECT id FROM "${S}"."tenants" WHERE status IN ('suspended', 'deleting') OR (status = 'deleted' AND updated_at > now() - interval '1 day')`)) as { id: string }[];
-    return { suspended: rows.map((r) => r.id) };
+    const rows = (await this.rt.dataSource.query(
+      `SELECT id, status FROM "${S}"."tenants" WHERE status IN ('suspended', 'deleting') OR (status = 'deleted' AND updated_at > now() - interval '1 day')`,
+    )) as { id: string; status: TenantStatus }[];
+    return { suspended: rows.map((r) => r.id), statuses: Object.fromEntries(rows.map((r) => [r.id, r.status])) };
   }
 }

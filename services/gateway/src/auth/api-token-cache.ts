@@ -5,7 +5,13 @@ import { RpcClient } from '@opsplane/messaging';
 
 interface Entry {
   expires: number;
-  result: Promise<VerifiedApiToken>;
+  result: Promise<CheckedApiToken>;
+}
+
+/** An API token as the auth service vouched for it, and when it was asked (revocations after that time win). */
+export interface CheckedApiToken {
+  token: VerifiedApiToken;
+  checked_at: number;
 }
 
 /**
@@ -22,13 +28,18 @@ export class ApiTokenCache {
     private readonly maxEntries = 10_000,
   ) {}
 
-  verify(token: string, traceparent?: string): Promise<VerifiedApiToken> {
+  /** Forgets every answer (an access change: a token revoked, a user removed). */
+  clear(): void {
+    this.entries.clear();
+  }
+
+  verify(token: string, traceparent?: string): Promise<CheckedApiToken> {
     const key = createHash('sha256').update(token).digest('base64url');
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.expires > now) return hit.result;
     const meta: RequestMeta = { tenant_id: '', actor: null, traceparent };
-    const result = this.rpc.request<VerifiedApiToken>(RpcSubject.AuthVerifyApiToken, meta, { token });
+    const result = this.rpc.request<VerifiedApiToken>(RpcSubject.AuthVerifyApiToken, meta, { token }).then((v) => ({ token: v, checked_at: now }));
     if (this.ttlMs > 0) {
       if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
       this.entries.set(key, { expires: now + this.ttlMs, result });

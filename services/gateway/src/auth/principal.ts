@@ -4,4 +4,6 @@ import { Actor } from '@opsplane/contracts';
 export interface Principal {
   tenant_id: string;
   actor: Actor;
+  /** When the credential was issued (JWT) or last vouched for (API token), in ms. */
+  credential_at: number;
 }

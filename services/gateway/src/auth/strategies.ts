@@ -19,6 +19,8 @@ interface AccessClaims {
   email?: unknown;
   role?: unknown;
   typ?: unknown;
+  iat?: unknown;
+  iat_ms?: unknown;
 }
 
 /** Tenant-plane JWTs: HS256 only (so `alg: none` and algorithm swaps fail), this issuer and audience. */
@@ -40,6 +42,8 @@ export class JwtStrategy extends PassportStrategy(JwtStrategyBase, 'jwt') {
     if (claims.typ !== 'access' || !isUuid(claims.tid) || !isUuid(claims.sub) || !ROLES.includes(claims.role as Role)) return false;
     return {
       tenant_id: claims.tid.toLowerCase(),
+      // When it was issued (ms when the token says so): revocations after that time refuse it.
+      credential_at: typeof claims.iat_ms === 'number' ? claims.iat_ms : typeof claims.iat === 'number' ? claims.iat * 1000 : 0,
       actor: {
         user_id: claims.sub,
         email: typeof claims.email === 'string' ? claims.email : null,
@@ -62,9 +66,10 @@ export class ApiTokenStrategy extends PassportStrategy(HeaderBearerStrategy, 'ap
 
   async validate(req: GatewayRequest, token: string): Promise<Principal | false> {
     if (!token.startsWith('ops_pat_')) return false;
-    const v = await this.cache.verify(token, stateOf(req).traceparent);
+    const { token: v, checked_at } = await this.cache.verify(token, stateOf(req).traceparent);
     return {
       tenant_id: v.tenant_id,
+      credential_at: checked_at,
       actor: {
         user_id: v.user_id,
         email: v.email,

@@ -53,6 +53,7 @@ export class TenantPlaneGuard implements CanActivate {
     const state = stateOf(req);
     state.tenantId = principal.tenant_id;
     state.actor = principal.actor;
+    state.credentialAt = principal.credential_at;
     state.span?.setAttribute('opsplane.tenant_id', principal.tenant_id);
     await this.limiter.enforce(principal, ctx.switchToHttp().getResponse<FastifyReply>());
 

@@ -6,7 +6,8 @@ import { RpcClient } from '@opsplane/messaging';
 import { Public } from '../auth/decorators';
 import { GatewayRequest, stateOf } from '../http/gateway-request';
 import { RateLimiter } from '../rate-limit/rate-limiter';
-import { RPC_CLIENT, TRANSPORT_STATE } from '../routes/tokens';
+import { RPC_CLIENT, TRANSPORT_STATE, TransportState } from '../routes/tokens';
+import { AccessState } from '../auth/access-state';
 
 const CHECKS: [string, RpcSubject][] = [
   ['control-plane', RpcSubject.CpHealth],
@@ -20,7 +21,8 @@ const CHECKS: [string, RpcSubject][] = [
 export class HealthController {
   constructor(
     @Inject(RPC_CLIENT) private readonly rpc: RpcClient,
-    @Inject(TRANSPORT_STATE) private readonly transport: { connected(): boolean },
+    @Inject(TRANSPORT_STATE) private readonly transport: TransportState,
+    private readonly access: AccessState,
     private readonly limiter: RateLimiter,
   ) {}
 
@@ -40,6 +42,7 @@ export class HealthController {
   async ready(@Req() req: GatewayRequest) {
     // Not ready while the connection to NATS is down (it reconnects on its own, forever).
     if (!this.transport.connected()) throw new AppError(ErrorCode.UNAVAILABLE, 'Not ready: the connection to NATS is down (reconnecting)', { checks: { nats: 'disconnected' } });
+    if (!this.access.ready) throw new AppError(ErrorCode.UNAVAILABLE, 'Not ready: the access lists (suspended tenants, revoked users) are not read yet', { checks: { access: 'loading' } });
     const meta = { tenant_id: '', actor: null, traceparent: stateOf(req).traceparent };
     const [rateLimit, ...results] = await Promise.all([
       this.limiter.health(),

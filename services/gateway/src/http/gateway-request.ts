@@ -10,6 +10,8 @@ export interface GatewayState {
   traceId?: string;
   actor?: Actor;
   tenantId?: string;
+  /** See Principal.credential_at. */
+  credentialAt?: number;
 }
 
 export type GatewayRequest = FastifyRequest & { opsplane?: GatewayState; user?: unknown };

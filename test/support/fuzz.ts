@@ -129,6 +129,17 @@ export const HOSTILE_BODIES: { label: string; body: string; contentType?: string
   { label: 'over the body limit', body: JSON.stringify({ a: 'x'.repeat(2 * 1024 * 1024) }) },
 ];
 
+/** Header values (HTTP headers carry bytes, not JSON: latin-1 only). */
+export const HOSTILE_HEADERS: [string, string][] = [
+  ['x-tenant-id', 'not-a-uuid'],
+  ['x-tenant-id', '00000000-0000-0000-0000-000000000000'],
+  ['x-tenant-id', "' OR '1'='1"],
+  ['x-tenant-id', 'a'.repeat(2000)],
+  ['idempotency-key', 'has spaces in it'],
+  ['idempotency-key', 'k'.repeat(300)],
+  ['idempotency-key', '\u00e9t\u00e9'],
+];
+
 /** Path parameter values (already encoded where they must be). */
 export const HOSTILE_IDS: string[] = [
   'not-a-uuid',
@@ -260,6 +271,8 @@ export function casesFor(doc: OpenApiDoc, op: Operation, o: FuzzOptions): FuzzCa
     out.push({ op, label: `query ${q.name}[a]`, path: validPath, query: `${q.name}[a]=1&${q.name}[__proto__]=x`, body: baseBody });
   });
   if (!op.queryParams.length) out.push({ op, label: 'unknown query parameters', path: validPath, query: '__proto__[x]=1&constructor[prototype]=1&q=%ED%A0%80' });
+  // Headers the gateway reads: the tenant and the idempotency key.
+  for (const [name, value] of HOSTILE_HEADERS) out.push({ op, label: `header ${name}: ${value.slice(0, 30)}`, path: validPath, query: '', body: baseBody, headers: { [name]: value } });
   if (hasBody && base) {
     const props = Object.keys(resolve(doc, op.body)?.properties ?? {});
     props.forEach((name, i) => {

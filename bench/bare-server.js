@@ -7,9 +7,9 @@
  * It connects as the incidents runtime role (row-level security applies, exactly as for the
  * incidents service) and runs the same statements in the same transactions:
  *
- *   POST /api/incidents   tx1: set_config(app.tenant_id) + counter bump (its own short transaction)
- *                         tx2: set_config + quota SELECT + INSERT incidents + INSERT incident_timeline + INSERT outbox (event) + INSERT outbox (audit entry)
- *   GET  /api/incidents   tx:  set_config + SELECT count(*) + page SELECT (ORDER BY created_at DESC, id DESC)
+ *   POST /api/incidents   tx1: enter_tenant (app.tenant_id, the tenant fence) + counter bump (its own short transaction)
+ *                         tx2: enter_tenant + quota SELECT + INSERT incidents + INSERT incident_timeline + INSERT outbox (event) + INSERT outbox (audit entry)
+ *   GET  /api/incidents   tx:  enter_tenant + SELECT count(*) + page SELECT (ORDER BY created_at DESC, id DESC)
  *
  * Env: BARE_PORT (required), BARE_DATABASE_URL (runtime-role URL, required), BARE_POOL_SIZE (10),
  * BARE_ACTOR_ID / BARE_ACTOR_EMAIL (the user recorded as creator, as the JWT would give it).
@@ -78,12 +78,12 @@ function view(r) {
   };
 }
 
-/** BEGIN; set_config(app.tenant_id); work; COMMIT — the platform's TenantDb.run(). */
+/** BEGIN; incidents.enter_tenant (sets app.tenant_id, takes the tenant fence); work; COMMIT — the platform's TenantDb.run(). */
 async function inTenantTx(tenant, work) {
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
-    await c.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
+    await c.query(`SELECT incidents.enter_tenant($1::uuid)`, [tenant]);
     const out = await work(c);
     await c.query('COMMIT');
     return out;

@@ -1,8 +1,9 @@
 /** Unit tests (`*.spec.ts`, no I/O) and integration tests (`*.integration-spec.ts`, real PostgreSQL + NATS over HTTP). */
 const { compilerOptions } = require('./tsconfig.base.json');
 
+// @opsplane/<name> is libs/<name> or services/<name> (one wildcard in tsconfig.base.json; no list of packages).
 const moduleNameMapper = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
+  Object.entries(compilerOptions.paths).map(([alias, targets]) => [`^${alias.replace('*', '(.*)')}$`, targets.map((t) => `<rootDir>/${t.replace('*', '$1')}`)]),
 );
 
 // ts-jest in transpile-only mode (isolatedModules): fast, and emits the decorator metadata Nest needs.

@@ -40,6 +40,7 @@ const RATIO_TARGET = 0.5;
 const RSS_TARGET_MB = 350;
 
 const ROOT = path.resolve(__dirname, '..');
+const REGISTRY = JSON.parse(fs.readFileSync(path.join(ROOT, 'libs/registry/services.json'), 'utf8')).services;
 const DIST = path.join(ROOT, 'dist');
 const RESULTS_DIR = path.join(__dirname, 'results');
 const LOG_DIR = path.join(RESULTS_DIR, 'logs');
@@ -598,7 +599,7 @@ function markdown(r) {
 
 // ---------------------------------------------------------------- main
 async function main() {
-  for (const f of ['tools/migrate.js', 'tools/cli.js', 'services/gateway/src/main.js', 'services/auth/src/main.js', 'services/incidents/src/main.js', 'services/control-plane/src/main.js', 'services/standalone/src/main.js']) {
+  for (const f of ['tools/migrate.js', 'tools/cli.js', ...REGISTRY.map((x) => `services/${x.name}/src/main.js`)]) {
     if (!fs.existsSync(path.join(DIST, f))) throw new Error(`dist/${f} is missing: run \`npm run build\` first (or use \`npm run bench\`)`);
   }
   fs.mkdirSync(LOG_DIR, { recursive: true });
@@ -632,25 +633,26 @@ async function main() {
   const gatewayPort = await freePort();
   const svcEnv = (extra) =>
     baseEnv({ DATABASE_URL: ownerUrl, NATS_URL: natsUrl, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'production', JWT_SECRET, CP_JWT_SECRET, DATABASE_APP_PASSWORD: APP_PASSWORD, ...extra });
-  const controlPlane = startChild(
-    'control-plane',
-    process.execPath,
-    [...NODE_ARGS, path.join(DIST, 'services/control-plane/src/main.js')],
-    svcEnv({ CP_ADMIN_EMAIL: 'operator@bench.test', CP_ADMIN_PASSWORD: 'bench-operator-password' }),
+  // Every service of the registry (libs/registry/services.json) as its own process, in start order.
+  const backends = REGISTRY.filter((x) => x.role === 'service').map((x) =>
+    startChild(
+      x.name,
+      process.execPath,
+      [...NODE_ARGS, path.join(DIST, `services/${x.name}/src/main.js`)],
+      svcEnv(x.name === 'control-plane' ? { CP_ADMIN_EMAIL: 'operator@bench.test', CP_ADMIN_PASSWORD: 'bench-operator-password' } : {}),
+    ),
   );
-  const auth = startChild('auth', process.execPath, [...NODE_ARGS, path.join(DIST, 'services/auth/src/main.js')], svcEnv({}));
-  const incidents = startChild('incidents', process.execPath, [...NODE_ARGS, path.join(DIST, 'services/incidents/src/main.js')], svcEnv({}));
   const gateway = startChild('gateway', process.execPath, [...NODE_ARGS, path.join(DIST, 'services/gateway/src/main.js')], svcEnv({ PORT: gatewayPort, HOST: '127.0.0.1', REDIS_URL: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379', RATE_LIMIT_PER_CREDENTIAL_PER_MIN: '0' }));
   const gwBase = `http://127.0.0.1:${gatewayPort}`;
   t = Date.now();
   await Promise.race([
     waitHttp(`${gwBase}/health/ready`, gateway, 60_000),
-    ...[controlPlane, auth, incidents].map((c) => c.exitPromise.then((i) => Promise.reject(new Error(`${c.benchName} exited ${JSON.stringify(i)}:\n${tail(c.logFile)}`)))),
+    ...backends.map((c) => c.exitPromise.then((i) => Promise.reject(new Error(`${c.benchName} exited ${JSON.stringify(i)}:\n${tail(c.logFile)}`)))),
   ]);
   log(`services ready in ${Date.now() - t} ms (gateway on ${gwBase})`);
   await sleep(2000);
   const serviceMemory = {};
-  for (const c of [gateway, controlPlane, auth, incidents]) serviceMemory[c.benchName] = { idle: rssOf(c.pid) };
+  for (const c of [gateway, ...backends]) serviceMemory[c.benchName] = { idle: rssOf(c.pid) };
 
   // The limiter stays on (its cost is measured) but the tenant's limit is set far above the load.
   const opLogin = await fetch(`${gwBase}/cp/api/auth/token`, {
@@ -696,7 +698,7 @@ async function main() {
   results.gateway_list = await measure('gateway list', gwBase, listReq);
   const gwCreated = await sanity('gateway create', gwBase, createReq, isIncident);
   results.gateway_create = await measure('gateway create', gwBase, createReq);
-  for (const c of [gateway, controlPlane, auth, incidents]) serviceMemory[c.benchName].after_load = rssOf(c.pid);
+  for (const c of [gateway, ...backends]) serviceMemory[c.benchName].after_load = rssOf(c.pid);
   const pendingAfter = await outboxPending(tenantId);
   let drainMs = null;
   t = Date.now();
@@ -712,14 +714,14 @@ async function main() {
   log(`gateway create rows: ${JSON.stringify(gwRows)}; outbox pending after run ${pendingAfter}, drained in ${drainMs} ms`);
 
   const serviceShutdown = {};
-  for (const c of [gateway, incidents, auth, controlPlane]) {
+  for (const c of [gateway, ...[...backends].reverse()]) {
     const s0 = Date.now();
     const info = await stopChild(c);
     serviceShutdown[c.benchName] = { ...info, ms: Date.now() - s0 };
     if (info && info.code !== 0) log(`${c.benchName} did not exit cleanly on SIGTERM: ${JSON.stringify(info)}`);
   }
   const serviceLogs = {};
-  for (const n of ['gateway', 'control-plane', 'auth', 'incidents']) serviceLogs[n] = logSummary(path.join(LOG_DIR, `${n}.log`));
+  for (const c of [gateway, ...backends]) serviceLogs[c.benchName] = logSummary(path.join(LOG_DIR, `${c.benchName}.log`));
   await cleanupBenchRows(tenantId);
   log('services stopped; bench rows removed (back to the seeded state)');
 

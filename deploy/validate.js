@@ -47,31 +47,45 @@ const ENV = {
   cpJwt: ['CP_JWT_SECRET', 'CP_JWT_ISSUER', 'CP_JWT_AUDIENCE', 'CP_JWT_TTL_S'],
   gateway: ['PORT', 'HOST', 'BODY_LIMIT_BYTES'],
 };
-const ROLES = {
-  gateway: [...ENV.common, ...ENV.jwt, ...ENV.cpJwt, ...ENV.gateway],
-  auth: [...ENV.common, ...ENV.jwt],
-  incidents: [...ENV.common],
-  'control-plane': [...ENV.common, ...ENV.jwt, ...ENV.cpJwt],
-  migrate: [...ENV.common],
-};
-// In production (NODE_ENV=production) the development defaults of JWT_SECRET and CP_JWT_SECRET are
-// refused by every process whose settings include them.
-const REQUIRED = {
-  gateway: ['DATABASE_URL', 'DATABASE_APP_PASSWORD', 'NATS_URL', 'JWT_SECRET', 'CP_JWT_SECRET'],
-  auth: ['DATABASE_URL', 'DATABASE_APP_PASSWORD', 'NATS_URL', 'JWT_SECRET'],
-  incidents: ['DATABASE_URL', 'DATABASE_APP_PASSWORD', 'NATS_URL'],
-  'control-plane': ['DATABASE_URL', 'DATABASE_APP_PASSWORD', 'NATS_URL', 'JWT_SECRET', 'CP_JWT_SECRET'],
-  migrate: ['DATABASE_URL', 'DATABASE_APP_PASSWORD'],
-};
+// The services come from the registry (libs/registry/services.json): every process but the all-in-one.
+const REGISTRY = JSON.parse(fs.readFileSync(path.join(ROOT, 'libs/registry/services.json'), 'utf8')).services;
+const PROCESSES = REGISTRY.filter((s) => s.role !== 'all-in-one').map((s) => s.name);
+
+/** The settings class a service's config.ts extends: which token secrets it reads. */
+function configBase(service) {
+  const file = path.join(ROOT, 'services', service, 'src/config.ts');
+  const m = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').match(/class \w+ extends (\w+)/) : null;
+  return m ? m[1] : 'CommonConfig';
+}
+const readsJwt = (service) => ['JwtConfig', 'ControlPlaneJwtConfig'].includes(configBase(service));
+const readsCpJwt = (service) => configBase(service) === 'ControlPlaneJwtConfig';
+
+const ROLES = Object.fromEntries([
+  ...PROCESSES.map((name) => [
+    name,
+    [...ENV.common, ...(readsJwt(name) ? ENV.jwt : []), ...(readsCpJwt(name) ? ENV.cpJwt : []), ...(name === 'gateway' ? ENV.gateway : [])],
+  ]),
+  ['migrate', [...ENV.common]],
+]);
+// No secret has a default: each process must be given the ones its settings read.
+const REQUIRED = Object.fromEntries([
+  ...PROCESSES.map((name) => [
+    name,
+    [
+      ...(name === 'gateway' ? [] : ['DATABASE_URL', 'DATABASE_APP_PASSWORD']),
+      'NATS_URL',
+      ...(readsJwt(name) ? ['JWT_SECRET'] : []),
+      ...(readsCpJwt(name) ? ['CP_JWT_SECRET'] : []),
+    ],
+  ]),
+  ['migrate', ['DATABASE_URL', 'DATABASE_APP_PASSWORD']],
+]);
 const ENTRYPOINTS = {
-  gateway: 'dist/services/gateway/src/main.js',
-  auth: 'dist/services/auth/src/main.js',
-  incidents: 'dist/services/incidents/src/main.js',
-  'control-plane': 'dist/services/control-plane/src/main.js',
+  ...Object.fromEntries(PROCESSES.map((name) => [name, `dist/services/${name}/src/main.js`])),
   migrate: 'dist/tools/migrate.js',
 };
 /** The processes that run as long-lived services (everything but the one-shot migration). */
-const SERVICES = Object.keys(ENTRYPOINTS).filter((r) => r !== 'migrate');
+const SERVICES = PROCESSES;
 
 /** Names declared as UPPER_CASE properties of services/<name>/src/config.ts (settings added since). */
 function declaredSettings(service) {
@@ -491,6 +505,7 @@ function checkCompose() {
   if (!check(isMap(doc) && isMap(doc.services), 'has services')) return;
   const s = doc.services;
   for (const name of ['postgres', 'nats', 'migrate', ...SERVICES]) check(isMap(s[name]), `service ${name} is defined`);
+  for (const name of Object.keys(s)) check(['postgres', 'nats', 'redis', 'migrate', ...SERVICES].includes(name), `service ${name} is infrastructure or a service of the registry`);
 
   if (isMap(s.postgres)) {
     const m = String(s.postgres.image ?? '').match(/^postgres:(\d+)/);
@@ -615,11 +630,9 @@ function checkChart() {
     for (const k of Object.keys(env)) check(allowed.has(k), `${where}.env: ${k} is a setting ${name} reads`);
     check(Number.isInteger(svc.replicas) && svc.replicas >= 1, `${where}: replicas is a positive integer`);
     check(isMap(svc.resources) && isMap(svc.resources.requests), `${where}: has resource requests`);
-    if (name === 'gateway' || name === 'auth') check(svc.jwt === true, `${where}: jwt: true (it ${name === 'auth' ? 'signs' : 'verifies'} tokens)`);
-    if (name === 'control-plane') check(svc.jwt === true, `${where}: jwt: true (its settings refuse the development JWT_SECRET in production)`);
-    if (name === 'incidents') check(svc.jwt !== true, `${where}: jwt is off (it needs no token secret)`);
-    if (name === 'gateway' || name === 'control-plane') check(svc.cpJwt === true, `${where}: cpJwt: true (it ${name === 'control-plane' ? 'signs' : 'verifies'} operator tokens)`);
-    else check(svc.cpJwt !== true, `${where}: cpJwt is off (it needs no operator-token secret)`);
+    // Token secrets exactly where its settings read them (services/<name>/src/config.ts).
+    check((svc.jwt === true) === readsJwt(name), `${where}: jwt ${readsJwt(name) ? 'on' : 'off'} (its settings ${readsJwt(name) ? 'read' : 'do not read'} JWT_SECRET)`);
+    check((svc.cpJwt === true) === readsCpJwt(name), `${where}: cpJwt ${readsCpJwt(name) ? 'on' : 'off'} (its settings ${readsCpJwt(name) ? 'read' : 'do not read'} CP_JWT_SECRET)`);
     check((svc.cpHost === true) === (name === 'gateway'), `${where}: cpHost ${name === 'gateway' ? 'on' : 'off'} (only the gateway reads CP_HOST)`);
     check((svc.cpAdmin === true) === (name === 'control-plane'), `${where}: cpAdmin ${name === 'control-plane' ? 'on' : 'off'} (only the control plane creates the first operator)`);
   }
@@ -663,6 +676,7 @@ function checkChart() {
   check(isMap(values.controlPlane) && values.controlPlane.host === '', 'controlPlane.host is optional (empty by default)');
   check(values.controlPlane?.adminEmail === '', 'controlPlane.adminEmail has no default (no well-known operator)');
   for (const name of SERVICES) check(name in services, `values.services has ${name}`);
+  for (const name of Object.keys(services)) check(SERVICES.includes(name), `values.services.${name} is a service of the registry`);
 }
 
 // ------------------------------------------------------------------------------------------

@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { authService } from '@opsplane/auth';
 import { CommonConfig, loadConfig } from '@opsplane/config';
 import { runMigrations } from '@opsplane/db';
-import { incidentsService } from '@opsplane/incidents';
-import { controlPlaneService } from '@opsplane/control-plane';
+import { serviceDefinitions } from '@opsplane/standalone';
 
 /** Runs every service's migrations (the Helm pre-install/pre-upgrade hook, CI, operators). */
 export async function migrateAll(ownerUrl: string, appPassword: string, manageAppRole = true): Promise<void> {
-  for (const def of [controlPlaneService, authService, incidentsService]) {
+  for (const def of serviceDefinitions()) {
     await runMigrations({ schema: def.schema, ownerUrl, appPassword, migrations: def.migrations, manageAppRole });
   }
 }

@@ -23,8 +23,11 @@ export interface ServiceRuntime<C extends CommonConfig = CommonConfig> {
 export const RUNTIME = Symbol('ServiceRuntime');
 
 export interface ServiceDefinition<C extends CommonConfig> {
+  /** As in the registry (libs/registry/services.json). */
   name: string;
   schema: string;
+  /** Its settings, read from the environment and validated once at start. */
+  config: new () => C;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

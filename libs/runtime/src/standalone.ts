@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { CommonConfig } from '@opsplane/config';
+import { CommonConfig, loadConfig } from '@opsplane/config';
 import { stopTelemetry } from '@opsplane/observability';
 import { logLevels, ServiceDefinition, startService } from './service-runtime';
 
@@ -21,10 +21,11 @@ export function onShutdown(close: () => Promise<void>): void {
 }
 
 /** Entry point of a service running as its own process over NATS and PostgreSQL. */
-export async function runStandaloneService<C extends CommonConfig>(def: ServiceDefinition<C>, config: C): Promise<void> {
-  Logger.overrideLogger(logLevels(config.LOG_LEVEL));
+export async function runStandaloneService<C extends CommonConfig>(def: ServiceDefinition<C>): Promise<void> {
   const log = new Logger(def.name);
   try {
+    const config = loadConfig(def.config);
+    Logger.overrideLogger(logLevels(config.LOG_LEVEL));
     if (!config.NATS_URL || !config.DATABASE_URL) throw new Error('DATABASE_URL and NATS_URL are required to run a service on its own (use `npm start` for the all-in-one process)');
     const svc = await startService(def, { config });
     onShutdown(() => svc.close());

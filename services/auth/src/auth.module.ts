@@ -47,6 +47,7 @@ export class AuthModule {
 export const authService: ServiceDefinition<AuthConfig> = {
   name: 'auth',
   schema: 'auth',
+  config: AuthConfig,
   entities: AUTH_ENTITIES,
   migrations: AUTH_MIGRATIONS,
   module: (rt) => AuthModule.forRuntime(rt as unknown as ServiceRuntime),

@@ -24,6 +24,7 @@ export class ControlPlaneModule {
 export const controlPlaneService: ServiceDefinition<ControlPlaneConfig> = {
   name: 'control-plane',
   schema: 'control_plane',
+  config: ControlPlaneConfig,
   entities: [],
   migrations: CONTROL_PLANE_MIGRATIONS,
   module: (rt) => ControlPlaneModule.forRuntime(rt as unknown as ServiceRuntime),

@@ -23,6 +23,7 @@ export class IncidentsModule {
 export const incidentsService: ServiceDefinition<IncidentsConfig> = {
   name: 'incidents',
   schema: 'incidents',
+  config: IncidentsConfig,
   entities: INCIDENTS_ENTITIES,
   migrations: INCIDENTS_MIGRATIONS,
   module: (rt) => IncidentsModule.forRuntime(rt as unknown as ServiceRuntime),

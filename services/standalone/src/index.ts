@@ -1,2 +1,3 @@
 export { startPlatform, RunningPlatform, PlatformOptions } from './platform';
 export { ensureFirstTenant } from './first-tenant';
+export { serviceDefinitions } from './service-definitions';

@@ -1,13 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
-import { AuthConfig, authService } from '@opsplane/auth';
-import { ControlPlaneConfig, controlPlaneService } from '@opsplane/control-plane';
 import { dataDir, loadConfig } from '@opsplane/config';
 import { startEmbeddedPostgres, EmbeddedPg } from '@opsplane/db';
 import { GatewayConfig, startGateway, RunningGateway } from '@opsplane/gateway';
-import { IncidentsConfig, incidentsService } from '@opsplane/incidents';
 import { createRpcClient, EventBus, InMemoryEventBus, RpcClient } from '@opsplane/messaging';
 import { logLevels, RunningService, startService } from '@opsplane/runtime';
+import { serviceDefinitions } from './service-definitions';
 
 export interface PlatformOptions {
   env?: NodeJS.ProcessEnv;
@@ -35,9 +33,8 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Running
   const env = opts.env ?? process.env;
   const log = new Logger('Platform');
   const gatewayConfig = loadConfig(GatewayConfig, env);
-  const authConfig = loadConfig(AuthConfig, env);
-  const incidentsConfig = loadConfig(IncidentsConfig, env);
-  const controlPlaneConfig = loadConfig(ControlPlaneConfig, env);
+  // Every service of the registry, its settings checked before anything starts.
+  const defs = serviceDefinitions().map((def) => ({ def, config: loadConfig(def.config, env) }));
   Logger.overrideLogger(logLevels(gatewayConfig.LOG_LEVEL));
 
   let embeddedPg: EmbeddedPg | undefined;
@@ -62,9 +59,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Running
     await embeddedPg?.stop();
   };
   try {
-    services.push(await startService(controlPlaneService, { config: controlPlaneConfig, databaseUrl, eventBus }));
-    services.push(await startService(authService, { config: authConfig, databaseUrl, eventBus }));
-    services.push(await startService(incidentsService, { config: incidentsConfig, databaseUrl, eventBus }));
+    for (const { def, config } of defs) services.push(await startService(def, { config, databaseUrl, eventBus }));
     gateway = await startGateway(gatewayConfig);
   } catch (e) {
     await close().catch(() => undefined);

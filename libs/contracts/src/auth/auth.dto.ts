@@ -1,3 +1,4 @@
+import { tokenScopes } from '@opsplane/registry';
 import { IsRfc3339DateTime } from '../common/time';
 import { Transform } from 'class-transformer';
 import {
@@ -40,8 +41,9 @@ export class RefreshDto {
 }
 
 /** Areas an API token's scope may name; `full` is every tenant-plane area. */
-export const TOKEN_SCOPES = ['full', 'incidents', 'auth'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
+/** `full`, or the routes of one service (libs/registry/services.json: tokenScope). */
+export const TOKEN_SCOPES: readonly string[] = tokenScopes();
+export type TokenScope = string;
 
 export class CreateApiTokenDto {
   @IsString()

@@ -25,11 +25,11 @@ export interface ServiceUsageView {
   current: number;
 }
 
+/** One UTC day: the requests the gateways counted and each service's figure (`incidents_created`, `users_created`, ...). */
 export interface UsageDayView {
   day: string;
   requests: number;
-  incidents_created: number;
-  users_created: number;
+  [figure: string]: number | string;
 }
 
 export interface TenantUsageView {
@@ -37,6 +37,8 @@ export interface TenantUsageView {
   from: string;
   to: string;
   days: UsageDayView[];
-  totals: { requests: number; incidents_created: number; users_created: number };
-  current: { users: number; incidents_this_month: number };
+  /** The sum of each figure over the days. */
+  totals: Record<string, number>;
+  /** Each service's figure for now (`users`, `incidents_this_month`, ...). */
+  current: Record<string, number>;
 }

@@ -20,6 +20,7 @@ import {
 } from '@opsplane/contracts';
 import { addToOutbox, asTenantId, Idempotency, mapUniqueViolation } from '@opsplane/db';
 import { AppError, ErrorCode, Page } from '@opsplane/errors';
+import { purgeOrder } from '@opsplane/registry';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { AuditService } from '../audit/audit.service';
 import { operatorIdempotency } from '../operators/operator-idempotency';
@@ -243,11 +244,8 @@ export class TenantsService {
     await this.broadcastStatus(id, 'deleting');
     const purged: Record<string, Record<string, number>> = {};
     const sys = { tenant_id: id, actor: systemActor(), traceparent: meta.traceparent };
-    for (const [service, subject] of [
-      ['incidents', RpcSubject.IncidentsPurgeTenant],
-      ['auth', RpcSubject.AuthPurgeTenant],
-    ] as const) {
-      purged[service] = (await this.rt.rpc.request<{ deleted: Record<string, number> }>(subject, sys, { id }, 60_000)).deleted;
+    for (const s of purgeOrder()) {
+      purged[s.name] = (await this.rt.rpc.request<{ deleted: Record<string, number> }>(s.subjects!.purge as RpcSubject, sys, { id }, 60_000)).deleted;
     }
     await this.rt.dataSource.transaction(async (em) => {
       await em.query(

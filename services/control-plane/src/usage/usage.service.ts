@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RecordUsageDto, RpcSubject, ServiceUsageView, systemActor, TenantUsageView, UsageDayView } from '@opsplane/contracts';
 import { AppError } from '@opsplane/errors';
+import { usageSources } from '@opsplane/registry';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 
 const S = 'control_plane';
@@ -38,28 +39,31 @@ export class UsageService {
     if (!rows.length || rows[0].status === 'deleted') throw AppError.notFound(`Tenant ${id}`);
     const meta = { tenant_id: id, actor: systemActor() };
     const body = { id, from: fromDay, to: toDay };
-    const [requests, incidents, users] = await Promise.all([
+    // Every service of the registry that counts something per tenant and day answers for its part.
+    const sources = usageSources();
+    const [requests, ...figures] = await Promise.all([
       this.rt.dataSource.query(
         `SELECT to_char(day, 'YYYY-MM-DD') AS day, requests::bigint AS n FROM "${S}"."usage_daily" WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date`,
         [id, fromDay, toDay],
       ) as Promise<{ day: string; n: string }[]>,
-      this.rt.rpc.request<ServiceUsageView>(RpcSubject.IncidentsUsage, meta, body),
-      this.rt.rpc.request<ServiceUsageView>(RpcSubject.AuthUsage, meta, body),
+      ...sources.map((s) => this.rt.rpc.request<ServiceUsageView>(s.subjects!.usage as RpcSubject, meta, body)),
     ]);
     const req = Object.fromEntries(requests.map((r) => [r.day, Number(r.n)]));
     const days: UsageDayView[] = [];
     for (let t = Date.parse(fromDay); t <= Date.parse(toDay); t += DAY_MS) {
       const day = isoDay(new Date(t));
-      days.push({ day, requests: req[day] ?? 0, incidents_created: incidents.by_day[day] ?? 0, users_created: users.by_day[day] ?? 0 });
+      const d: UsageDayView = { day, requests: req[day] ?? 0 };
+      sources.forEach((s, i) => (d[s.usageMetric!] = figures[i].by_day[day] ?? 0));
+      days.push(d);
     }
-    const sum = (k: 'requests' | 'incidents_created' | 'users_created') => days.reduce((a, d) => a + d[k], 0);
+    const sum = (k: string) => days.reduce((a, d) => a + Number(d[k] ?? 0), 0);
     return {
       tenant_id: id,
       from: fromDay,
       to: toDay,
       days,
-      totals: { requests: sum('requests'), incidents_created: sum('incidents_created'), users_created: sum('users_created') },
-      current: { users: users.current, incidents_this_month: incidents.current },
+      totals: Object.fromEntries(['requests', ...sources.map((s) => s.usageMetric!)].map((k) => [k, sum(k)])),
+      current: Object.fromEntries(sources.map((s, i) => [s.usageCurrent ?? s.name, figures[i].current])),
     };
   }
 }

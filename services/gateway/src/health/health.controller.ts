@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RpcSubject } from '@opsplane/contracts';
+import { backendServices } from '@opsplane/registry';
 import { AppError, ErrorCode } from '@opsplane/errors';
 import { RpcClient } from '@opsplane/messaging';
 import { Public } from '../auth/decorators';
@@ -9,11 +10,8 @@ import { RateLimiter } from '../rate-limit/rate-limiter';
 import { RPC_CLIENT, TRANSPORT_STATE, TransportState } from '../routes/tokens';
 import { AccessState } from '../auth/access-state';
 
-const CHECKS: [string, RpcSubject][] = [
-  ['control-plane', RpcSubject.CpHealth],
-  ['auth', RpcSubject.AuthHealth],
-  ['incidents', RpcSubject.IncidentsHealth],
-];
+/** Every service of the registry answers its health subject (only when its database answers). */
+const CHECKS: [string, RpcSubject][] = backendServices().map((s) => [s.name, s.subjects!.health as RpcSubject]);
 
 @ApiTags('health')
 @Public()

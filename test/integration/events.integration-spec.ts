@@ -89,7 +89,7 @@ describe('domain events on JetStream (transactional outbox)', () => {
       expect(got[3].event.data).toMatchObject({ incident_id: inc.id, from: 'open', to: 'acknowledged' });
       for (const e of got) {
         // Every payload satisfies its versioned contract (the classes behind proto/).
-        await expect(parseInput(EVENT_PAYLOADS[e.subject as EventSubject], e.event.data)).resolves.toBeDefined();
+        await expect(parseInput(EVENT_PAYLOADS[e.subject as EventSubject] as new () => object, e.event.data)).resolves.toBeDefined();
         expect(e.headers['Nats-Msg-Id']).toBe(e.event.event_id);
         expect(e.headers['x-tenant-id']).toBe(t.id);
       }

@@ -21,7 +21,8 @@ export async function createAppDataSource(o: AppDataSourceOptions): Promise<Data
     // Query errors surface as exceptions: expected ones (a unique violation → 409) are not log noise, unexpected ones are logged with an id.
     logging: false,
     applicationName: o.applicationName,
-    extra: { max: o.poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 },
+    // The service's schema is the search path: its queries name tables without the schema.
+    extra: { max: o.poolSize, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, options: `-c search_path=${o.schema}` },
   });
   return ds.initialize();
 }

@@ -197,7 +197,6 @@ export class Idempotency {
  */
 export async function idempotentCreate<T>(
   db: TenantDb,
-  schema: string,
   tenant: TenantId,
   key: string | undefined,
   scope: string,
@@ -205,7 +204,7 @@ export async function idempotentCreate<T>(
   work: (record: (em: EntityManager, answer: T) => Promise<void>) => Promise<T>,
 ): Promise<T> {
   if (!key) return work(async () => undefined);
-  const idem = new Idempotency(schema, tenant, key, scope, request);
+  const idem = new Idempotency(db.schema, tenant, key, scope, request);
   const earlier = await db.run(tenant, (em) => idem.lookup<T>(em));
   if (earlier) return earlier.value;
   return Idempotency.unwrap(() => work((em, answer) => idem.record(em, answer)));

@@ -1,5 +1,8 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { Actor, AuditActor, EventPayload, EventSubject } from '@opsplane/contracts';
 import { AppError, ErrorCode } from '@opsplane/errors';
+import { AuditChange, recordAudit } from './audit';
+import { addToOutbox } from './outbox';
 
 declare const tenantBrand: unique symbol;
 /** A tenant id that has been checked (a uuid); the only key to a tenant's rows. */
@@ -56,28 +59,66 @@ export function dropTenantFenceSql(schema: string): string[] {
 
 const sqlStateOf = (e: unknown) => (e as { driverError?: { code?: string } })?.driverError?.code ?? (e as { code?: string })?.code;
 
+/** Who a unit of work acts for: the tenant, and the actor its events and audit entries name. */
+export interface TenantScope {
+  tenant: TenantId;
+  actor?: Actor | AuditActor | null;
+}
+
+/** What a unit of work adds to its transaction's EntityManager. */
+export interface UnitOfWork {
+  readonly tenant: TenantId;
+  /** A domain event, written to the outbox in this transaction; its payload's type is fixed by its subject. */
+  emit<S extends EventSubject>(subject: S, payload: EventPayload<S>): Promise<void>;
+  /** An audit entry for this write, in this transaction: by the unit of work's actor, or by `who`. */
+  audit(change: AuditChange, who?: Actor | AuditActor | null): Promise<void>;
+}
+
+/** The transaction of a tenant's unit of work: TypeORM's EntityManager, with emit and audit. */
+export type TenantTx = EntityManager & UnitOfWork;
+
 /**
  * The only door to tenant-owned rows: every unit of work runs in a transaction whose first
  * statement enters the tenant: `app.tenant_id` is set (transaction-local, so a pooled connection
  * never carries it to the next user) and row-level security then filters and checks every row
- * against it; a tenant being purged is waited for, a purged one refused.
+ * against it; a tenant being purged is waited for, a purged one refused. Its queries need no
+ * schema name (the connection's search_path is the service's schema). Events and audit entries
+ * go to the outbox in the same transaction, and the relay is woken once it committed.
  */
 export class TenantDb {
+  /** Called after a unit of work that emitted something committed (the runtime wakes the outbox relay). */
+  afterEmit?: () => void;
+
   constructor(
     readonly dataSource: DataSource,
     readonly schema: string,
   ) {}
 
-  run<T>(tenantId: TenantId, work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (em) => {
+  async run<T>(scope: TenantId | TenantScope, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    const { tenant, actor = null } = typeof scope === 'string' ? { tenant: scope } : scope;
+    let emitted = false;
+    const result = await this.dataSource.transaction(async (em) => {
       try {
-        await em.query(`SELECT "${this.schema}".enter_tenant($1::uuid)`, [tenantId]);
+        await em.query(`SELECT "${this.schema}".enter_tenant($1::uuid)`, [tenant]);
       } catch (e) {
         if (sqlStateOf(e) === TENANT_GONE_SQLSTATE) throw new TenantGoneError();
         throw e;
       }
-      return work(em);
+      const uow: UnitOfWork = {
+        tenant,
+        emit: async (subject, payload) => {
+          emitted = true;
+          await addToOutbox(em, this.schema, tenant, subject, payload, actor && 'actor_type' in actor ? actor.actor_id : (actor?.user_id ?? null));
+        },
+        audit: async (change, who) => {
+          emitted = true;
+          await recordAudit(em, this.schema, tenant, who === undefined ? actor : who, change);
+        },
+      };
+      return work(Object.assign(em, uow));
     });
+    if (emitted) this.afterEmit?.();
+    return result;
   }
 
   /**

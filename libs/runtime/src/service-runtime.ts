@@ -90,8 +90,11 @@ export async function startService<C extends CommonConfig>(def: ServiceDefinitio
   const relay = new OutboxRelay(dataSource, eventBus, { schema: def.schema });
   eventBus.onReconnect(() => relay.wake());
   const access: AccessBus = ownBus ? new NatsAccessBus(ownBus.connection()) : new InProcessAccessBus();
+  const tenantDb = new TenantDb(dataSource, def.schema);
+  // A unit of work that wrote events or audit entries wakes the relay once it committed.
+  tenantDb.afterEmit = () => relay.kick();
   const { client: rpc, proxy } = createRpcClient(config.NATS_URL, `opsplane-${def.name}-client`, config.RPC_TIMEOUT_MS);
-  const runtime: ServiceRuntime<C> = { name: def.name, schema: def.schema, config, dataSource, tenantDb: new TenantDb(dataSource, def.schema), eventBus, relay, rpc, access };
+  const runtime: ServiceRuntime<C> = { name: def.name, schema: def.schema, config, dataSource, tenantDb, eventBus, relay, rpc, access };
   const app = await NestFactory.createMicroservice(def.module(runtime), {
     ...rpcServerOptions(def.name, config.NATS_URL),
     logger: logLevels(config.LOG_LEVEL),

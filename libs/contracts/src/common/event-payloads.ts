@@ -4,7 +4,7 @@ import { IncidentCommentedV1, IncidentCreatedV1, IncidentStatusChangedV1, Incide
 import { EventSubject } from './subjects';
 
 /** Each event subject and the class of its `data`. proto/ holds their JSON schemas. */
-export const EVENT_PAYLOADS: Record<EventSubject, new () => object> = {
+export const EVENT_PAYLOADS = {
   [EventSubject.IncidentCreated]: IncidentCreatedV1,
   [EventSubject.IncidentUpdated]: IncidentUpdatedV1,
   [EventSubject.IncidentStatusChanged]: IncidentStatusChangedV1,
@@ -15,4 +15,7 @@ export const EVENT_PAYLOADS: Record<EventSubject, new () => object> = {
   [EventSubject.TenantResumed]: TenantStatusChangedV1,
   [EventSubject.TenantDeleted]: TenantStatusChangedV1,
   [EventSubject.AuditEntryRecorded]: AuditEntryRecordedV1,
-};
+} as const satisfies Record<EventSubject, new () => object>;
+
+/** The type of an event's `data`, fixed by its subject. */
+export type EventPayload<S extends EventSubject> = InstanceType<(typeof EVENT_PAYLOADS)[S]>;

@@ -5,7 +5,6 @@ import { TenantId } from '@opsplane/db';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { AuthConfig } from '../config';
 
-const S = 'auth';
 
 /**
  * Puts access changes in force on every gateway before the call that made them answers: the
@@ -23,7 +22,7 @@ export class AccessService {
     // As long as a credential issued before `at` can live: an access token's lifetime, and a margin.
     const expires = new Date(at.getTime() + (this.rt.config.JWT_ACCESS_TTL_S + 120) * 1000);
     await em.query(
-      `INSERT INTO "${S}"."access_revocations" (tenant_id, user_id, not_before, expires_at) VALUES ($1, $2, $3, $4)
+      `INSERT INTO "access_revocations" (tenant_id, user_id, not_before, expires_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, user_id) DO UPDATE SET not_before = greatest("access_revocations".not_before, EXCLUDED.not_before), expires_at = greatest("access_revocations".expires_at, EXCLUDED.expires_at)`,
       [tenant, userId, at, expires],
     );
@@ -40,7 +39,7 @@ export class AccessService {
     return this.rt.dataSource.transaction(async (em) => {
       await em.query(`SELECT set_config('app.platform_read', 'on', true)`);
       const rows = (await em.query(
-        `SELECT tenant_id, user_id, not_before FROM "${S}"."access_revocations" WHERE expires_at > now()`,
+        `SELECT tenant_id, user_id, not_before FROM "access_revocations" WHERE expires_at > now()`,
       )) as { tenant_id: string; user_id: string; not_before: Date }[];
       return { users: rows.map((r) => ({ tenant_id: r.tenant_id, user_id: r.user_id, not_before: r.not_before.toISOString() })) };
     });

@@ -9,7 +9,7 @@ import {
   RequestMeta,
   VerifiedApiToken,
 } from '@opsplane/contracts';
-import { asTenantId, idempotentCreate, recordAudit, TenantId } from '@opsplane/db';
+import { asTenantId, idempotentCreate, TenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { ApiTokenEntity, OrganizationEntity, UserEntity } from '../auth.entities';
@@ -19,7 +19,6 @@ import { AuthConfig } from '../config';
 import { API_TOKEN_PREFIX, displayPrefix, mintToken, parseToken, sha256 } from '../crypto/tokens';
 
 const DAY = 86400_000;
-const S = 'auth';
 
 export function toApiTokenView(e: ApiTokenEntity, now = Date.now()): ApiTokenView {
   const status = e.revokedAt ? 'revoked' : e.expiresAt && e.expiresAt.getTime() <= now ? 'expired' : 'active';
@@ -54,7 +53,7 @@ export class ApiTokensService {
 
   async list(meta: RequestMeta): Promise<ApiTokenView[]> {
     const { tenant, userId } = this.user(meta);
-    return this.rt.tenantDb.run(tenant, async (em) => {
+    return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
       const rows = await em.getRepository(ApiTokenEntity).find({ where: { tenantId: tenant, userId }, order: { createdAt: 'DESC' } });
       return rows.map((r) => toApiTokenView(r));
     });
@@ -77,7 +76,7 @@ export class ApiTokensService {
     } else {
       expiresAt = new Date(now + this.rt.config.API_TOKEN_DEFAULT_TTL_DAYS * DAY);
     }
-    return idempotentCreate(this.rt.tenantDb, S, tenant, meta.idempotency_key, `auth.api_token.create:${userId}`, dto, async (record) => {
+    return idempotentCreate(this.rt.tenantDb, tenant, meta.idempotency_key, `auth.api_token.create:${userId}`, dto, async (record) => {
       const token = mintToken(API_TOKEN_PREFIX, tenant);
       const e = Object.assign(new ApiTokenEntity(), {
         id: randomUUID(),
@@ -95,13 +94,12 @@ export class ApiTokensService {
       });
       const view = toApiTokenView(e);
       const created: CreatedApiTokenView = { token, token_data: view };
-      await this.rt.tenantDb.run(tenant, async (em) => {
+      await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
         await em.createQueryBuilder().insert().into(ApiTokenEntity).values(e).updateEntity(false).execute();
-        await recordAudit(em, S, tenant, meta.actor, { action: 'api_token.created', resource_type: 'api_token', resource_id: e.id, after: view });
+        await em.audit({ action: 'api_token.created', resource_type: 'api_token', resource_id: e.id, after: view });
         // The token is shown in this answer only; a retry's copy is sealed with the client's key (libs/db idempotency).
         await record(em, created);
       });
-      this.rt.relay.kick();
       return created;
     });
   }
@@ -110,7 +108,7 @@ export class ApiTokensService {
   async revoke(meta: RequestMeta, tokenId: string, hardDelete: boolean): Promise<ApiTokenView | { id: string; deleted: true }> {
     const { tenant, userId } = this.user(meta);
     const admin = meta.actor!.role === 'owner' || meta.actor!.role === 'admin';
-    const result = await this.rt.tenantDb.run(tenant, async (em) => {
+    const result = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
       const repo = em.getRepository(ApiTokenEntity);
       const row = await repo.findOne({ where: { tenantId: tenant, id: tokenId } });
       if (!row || (!admin && row.userId !== userId)) throw AuthErrors.tokenNotFound();
@@ -118,17 +116,16 @@ export class ApiTokensService {
       const audit = { resource_type: 'api_token', resource_id: row.id, before };
       if (hardDelete) {
         await repo.delete({ id: row.id });
-        await recordAudit(em, S, tenant, meta.actor, { ...audit, action: 'api_token.deleted' });
+        await em.audit({ ...audit, action: 'api_token.deleted' });
         return { id: row.id, deleted: true as const };
       }
       if (!row.revokedAt) {
         row.revokedAt = new Date();
         await repo.update({ id: row.id, revokedAt: IsNull() }, { revokedAt: row.revokedAt });
-        await recordAudit(em, S, tenant, meta.actor, { ...audit, action: 'api_token.revoked', after: toApiTokenView(row) });
+        await em.audit({ ...audit, action: 'api_token.revoked', after: toApiTokenView(row) });
       }
       return toApiTokenView(row);
     });
-    this.rt.relay.kick();
     // No gateway may go on trusting its cached check of the token once this answers.
     await this.access.broadcast({ kind: 'token', tenant_id: tenant, token_id: tokenId, not_before: new Date().toISOString() });
     return result;

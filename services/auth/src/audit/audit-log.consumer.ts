@@ -5,7 +5,6 @@ import { parseInput } from '@opsplane/errors';
 import { IncomingEvent } from '@opsplane/messaging';
 import { ServiceRuntime } from '@opsplane/runtime';
 
-const S = 'auth';
 const CONSUMER = 'auth-audit-log';
 
 /**
@@ -21,7 +20,7 @@ export async function subscribeAuditLog(rt: ServiceRuntime): Promise<void> {
     const tenant = asTenantId(envelope.tenant_id);
     await rt.tenantDb.run(tenant, (em) =>
       em.query(
-        `INSERT INTO "${S}"."audit_log" (id, tenant_id, action, resource_type, resource_id, actor_id, actor_email, actor_type, token_id, before, after, trace_id, occurred_at)
+        `INSERT INTO "audit_log" (id, tenant_id, action, resource_type, resource_id, actor_id, actor_email, actor_type, token_id, before, after, trace_id, occurred_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`,
         [
           envelope.event_id,

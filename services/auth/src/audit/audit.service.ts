@@ -6,7 +6,6 @@ import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { AuthConfig } from '../config';
 import { currentActor } from '../team/team-actor';
 
-const S = 'auth';
 
 interface AuditRow {
   id: string;
@@ -46,10 +45,10 @@ export class AuditService {
       if (q.from) where.push(`occurred_at >= $${params.push(q.from)}::timestamptz`);
       if (q.to) where.push(`occurred_at < $${params.push(q.to)}::timestamptz`);
       const filter = where.join(' AND ');
-      const [{ n }] = (await em.query(`SELECT count(*)::int AS n FROM "${S}"."audit_log" WHERE ${filter}`, params)) as { n: number }[];
+      const [{ n }] = (await em.query(`SELECT count(*)::int AS n FROM "audit_log" WHERE ${filter}`, params)) as { n: number }[];
       const rows = (await em.query(
         `SELECT id, action, resource_type, resource_id, actor_id, actor_email, actor_type, token_id, before, after, trace_id, occurred_at, recorded_at
-         FROM "${S}"."audit_log" WHERE ${filter} ORDER BY occurred_at DESC, recorded_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+         FROM "audit_log" WHERE ${filter} ORDER BY occurred_at DESC, recorded_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
         [...params, q.limit, q.offset],
       )) as AuditRow[];
       return { items: rows.map(toView), total: n, limit: q.limit, offset: q.offset };

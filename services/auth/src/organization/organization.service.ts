@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { canonicalTimeZone, OrganizationSettingsView, OrganizationView, RequestMeta, UpdateOrganizationDto } from '@opsplane/contracts';
-import { asTenantId, recordAudit } from '@opsplane/db';
+import { asTenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { OrganizationEntity } from '../auth.entities';
@@ -49,7 +49,7 @@ export class OrganizationService {
   /** PUT /api/organization (admin or owner): name and settings; settings are merged, not replaced. */
   async update(meta: RequestMeta, dto: UpdateOrganizationDto): Promise<OrganizationView> {
     const tenant = asTenantId(meta.tenant_id);
-    const view = await this.rt.tenantDb.run(tenant, async (em) => {
+    const view = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
       const actor = await currentActor(em, tenant, meta);
       if (actor.role !== 'owner' && actor.role !== 'admin') throw AppError.forbidden('Only an admin or an owner can change the organization');
       const repo = em.getRepository(OrganizationEntity);
@@ -62,10 +62,9 @@ export class OrganizationService {
       org.updatedAt = new Date();
       await repo.save(org);
       const after = toOrganizationView(org);
-      await recordAudit(em, 'auth', tenant, meta.actor, { action: 'organization.updated', resource_type: 'organization', resource_id: org.id, before, after });
+      await em.audit({ action: 'organization.updated', resource_type: 'organization', resource_id: org.id, before, after });
       return after;
     });
-    this.rt.relay.kick();
     return view;
   }
 }

@@ -11,7 +11,6 @@ import { dummyHash, hashPassword, needsRehash, verifyPassword } from '@opsplane/
 import { mintToken, parseToken, REFRESH_TOKEN_PREFIX, sha256 } from '../crypto/tokens';
 import { signAccessToken } from './jwt';
 
-const S = 'auth';
 
 @Injectable()
 export class SessionsService {
@@ -29,7 +28,7 @@ export class SessionsService {
     }
     const tenant = asTenantId(meta.tenant_id);
     const locked = await this.rt.tenantDb.run(tenant, (em) =>
-      em.query(`SELECT ceil(extract(epoch FROM locked_until - now()))::int AS wait FROM "${S}"."login_attempts" WHERE tenant_id = $1 AND email = $2 AND locked_until > now()`, [
+      em.query(`SELECT ceil(extract(epoch FROM locked_until - now()))::int AS wait FROM "login_attempts" WHERE tenant_id = $1 AND email = $2 AND locked_until > now()`, [
         tenant,
         dto.email,
       ]),
@@ -51,7 +50,7 @@ export class SessionsService {
     // A hash from an older, weaker setting is replaced now that the password is known.
     const rehashed = needsRehash(user.passwordHash) ? await hashPassword(dto.password) : undefined;
     return this.rt.tenantDb.run(tenant, async (em) => {
-      await em.query(`DELETE FROM "${S}"."login_attempts" WHERE tenant_id = $1 AND email = $2`, [tenant, dto.email]);
+      await em.query(`DELETE FROM "login_attempts" WHERE tenant_id = $1 AND email = $2`, [tenant, dto.email]);
       await em.getRepository(UserEntity).update({ id: user.id }, { lastLoginAt: new Date(), ...(rehashed ? { passwordHash: rehashed } : {}) });
       return this.issue(em, tenant, user, randomUUID());
     });
@@ -61,7 +60,7 @@ export class SessionsService {
     const max = this.rt.config.LOGIN_MAX_FAILURES;
     await this.rt.tenantDb.run(tenant, (em) =>
       em.query(
-        `INSERT INTO "${S}"."login_attempts" AS a (tenant_id, email, failures, last_failure_at) VALUES ($1, $2, 1, now())
+        `INSERT INTO "login_attempts" AS a (tenant_id, email, failures, last_failure_at) VALUES ($1, $2, 1, now())
          ON CONFLICT (tenant_id, email) DO UPDATE SET
            failures = CASE WHEN a.last_failure_at < now() - interval '1 hour' THEN 1 ELSE a.failures + 1 END,
            last_failure_at = now(),

@@ -11,7 +11,7 @@ import {
   TokenPairView,
   Role,
 } from '@opsplane/contracts';
-import { asTenantId, idempotentCreate, isUuid, mapUniqueViolation, recordAudit, TenantId } from '@opsplane/db';
+import { asTenantId, idempotentCreate, isUuid, mapUniqueViolation, TenantId } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { InvitationEntity, OrganizationEntity, UserEntity } from '../auth.entities';
@@ -25,7 +25,6 @@ import { currentActor, lockTeam } from './team-actor';
 import { checkInvite, TeamErrors } from './team.rules';
 
 const DAY = 86400_000;
-const S = 'auth';
 export const ACCEPT_INVITATION_PATH = '/api/team/invitations/accept';
 
 export function toInvitationView(e: InvitationEntity, now = Date.now()): InvitationView {
@@ -78,11 +77,11 @@ export class InvitationsService {
    */
   async invite(meta: RequestMeta, dto: InviteMemberDto): Promise<CreatedInvitationView> {
     const tenant = asTenantId(meta.tenant_id);
-    return idempotentCreate(this.rt.tenantDb, S, tenant, meta.idempotency_key, `auth.invitation.create:${meta.actor?.user_id ?? ''}`, dto, async (record) => {
+    return idempotentCreate(this.rt.tenantDb, tenant, meta.idempotency_key, `auth.invitation.create:${meta.actor?.user_id ?? ''}`, dto, async (record) => {
       const { entity: e, token } = newInvitation(tenant, dto.email, dto.name ?? null, dto.role, this.rt.config.INVITATION_TTL_DAYS);
       const now = e.createdAt;
       const created: CreatedInvitationView = { invitation: toInvitationView(e), token, accept_url: ACCEPT_INVITATION_PATH };
-      await this.rt.tenantDb.run(tenant, async (em) => {
+      await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
         const actor = await currentActor(em, tenant, meta);
         const denied = checkInvite(actor.role, dto.role);
         if (denied) throw denied;
@@ -95,10 +94,9 @@ export class InvitationsService {
         e.invitedBy = actor.id;
         await em.createQueryBuilder().insert().into(InvitationEntity).values(e).updateEntity(false).execute();
         created.invitation = toInvitationView(e);
-        await recordAudit(em, S, tenant, meta.actor, { action: 'team.member_invited', resource_type: 'invitation', resource_id: e.id, after: created.invitation });
+        await em.audit({ action: 'team.member_invited', resource_type: 'invitation', resource_id: e.id, after: created.invitation });
         await record(em, created);
       });
-      this.rt.relay.kick();
       return created;
     });
   }
@@ -106,7 +104,7 @@ export class InvitationsService {
   /** GET /api/team/invitations: the pending ones (not accepted, revoked or expired), newest first. */
   async listPending(meta: RequestMeta, q: ListInvitationsQueryDto): Promise<Page<InvitationView>> {
     const tenant = asTenantId(meta.tenant_id);
-    const [rows, total] = await this.rt.tenantDb.run(tenant, async (em) => {
+    const [rows, total] = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
       const actor = await currentActor(em, tenant, meta);
       if (actor.role !== 'owner' && actor.role !== 'admin') throw TeamErrors.notAdmin();
       return em
@@ -125,7 +123,7 @@ export class InvitationsService {
   /** DELETE /api/team/invitations/:id: the token stops working at once. Revoking twice is a no-op. */
   async revoke(meta: RequestMeta, id: string): Promise<InvitationView> {
     const tenant = asTenantId(meta.tenant_id);
-    const view = await this.rt.tenantDb.run(tenant, async (em) => {
+    const view = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
       const actor = await currentActor(em, tenant, meta);
       const repo = em.getRepository(InvitationEntity);
       const row = await repo.findOne({ where: { tenantId: tenant, id } });
@@ -138,11 +136,10 @@ export class InvitationsService {
         row.revokedAt = new Date();
         await repo.update({ id: row.id }, { revokedAt: row.revokedAt });
         const after = toInvitationView(row);
-        await recordAudit(em, S, tenant, meta.actor, { action: 'team.invitation_revoked', resource_type: 'invitation', resource_id: row.id, before, after });
+        await em.audit({ action: 'team.invitation_revoked', resource_type: 'invitation', resource_id: row.id, before, after });
       }
       return toInvitationView(row);
     });
-    this.rt.relay.kick();
     return view;
   }
 
@@ -160,7 +157,7 @@ export class InvitationsService {
     const tenant = asTenantId(parsed.tenantId);
     const { claimed_tenant_id: _claimed, ...request } = dto;
     try {
-      return await idempotentCreate(this.rt.tenantDb, S, tenant, idempotencyKey, 'auth.invitation.accept', request, (record) => this.acceptIn(tenant, dto, record));
+      return await idempotentCreate(this.rt.tenantDb, tenant, idempotencyKey, 'auth.invitation.accept', request, (record) => this.acceptIn(tenant, dto, record));
     } catch (e) {
       mapUniqueViolation(e, 'A member with this e-mail already exists in the organization');
     }
@@ -203,12 +200,11 @@ export class InvitationsService {
       await repo.update({ id: inv.id }, { acceptedAt: now, acceptedUserId: user.id });
       Object.assign(inv, { acceptedAt: now, acceptedUserId: user.id });
       const newcomer = { actor_id: user.id, actor_email: user.email, actor_type: 'user' as const, token_id: null };
-      await recordAudit(em, S, tenant, newcomer, { action: 'team.invitation_accepted', resource_type: 'invitation', resource_id: inv.id, before, after: toInvitationView(inv) });
+      await em.audit({ action: 'team.invitation_accepted', resource_type: 'invitation', resource_id: inv.id, before, after: toInvitationView(inv) }, newcomer);
       const session = await this.sessions.openSession(em, tenant, user);
       await record(em, session);
       return session;
     });
-    this.rt.relay.kick();
     return pair;
   }
 }

@@ -4,7 +4,6 @@ import { TenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { UserEntity } from '../auth.entities';
 
-const S = 'auth';
 
 /**
  * The acting user as the database knows them now (a JWT's role claim may be minutes old: an
@@ -20,11 +19,11 @@ export async function currentActor(em: EntityManager, tenant: TenantId, meta: Re
 
 /** Serialises the tenant's membership changes (so two concurrent demotions cannot both see two owners). */
 export async function lockTeam(em: EntityManager, tenant: TenantId): Promise<void> {
-  await em.query(`SELECT id FROM "${S}"."organizations" WHERE id = $1 FOR UPDATE`, [tenant]);
+  await em.query(`SELECT id FROM "organizations" WHERE id = $1 FOR UPDATE`, [tenant]);
 }
 
 export async function countOwners(em: EntityManager, tenant: TenantId): Promise<number> {
-  const rows = (await em.query(`SELECT count(*)::int AS n FROM "${S}"."users" WHERE tenant_id = $1 AND role = 'owner' AND status = 'active'`, [tenant])) as {
+  const rows = (await em.query(`SELECT count(*)::int AS n FROM "users" WHERE tenant_id = $1 AND role = 'owner' AND status = 'active'`, [tenant])) as {
     n: number;
   }[];
   return rows[0].n;

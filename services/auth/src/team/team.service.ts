@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ChangeMemberRoleDto, ListTeamQueryDto, RemovedMemberView, RequestMeta, TeamMemberView } from '@opsplane/contracts';
-import { asTenantId, recordAudit } from '@opsplane/db';
+import { asTenantId } from '@opsplane/db';
 import { AppError, Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { UserEntity } from '../auth.entities';
@@ -9,7 +9,6 @@ import { AuthConfig } from '../config';
 import { countOwners, currentActor, lockTeam } from './team-actor';
 import { checkRemoval, checkRoleChange, TeamErrors } from './team.rules';
 
-const S = 'auth';
 
 export function toTeamMemberView(u: UserEntity): TeamMemberView {
   return { id: u.id, name: u.name, email: u.email, role: u.role, job_title: u.jobTitle, status: u.status, joined_at: u.createdAt.toISOString() };
@@ -35,7 +34,7 @@ export class TeamService {
   /** PUT /api/team/:id/role. Only owners grant or remove the owner role; the last owner stays an owner. */
   async changeRole(meta: RequestMeta, dto: ChangeMemberRoleDto): Promise<TeamMemberView> {
     const tenant = asTenantId(meta.tenant_id);
-    const view = await this.rt.tenantDb.run(tenant, async (em) => {
+    const view = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
       const actor = await currentActor(em, tenant, meta);
       await lockTeam(em, tenant);
       const repo = em.getRepository(UserEntity);
@@ -49,11 +48,10 @@ export class TeamService {
         target.updatedAt = new Date();
         await repo.update({ id: target.id }, { role: target.role, updatedAt: target.updatedAt });
         const after = toTeamMemberView(target);
-        await recordAudit(em, S, tenant, meta.actor, { action: 'team.role_changed', resource_type: 'team_member', resource_id: target.id, before, after });
+        await em.audit({ action: 'team.role_changed', resource_type: 'team_member', resource_id: target.id, before, after });
       }
       return toTeamMemberView(target);
     });
-    this.rt.relay.kick();
     return view;
   }
 
@@ -65,7 +63,7 @@ export class TeamService {
   async remove(meta: RequestMeta, id: string): Promise<RemovedMemberView> {
     const tenant = asTenantId(meta.tenant_id);
     const at = new Date();
-    const removed = await this.rt.tenantDb.run(tenant, async (em) => {
+    const removed = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
       const actor = await currentActor(em, tenant, meta);
       await lockTeam(em, tenant);
       const repo = em.getRepository(UserEntity);
@@ -75,10 +73,9 @@ export class TeamService {
       if (denied) throw denied;
       await repo.delete({ tenantId: tenant, id: target.id });
       await this.access.recordUserRevocation(em, tenant, target.id, at);
-      await recordAudit(em, S, tenant, meta.actor, { action: 'team.member_removed', resource_type: 'team_member', resource_id: target.id, before: toTeamMemberView(target) });
+      await em.audit({ action: 'team.member_removed', resource_type: 'team_member', resource_id: target.id, before: toTeamMemberView(target) });
       return { id: target.id, removed: true as const };
     });
-    this.rt.relay.kick();
     await this.access.broadcast({ kind: 'user', tenant_id: tenant, user_id: removed.id, not_before: at.toISOString() });
     return removed;
   }

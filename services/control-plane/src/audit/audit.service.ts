@@ -5,7 +5,6 @@ import { Page } from '@opsplane/errors';
 import { currentTraceId } from '@opsplane/observability';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 
-const S = 'control_plane';
 
 /** The control-plane audit: every operator write, who, what, before/after, trace. Append-only (a trigger). */
 @Injectable()
@@ -14,7 +13,7 @@ export class AuditService {
 
   async record(em: EntityManager, meta: RequestMeta, action: string, targetType: string, targetId: string | null, before: unknown, after: unknown): Promise<void> {
     await em.query(
-      `INSERT INTO "${S}"."audit" (operator_id, operator_email, action, target_type, target_id, before, after, trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `INSERT INTO "audit" (operator_id, operator_email, action, target_type, target_id, before, after, trace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
         meta.operator?.operator_id ?? null,
         meta.operator?.email ?? null,
@@ -34,9 +33,9 @@ export class AuditService {
     if (q.action) where.push(`action = $${params.push(q.action)}`);
     if (q.target_id) where.push(`target_id = $${params.push(q.target_id)}`);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [count] = (await this.rt.dataSource.query(`SELECT count(*)::int AS n FROM "${S}"."audit" ${filter}`, params)) as { n: number }[];
+    const [count] = (await this.rt.dataSource.query(`SELECT count(*)::int AS n FROM "audit" ${filter}`, params)) as { n: number }[];
     const rows = (await this.rt.dataSource.query(
-      `SELECT * FROM "${S}"."audit" ${filter} ORDER BY created_at DESC, id DESC LIMIT ${q.limit} OFFSET ${q.offset}`,
+      `SELECT * FROM "audit" ${filter} ORDER BY created_at DESC, id DESC LIMIT ${q.limit} OFFSET ${q.offset}`,
       params,
     )) as Record<string, unknown>[];
     return {

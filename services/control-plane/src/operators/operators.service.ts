@@ -7,7 +7,6 @@ import { AppError, ErrorCode } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { ControlPlaneConfig } from '../config';
 
-const S = 'control_plane';
 
 @Injectable()
 export class OperatorsService {
@@ -22,14 +21,14 @@ export class OperatorsService {
   async login(dto: CpLoginDto): Promise<CpTokenView> {
     const email = dto.email.toLowerCase();
     const locked = (await this.rt.dataSource.query(
-      `SELECT ceil(extract(epoch FROM locked_until - now()))::int AS wait FROM "${S}"."operator_login_attempts" WHERE email = $1 AND locked_until > now()`,
+      `SELECT ceil(extract(epoch FROM locked_until - now()))::int AS wait FROM "operator_login_attempts" WHERE email = $1 AND locked_until > now()`,
       [email],
     )) as { wait: number }[];
     if (locked.length) {
       const wait = Math.max(1, locked[0].wait);
       throw new AppError(ErrorCode.RATE_LIMIT, `Too many failed logins; try again in ${wait} s`, { retry_after_s: wait });
     }
-    const rows = (await this.rt.dataSource.query(`SELECT id, email, name, password_hash FROM "${S}"."operators" WHERE email = $1`, [email])) as {
+    const rows = (await this.rt.dataSource.query(`SELECT id, email, name, password_hash FROM "operators" WHERE email = $1`, [email])) as {
       id: string;
       email: string;
       name: string;
@@ -43,8 +42,8 @@ export class OperatorsService {
     }
     const rehashed = needsRehash(op.password_hash) ? await hashPassword(dto.password) : null;
     await this.rt.dataSource.transaction(async (em) => {
-      await em.query(`DELETE FROM "${S}"."operator_login_attempts" WHERE email = $1`, [email]);
-      await em.query(`UPDATE "${S}"."operators" SET last_login_at = now(), password_hash = coalesce($2, password_hash) WHERE id = $1`, [op.id, rehashed]);
+      await em.query(`DELETE FROM "operator_login_attempts" WHERE email = $1`, [email]);
+      await em.query(`UPDATE "operators" SET last_login_at = now(), password_hash = coalesce($2, password_hash) WHERE id = $1`, [op.id, rehashed]);
     });
     const c = this.rt.config;
     const token = sign({ sub: op.id, email: op.email, typ: 'cp-access' }, c.CP_JWT_SECRET, {
@@ -59,7 +58,7 @@ export class OperatorsService {
 
   private async recordFailure(email: string): Promise<void> {
     await this.rt.dataSource.query(
-      `INSERT INTO "${S}"."operator_login_attempts" AS a (email, failures, last_failure_at) VALUES ($1, 1, now())
+      `INSERT INTO "operator_login_attempts" AS a (email, failures, last_failure_at) VALUES ($1, 1, now())
        ON CONFLICT (email) DO UPDATE SET
          failures = CASE WHEN a.last_failure_at < now() - interval '1 hour' THEN 1 ELSE a.failures + 1 END,
          last_failure_at = now(),
@@ -75,7 +74,7 @@ export class OperatorsService {
     if (!email || !password) return;
     const hash = await hashPassword(password);
     const r = (await this.rt.dataSource.query(
-      `INSERT INTO "${S}"."operators" (id, email, name, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING RETURNING id`,
+      `INSERT INTO "operators" (id, email, name, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING RETURNING id`,
       [randomUUID(), email.toLowerCase(), 'Operator', hash],
     )) as unknown[];
     if (r.length) new Logger('ControlPlane').log(`created the first operator ${email}`);

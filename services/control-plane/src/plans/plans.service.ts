@@ -7,7 +7,6 @@ import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { operatorIdempotency } from '../operators/operator-idempotency';
 import { AuditService } from '../audit/audit.service';
 
-const S = 'control_plane';
 export const LIMIT_KEYS: (keyof PlanLimits)[] = ['users', 'incidents_per_month', 'api_requests_per_minute', 'ai_scans_per_user_per_day', 'telemetry_bytes_per_day'];
 
 /** Every limit key present: a missing one is unlimited (null). */
@@ -46,12 +45,12 @@ export class PlansService {
   ) {}
 
   async list(): Promise<PlanView[]> {
-    const rows = (await this.rt.dataSource.query(`SELECT * FROM "${S}"."plans" ORDER BY name`)) as PlanRow[];
+    const rows = (await this.rt.dataSource.query(`SELECT * FROM "plans" ORDER BY name`)) as PlanRow[];
     return rows.map(toView);
   }
 
   async get(em: EntityManager, name: string): Promise<PlanView> {
-    const rows = (await em.query(`SELECT * FROM "${S}"."plans" WHERE name = $1`, [name])) as PlanRow[];
+    const rows = (await em.query(`SELECT * FROM "plans" WHERE name = $1`, [name])) as PlanRow[];
     if (!rows.length) throw AppError.validation([{ field: 'plan', message: `unknown plan "${name}"` }]);
     return toView(rows[0]);
   }
@@ -64,7 +63,7 @@ export class PlansService {
       this.rt.dataSource.transaction(async (em) => {
         let view: PlanView;
         try {
-          const rows = (await em.query(`INSERT INTO "${S}"."plans" (name, description, limits) VALUES ($1, $2, $3) RETURNING *`, [
+          const rows = (await em.query(`INSERT INTO "plans" (name, description, limits) VALUES ($1, $2, $3) RETURNING *`, [
             dto.name,
             dto.description ?? '',
             JSON.stringify(completeLimits(dto.limits)),
@@ -82,11 +81,11 @@ export class PlansService {
 
   async update(meta: RequestMeta, name: string, patch: UpdatePlanDto): Promise<PlanView> {
     return this.rt.dataSource.transaction(async (em) => {
-      const rows = (await em.query(`SELECT * FROM "${S}"."plans" WHERE name = $1 FOR UPDATE`, [name])) as PlanRow[];
+      const rows = (await em.query(`SELECT * FROM "plans" WHERE name = $1 FOR UPDATE`, [name])) as PlanRow[];
       if (!rows.length) throw AppError.notFound(`Plan ${name}`);
       const before = toView(rows[0]);
       const limits = patch.limits ? { ...before.limits, ...pickLimits(patch.limits) } : before.limits;
-      const updated = (await em.query(`UPDATE "${S}"."plans" SET description = $2, limits = $3, updated_at = now() WHERE name = $1 RETURNING *`, [
+      const updated = (await em.query(`UPDATE "plans" SET description = $2, limits = $3, updated_at = now() WHERE name = $1 RETURNING *`, [
         name,
         patch.description ?? before.description,
         JSON.stringify(limits),

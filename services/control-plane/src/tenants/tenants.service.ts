@@ -64,7 +64,7 @@ function toView(r: TenantRow): TenantView {
 
 type CreatedTenant = TenantView & { owner_invitation: OwnerInvitationView | null };
 
-const SELECT = `SELECT t.*, p.limits AS plan_limits FROM "${S}"."tenants" t JOIN "${S}"."plans" p ON p.name = t.plan`;
+const SELECT = `SELECT t.*, p.limits AS plan_limits FROM "tenants" t JOIN "plans" p ON p.name = t.plan`;
 
 @Injectable()
 export class TenantsService {
@@ -124,7 +124,7 @@ export class TenantsService {
       await this.plans.get(em, plan);
       try {
         await em.query(
-          `INSERT INTO "${S}"."tenants" (id, name, slug, status, plan, owner_email, settings, created_at, updated_at) VALUES ($1, $2, $3, 'provisioning', $4, $5, '{}', $6, $6)`,
+          `INSERT INTO "tenants" (id, name, slug, status, plan, owner_email, settings, created_at, updated_at) VALUES ($1, $2, $3, 'provisioning', $4, $5, '{}', $6, $6)`,
           [id, dto.name.trim(), slug, plan, dto.owner_email, now],
         );
       } catch (e) {
@@ -140,11 +140,11 @@ export class TenantsService {
         30_000,
       );
     } catch (e) {
-      await this.rt.dataSource.query(`DELETE FROM "${S}"."tenants" WHERE id = $1 AND status = 'provisioning'`, [id]);
+      await this.rt.dataSource.query(`DELETE FROM "tenants" WHERE id = $1 AND status = 'provisioning'`, [id]);
       throw e;
     }
     const created = await this.rt.dataSource.transaction(async (em) => {
-      await em.query(`UPDATE "${S}"."tenants" SET status = 'active', updated_at = now() WHERE id = $1`, [id]);
+      await em.query(`UPDATE "tenants" SET status = 'active', updated_at = now() WHERE id = $1`, [id]);
       const v = await this.load(em, id);
       await this.audit.record(em, meta, 'tenant.created', 'tenant', id, null, v);
       await this.emit<TenantProvisionedData>(em, meta, id, EventSubject.TenantProvisioned, { tenant: v });
@@ -169,7 +169,7 @@ export class TenantsService {
     if (q.plan) where.push(`t.plan = $${params.push(q.plan)}`);
     if (q.q) where.push(`(t.name ILIKE $${params.push(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} OR t.slug ILIKE $${params.length})`);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [count] = (await this.rt.dataSource.query(`SELECT count(*)::int AS n FROM "${S}"."tenants" t ${filter}`, params)) as { n: number }[];
+    const [count] = (await this.rt.dataSource.query(`SELECT count(*)::int AS n FROM "tenants" t ${filter}`, params)) as { n: number }[];
     const rows = (await this.rt.dataSource.query(`${SELECT} ${filter} ORDER BY t.created_at DESC, t.id DESC LIMIT ${q.limit} OFFSET ${q.offset}`, params)) as TenantRow[];
     return { items: rows.map(toView), total: count.n, limit: q.limit, offset: q.offset };
   }
@@ -180,7 +180,7 @@ export class TenantsService {
       if (patch.plan) await this.plans.get(em, patch.plan);
       const overrides = patch.limits ? { ...before.overrides, ...pickLimits(patch.limits) } : before.overrides;
       for (const [k, v] of Object.entries(overrides)) if (v === null) delete (overrides as Record<string, unknown>)[k];
-      await em.query(`UPDATE "${S}"."tenants" SET name = $2, plan = $3, settings = $4, overrides = $5, updated_at = now() WHERE id = $1`, [
+      await em.query(`UPDATE "tenants" SET name = $2, plan = $3, settings = $4, overrides = $5, updated_at = now() WHERE id = $1`, [
         id,
         patch.name?.trim() ?? before.name,
         patch.plan ?? before.plan,
@@ -209,7 +209,7 @@ export class TenantsService {
     const view = await this.rt.dataSource.transaction(async (em) => {
       const before = await this.load(em, id, true);
       if (before.status === status) return before;
-      await em.query(`UPDATE "${S}"."tenants" SET status = $2, suspended_at = CASE WHEN $2 = 'suspended' THEN now() ELSE NULL END, updated_at = now() WHERE id = $1`, [id, status]);
+      await em.query(`UPDATE "tenants" SET status = $2, suspended_at = CASE WHEN $2 = 'suspended' THEN now() ELSE NULL END, updated_at = now() WHERE id = $1`, [id, status]);
       const after = await this.load(em, id);
       await this.audit.record(em, meta, status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed', 'tenant', id, before, after);
       await this.emit<TenantStatusChangedData>(em, meta, id, status === 'suspended' ? EventSubject.TenantSuspended : EventSubject.TenantResumed, {
@@ -239,7 +239,7 @@ export class TenantsService {
   async delete(meta: RequestMeta, id: string): Promise<{ id: string; deleted: true; purged: Record<string, Record<string, number>> }> {
     const before = await this.get(id);
     if (before.status === 'deleted') throw AppError.notFound(`Tenant ${id}`);
-    await this.rt.dataSource.query(`UPDATE "${S}"."tenants" SET status = 'deleting', updated_at = now() WHERE id = $1`, [id]);
+    await this.rt.dataSource.query(`UPDATE "tenants" SET status = 'deleting', updated_at = now() WHERE id = $1`, [id]);
     // Every gateway shuts the tenant out first; a request already past one is fenced by the purge.
     await this.broadcastStatus(id, 'deleting');
     const purged: Record<string, Record<string, number>> = {};
@@ -249,7 +249,7 @@ export class TenantsService {
     }
     await this.rt.dataSource.transaction(async (em) => {
       await em.query(
-        `UPDATE "${S}"."tenants" SET status = 'deleted', name = '(deleted)', slug = 'deleted-' || id, owner_email = '', settings = '{}', overrides = '{}', updated_at = now() WHERE id = $1`,
+        `UPDATE "tenants" SET status = 'deleted', name = '(deleted)', slug = 'deleted-' || id, owner_email = '', settings = '{}', overrides = '{}', updated_at = now() WHERE id = $1`,
         [id],
       );
       await this.audit.record(em, meta, 'tenant.deleted', 'tenant', id, before, { purged });
@@ -263,7 +263,7 @@ export class TenantsService {
   /** For the gateways' suspension check (polled every few seconds; a short list). */
   async statuses(): Promise<TenantStatusesView> {
     const rows = (await this.rt.dataSource.query(
-      `SELECT id, status FROM "${S}"."tenants" WHERE status IN ('suspended', 'deleting') OR (status = 'deleted' AND updated_at > now() - interval '1 day')`,
+      `SELECT id, status FROM "tenants" WHERE status IN ('suspended', 'deleting') OR (status = 'deleted' AND updated_at > now() - interval '1 day')`,
     )) as { id: string; status: TenantStatus }[];
     return { suspended: rows.map((r) => r.id), statuses: Object.fromEntries(rows.map((r) => [r.id, r.status])) };
   }

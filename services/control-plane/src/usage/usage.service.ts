@@ -4,7 +4,6 @@ import { AppError } from '@opsplane/errors';
 import { usageSources } from '@opsplane/registry';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 
-const S = 'control_plane';
 const DAY_MS = 86400_000;
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -22,7 +21,7 @@ export class UsageService {
     const entries = Object.entries(dto.requests ?? {}).filter(([t, n]) => /^[0-9a-f-]{36}$/i.test(t) && Number.isInteger(n) && n > 0);
     if (!entries.length) return { tenants: 0 };
     await this.rt.dataSource.query(
-      `INSERT INTO "${S}"."usage_daily" (tenant_id, day, requests)
+      `INSERT INTO "usage_daily" (tenant_id, day, requests)
        SELECT t, $1::date, n FROM unnest($2::uuid[], $3::bigint[]) AS u(t, n)
        ON CONFLICT (tenant_id, day) DO UPDATE SET requests = "usage_daily".requests + EXCLUDED.requests`,
       [dto.day, entries.map(([t]) => t), entries.map(([, n]) => n)],
@@ -35,7 +34,7 @@ export class UsageService {
     const fromDay = from ?? isoDay(new Date(Date.parse(toDay) - 29 * DAY_MS));
     const span = (Date.parse(toDay) - Date.parse(fromDay)) / DAY_MS;
     if (!(span >= 0) || span > 366) throw AppError.validation([{ field: 'from', message: 'from must be on or before to, at most 366 days apart' }]);
-    const rows = (await this.rt.dataSource.query(`SELECT status FROM "${S}"."tenants" WHERE id = $1`, [id])) as { status: string }[];
+    const rows = (await this.rt.dataSource.query(`SELECT status FROM "tenants" WHERE id = $1`, [id])) as { status: string }[];
     if (!rows.length || rows[0].status === 'deleted') throw AppError.notFound(`Tenant ${id}`);
     const meta = { tenant_id: id, actor: systemActor() };
     const body = { id, from: fromDay, to: toDay };
@@ -43,7 +42,7 @@ export class UsageService {
     const sources = usageSources();
     const [requests, ...figures] = await Promise.all([
       this.rt.dataSource.query(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day, requests::bigint AS n FROM "${S}"."usage_daily" WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date`,
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, requests::bigint AS n FROM "usage_daily" WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date`,
         [id, fromDay, toDay],
       ) as Promise<{ day: string; n: string }[]>,
       ...sources.map((s) => this.rt.rpc.request<ServiceUsageView>(s.subjects!.usage as RpcSubject, meta, body)),

@@ -9,11 +9,7 @@ import {
   CreateIncidentDto,
   EventSubject,
   FieldChange,
-  IncidentCommentedData,
-  IncidentCreatedData,
   IncidentStatus,
-  IncidentStatusChangedData,
-  IncidentUpdatedData,
   IncidentView,
   ListIncidentsQueryDto,
   PageQueryDto,
@@ -21,7 +17,7 @@ import {
   TimelineEntryView,
   UpdateIncidentDto,
 } from '@opsplane/contracts';
-import { addToOutbox, asTenantId, idempotentCreate, recordAudit, TenantId } from '@opsplane/db';
+import { asTenantId, idempotentCreate, TenantId, TenantTx } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { currentTraceId } from '@opsplane/observability';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
@@ -33,7 +29,6 @@ import { assertIncidentQuota } from '../tenancy/tenant-limits';
 import { matrixRank, resolvePriority } from './priority';
 import { findIncident, insertIncident, insertTimeline, listIncidents, updateIncident } from './incidents.repository';
 
-const SCHEMA = 'incidents';
 
 type Changes = Record<string, FieldChange>;
 
@@ -68,9 +63,9 @@ export class IncidentsService {
 
   /** Next reference number: its own short transaction, so no lock is held while the create runs. */
   private async nextNumber(tenant: TenantId): Promise<number> {
-    const rows = await this.rt.tenantDb.run(tenant, (em) =>
-      em.query(
-        `INSERT INTO "${SCHEMA}"."incident_counters" AS c (tenant_id, last_number) VALUES ($1, 1)
+    const rows = await this.rt.tenantDb.run(tenant, (tx) =>
+      tx.query(
+        `INSERT INTO incident_counters AS c (tenant_id, last_number) VALUES ($1, 1)
          ON CONFLICT (tenant_id) DO UPDATE SET last_number = c.last_number + 1 RETURNING last_number`,
         [tenant],
       ),
@@ -84,7 +79,7 @@ export class IncidentsService {
     const priority = resolvePriority(dto);
     if (!priority.ok) throw IncidentErrors.priorityConflict(priority.message);
     // A retry with the same Idempotency-Key answers the first answer, before a number is taken.
-    return idempotentCreate(this.rt.tenantDb, SCHEMA, tenant, meta.idempotency_key, `incidents.create:${initialStatus}`, dto, async (record) => {
+    return idempotentCreate(this.rt.tenantDb, tenant, meta.idempotency_key, `incidents.create:${initialStatus}`, dto, async (record) => {
       const number = await this.nextNumber(tenant);
       const now = new Date();
       const e = new IncidentEntity();
@@ -119,15 +114,14 @@ export class IncidentsService {
       } satisfies Partial<IncidentEntity>);
       (e[TS_COLUMN[initialStatus]] as Date) = now;
       const view = toIncidentView(e);
-      await this.rt.tenantDb.run(tenant, async (em) => {
-        await assertIncidentQuota(em, tenant);
-        await insertIncident(em, e);
-        await this.addTimeline(em, tenant, meta, e.id, 'created', {}, null, now);
-        await addToOutbox<IncidentCreatedData>(em, SCHEMA, tenant, EventSubject.IncidentCreated, { incident: view }, meta.actor?.user_id ?? null);
-        await recordAudit(em, SCHEMA, tenant, meta.actor, { action: 'incident.created', resource_type: 'incident', resource_id: e.id, after: view });
-        await record(em, view);
+      await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
+        await assertIncidentQuota(tx, tenant);
+        await insertIncident(tx, e);
+        await this.addTimeline(tx, tenant, meta, e.id, 'created', {}, null, now);
+        await tx.emit(EventSubject.IncidentCreated, { incident: view });
+        await tx.audit({ action: 'incident.created', resource_type: 'incident', resource_id: e.id, after: view });
+        await record(tx, view);
       });
-      this.rt.relay.kick();
       return view;
     });
   }
@@ -146,8 +140,8 @@ export class IncidentsService {
   async update(meta: RequestMeta, ref: string, patch: UpdateIncidentDto): Promise<IncidentView> {
     this.assertWrite(meta);
     const tenant = this.tenant(meta);
-    const result = await this.rt.tenantDb.run(tenant, async (em) => {
-      const e = await this.find(em, tenant, ref, true);
+    const result = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
+      const e = await this.find(tx, tenant, ref, true);
       const before = toIncidentView(e);
       const changes: Changes = {};
       const now = new Date();
@@ -202,51 +196,40 @@ export class IncidentsService {
       if (Object.keys(changes).length) {
         e.updatedAt = now;
         e.version += 1;
-        await updateIncident(em, e);
+        await updateIncident(tx, e);
       }
       const view = toIncidentView(e);
       const type = statusChange ? 'status_changed' : Object.keys(changes).length ? 'updated' : 'comment';
-      await this.addTimeline(em, tenant, meta, e.id, type, changes, patch.comment?.trim() || null, now);
+      await this.addTimeline(tx, tenant, meta, e.id, type, changes, patch.comment?.trim() || null, now);
       if (commented) {
-        const c = await this.insertComment(em, tenant, meta, e.id, patch.comment!.trim(), now);
-        await this.commented(em, tenant, meta, e, toCommentView(c));
+        const c = await this.insertComment(tx, tenant, meta, e.id, patch.comment!.trim(), now);
+        await this.commented(tx, e, toCommentView(c));
       }
       if (Object.keys(changes).length) {
-        const actorId = meta.actor?.user_id ?? null;
-        await addToOutbox<IncidentUpdatedData>(em, SCHEMA, tenant, EventSubject.IncidentUpdated, { incident: view, changes }, actorId);
-        await recordAudit(em, SCHEMA, tenant, meta.actor, { action: 'incident.updated', resource_type: 'incident', resource_id: e.id, before, after: view });
+        await tx.emit(EventSubject.IncidentUpdated, { incident: view, changes });
+        await tx.audit({ action: 'incident.updated', resource_type: 'incident', resource_id: e.id, before, after: view });
         if (statusChange) {
-          await addToOutbox<IncidentStatusChangedData>(
-            em,
-            SCHEMA,
-            tenant,
-            EventSubject.IncidentStatusChanged,
-            { incident_id: e.id, reference: view.reference, from: before.status, to: statusChange, incident: view },
-            actorId,
-          );
+          await tx.emit(EventSubject.IncidentStatusChanged, { incident_id: e.id, reference: view.reference, from: before.status, to: statusChange, incident: view });
         }
       }
       return { view, changed: true };
     });
-    if (result.changed) this.rt.relay.kick();
     return result.view;
   }
 
   async addComment(meta: RequestMeta, ref: string, dto: AddCommentDto): Promise<CommentView> {
     this.assertWrite(meta);
     const tenant = this.tenant(meta);
-    return idempotentCreate(this.rt.tenantDb, SCHEMA, tenant, meta.idempotency_key, `incidents.comment:${ref}`, dto, async (record) => {
-      const view = await this.rt.tenantDb.run(tenant, async (em) => {
-        const e = await this.find(em, tenant, ref);
+    return idempotentCreate(this.rt.tenantDb, tenant, meta.idempotency_key, `incidents.comment:${ref}`, dto, async (record) => {
+      return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
+        const e = await this.find(tx, tenant, ref);
         const now = new Date();
-        const c = toCommentView(await this.insertComment(em, tenant, meta, e.id, dto.body.trim(), now));
-        await this.addTimeline(em, tenant, meta, e.id, 'comment', {}, dto.body.trim(), now);
-        await this.commented(em, tenant, meta, e, c);
-        await record(em, c);
+        const c = toCommentView(await this.insertComment(tx, tenant, meta, e.id, dto.body.trim(), now));
+        await this.addTimeline(tx, tenant, meta, e.id, 'comment', {}, dto.body.trim(), now);
+        await this.commented(tx, e, c);
+        await record(tx, c);
         return c;
       });
-      this.rt.relay.kick();
-      return view;
     });
   }
 
@@ -285,16 +268,9 @@ export class IncidentsService {
     return e;
   }
 
-  private async commented(em: EntityManager, tenant: TenantId, meta: RequestMeta, e: IncidentEntity, comment: CommentView): Promise<void> {
-    await addToOutbox<IncidentCommentedData>(
-      em,
-      SCHEMA,
-      tenant,
-      EventSubject.IncidentCommented,
-      { incident_id: e.id, reference: referenceOf(e.number), comment },
-      meta.actor?.user_id ?? null,
-    );
-    await recordAudit(em, SCHEMA, tenant, meta.actor, { action: 'incident.commented', resource_type: 'incident', resource_id: e.id, after: comment });
+  private async commented(tx: TenantTx, e: IncidentEntity, comment: CommentView): Promise<void> {
+    await tx.emit(EventSubject.IncidentCommented, { incident_id: e.id, reference: referenceOf(e.number), comment });
+    await tx.audit({ action: 'incident.commented', resource_type: 'incident', resource_id: e.id, after: comment });
   }
 
   private async insertComment(em: EntityManager, tenant: TenantId, meta: RequestMeta, incidentId: string, body: string, at: Date) {

@@ -14,7 +14,7 @@ export function assertIncidentQuota(em: EntityManager, tenant: TenantId): Promis
     (max) => `${max} incidents per month`,
     async () => {
       const [r] = (await em.query(
-        `SELECT count(*)::bigint AS n FROM "${S}"."incidents" WHERE tenant_id = $1 AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
+        `SELECT count(*)::bigint AS n FROM "incidents" WHERE tenant_id = $1 AND created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
         [tenant],
       )) as { n: string }[];
       return Number(r.n);

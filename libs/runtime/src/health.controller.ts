@@ -9,7 +9,7 @@ export function healthController(service: string, subject: RpcSubject): Type<unk
   class HealthController {
     constructor(@Inject(RUNTIME) readonly rt: ServiceRuntime) {}
 
-    @RpcHandler(subject)
+    @RpcHandler(subject, { requires: 'platform' })
     async health() {
       await this.rt.tenantDb.ping();
       return { service, status: 'ok' };

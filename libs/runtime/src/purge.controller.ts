@@ -1,7 +1,6 @@
 import { Controller, Inject, Type } from '@nestjs/common';
 import { RequestMeta, RpcSubject, TenantIdDto } from '@opsplane/contracts';
 import { asTenantId, purgeTenantRows } from '@opsplane/db';
-import { AppError, parseInput } from '@opsplane/errors';
 import { RpcHandler } from '@opsplane/messaging';
 import { RUNTIME, ServiceRuntime } from './service-runtime';
 
@@ -11,10 +10,9 @@ export function tenantPurgeController(subject: RpcSubject): Type<unknown> {
   class TenantPurgeController {
     constructor(@Inject(RUNTIME) readonly rt: ServiceRuntime) {}
 
-    @RpcHandler(subject)
-    async purge(meta: RequestMeta, body: unknown) {
-      if (meta.actor?.auth_method !== 'system') throw AppError.forbidden('Purging a tenant is a platform operation');
-      const tenant = asTenantId((await parseInput(TenantIdDto, body)).id.toLowerCase());
+    @RpcHandler(subject, { body: TenantIdDto, requires: 'system' })
+    async purge(_meta: RequestMeta, dto: TenantIdDto) {
+      const tenant = asTenantId(dto.id.toLowerCase());
       const deleted = await this.rt.tenantDb.purge(tenant, (em) => purgeTenantRows(em, this.rt.schema, tenant));
       return { service: this.rt.name, tenant_id: tenant, deleted };
     }

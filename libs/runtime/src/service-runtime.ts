@@ -1,4 +1,4 @@
-import { DynamicModule, INestMicroservice, Logger, LogLevel, Type } from '@nestjs/common';
+import { DynamicModule, Global, INestMicroservice, Logger, LogLevel, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { CommonConfig } from '@opsplane/config';
@@ -123,3 +123,15 @@ export function runtimeProvider(runtime: ServiceRuntime) {
 }
 
 export type { Type };
+
+/**
+ * The runtime for every module of a service: a service's root module imports
+ * `RuntimeModule.forRoot(runtime)` once and its feature modules inject RUNTIME.
+ */
+@Global()
+@Module({})
+export class RuntimeModule {
+  static forRoot(runtime: ServiceRuntime): DynamicModule {
+    return { module: RuntimeModule, providers: [runtimeProvider(runtime)], exports: [RUNTIME] };
+  }
+}

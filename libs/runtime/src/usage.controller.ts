@@ -1,7 +1,6 @@
 import { Controller, Inject, Type } from '@nestjs/common';
 import { RequestMeta, RpcSubject, ServiceUsageView, TenantUsageCommand } from '@opsplane/contracts';
 import { asTenantId } from '@opsplane/db';
-import { AppError, parseInput } from '@opsplane/errors';
 import { RpcHandler } from '@opsplane/messaging';
 import { RUNTIME, ServiceRuntime } from './service-runtime';
 
@@ -18,10 +17,8 @@ export function usageController(subject: RpcSubject, source: UsageSource): Type<
   class UsageController {
     constructor(@Inject(RUNTIME) readonly rt: ServiceRuntime) {}
 
-    @RpcHandler(subject)
-    async usage(meta: RequestMeta, body: unknown): Promise<ServiceUsageView> {
-      if (meta.actor?.auth_method !== 'system') throw AppError.forbidden('Usage is read by the platform');
-      const q = await parseInput(TenantUsageCommand, body);
+    @RpcHandler(subject, { body: TenantUsageCommand, requires: 'system' })
+    async usage(_meta: RequestMeta, q: TenantUsageCommand): Promise<ServiceUsageView> {
       const tenant = asTenantId(q.id.toLowerCase());
       const t = `"${this.rt.schema}"."${source.table}"`;
       return this.rt.tenantDb.run(tenant, async (em) => {

@@ -12,7 +12,6 @@ import {
   TokenIdDto,
   VerifyApiTokenDto,
 } from '@opsplane/contracts';
-import { AppError, parseInput } from '@opsplane/errors';
 import { RpcHandler } from '@opsplane/messaging';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
 import { SessionsService } from './sessions/sessions.service';
@@ -30,65 +29,61 @@ export class AuthController {
     private readonly tenants: TenantsService,
   ) {}
 
-  @RpcHandler(RpcSubject.AuthLogin)
-  async login(meta: RequestMeta, body: unknown) {
-    const dto = await parseInput(LoginDto, body);
+  @RpcHandler(RpcSubject.AuthLogin, { body: LoginDto, requires: 'public' })
+  login(meta: RequestMeta, dto: LoginDto) {
     return unknownIfTenantGone(this.sessions.login(meta, dto), AuthErrors.badCredentials);
   }
 
-  @RpcHandler(RpcSubject.AuthRefresh)
-  async refresh(_meta: RequestMeta, body: unknown) {
-    return unknownIfTenantGone(this.sessions.refresh(await parseInput(RefreshDto, body)), AuthErrors.badRefresh);
+  @RpcHandler(RpcSubject.AuthRefresh, { body: RefreshDto, requires: 'public' })
+  refresh(_meta: RequestMeta, dto: RefreshDto) {
+    return unknownIfTenantGone(this.sessions.refresh(dto), AuthErrors.badRefresh);
   }
 
-  @RpcHandler(RpcSubject.AuthMe)
-  async me(meta: RequestMeta) {
+  @RpcHandler(RpcSubject.AuthMe, { requires: 'read' })
+  me(meta: RequestMeta) {
     return this.users.me(meta);
   }
 
-  @RpcHandler(RpcSubject.AuthVerifyApiToken)
-  async verify(_meta: RequestMeta, body: unknown) {
-    return unknownIfTenantGone(this.tokens.verify((await parseInput(VerifyApiTokenDto, body)).token), AuthErrors.badApiToken);
+  @RpcHandler(RpcSubject.AuthVerifyApiToken, { body: VerifyApiTokenDto, requires: 'platform' })
+  verify(_meta: RequestMeta, dto: VerifyApiTokenDto) {
+    return unknownIfTenantGone(this.tokens.verify(dto.token), AuthErrors.badApiToken);
   }
 
-  @RpcHandler(RpcSubject.AuthListApiTokens)
-  async listTokens(meta: RequestMeta) {
+  @RpcHandler(RpcSubject.AuthListApiTokens, { requires: 'read' })
+  listTokens(meta: RequestMeta) {
     return this.tokens.list(meta);
   }
 
-  @RpcHandler(RpcSubject.AuthCreateApiToken)
-  async createToken(meta: RequestMeta, body: unknown) {
-    return this.tokens.create(meta, await parseInput(CreateApiTokenDto, body));
+  @RpcHandler(RpcSubject.AuthCreateApiToken, { body: CreateApiTokenDto, requires: 'read' })
+  createToken(meta: RequestMeta, dto: CreateApiTokenDto) {
+    return this.tokens.create(meta, dto);
   }
 
-  @RpcHandler(RpcSubject.AuthRevokeApiToken)
-  async revokeToken(meta: RequestMeta, body: unknown) {
-    return this.tokens.revoke(meta, (await parseInput(RevokeApiTokenDto, body)).token_id, false);
+  @RpcHandler(RpcSubject.AuthRevokeApiToken, { body: RevokeApiTokenDto, requires: 'read' })
+  revokeToken(meta: RequestMeta, dto: RevokeApiTokenDto) {
+    return this.tokens.revoke(meta, dto.token_id, false);
   }
 
-  @RpcHandler(RpcSubject.AuthDeleteApiToken)
-  async deleteToken(meta: RequestMeta, body: unknown) {
-    return this.tokens.revoke(meta, (await parseInput(TokenIdDto, body)).id, true);
+  @RpcHandler(RpcSubject.AuthDeleteApiToken, { body: TokenIdDto, requires: 'read' })
+  deleteToken(meta: RequestMeta, dto: TokenIdDto) {
+    return this.tokens.revoke(meta, dto.id, true);
   }
 
   /** Internal: only the platform itself (CLI, control plane) provisions tenants. */
-  @RpcHandler(RpcSubject.AuthProvisionTenant)
-  async provision(meta: RequestMeta, body: unknown) {
-    if (meta.actor?.auth_method !== 'system') throw AppError.forbidden('Tenant provisioning is a platform operation');
-    return this.tenants.provision(await parseInput(ProvisionTenantDto, body));
+  @RpcHandler(RpcSubject.AuthProvisionTenant, { body: ProvisionTenantDto, requires: 'system' })
+  provision(_meta: RequestMeta, dto: ProvisionTenantDto) {
+    return this.tenants.provision(dto);
   }
 
   /** Internal: the control plane suspends and resumes tenants. */
-  @RpcHandler(RpcSubject.AuthSetTenantStatus)
-  async setTenantStatus(meta: RequestMeta, body: unknown) {
-    if (meta.actor?.auth_method !== 'system') throw AppError.forbidden('Tenant status is a platform operation');
-    return this.tenants.setStatus(await parseInput(SetTenantStatusDto, body));
+  @RpcHandler(RpcSubject.AuthSetTenantStatus, { body: SetTenantStatusDto, requires: 'system' })
+  setTenantStatus(_meta: RequestMeta, dto: SetTenantStatusDto) {
+    return this.tenants.setStatus(dto);
   }
 
   /** Internal: only the platform itself (CLI) adds users directly. */
-  @RpcHandler(RpcSubject.AuthCreateUser)
-  async createUser(meta: RequestMeta, body: unknown) {
-    if (meta.actor?.auth_method !== 'system') throw AppError.forbidden('Creating users directly is a platform operation');
-    return this.tenants.createUser(await parseInput(CreateUserDto, body));
+  @RpcHandler(RpcSubject.AuthCreateUser, { body: CreateUserDto, requires: 'system' })
+  createUser(_meta: RequestMeta, dto: CreateUserDto) {
+    return this.tenants.createUser(dto);
   }
 }

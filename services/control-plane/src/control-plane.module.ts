@@ -1,22 +1,23 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
-import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
-import { AuditService } from './audit/audit.service';
+import { healthController, RuntimeModule, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { AuditModule } from './audit/audit.module';
 import { ControlPlaneConfig } from './config';
-import { ControlPlaneController } from './control-plane.controller';
 import { CONTROL_PLANE_MIGRATIONS } from './migrations';
+import { OperatorsModule } from './operators/operators.module';
 import { OperatorsService } from './operators/operators.service';
-import { PlansService } from './plans/plans.service';
-import { TenantsService } from './tenants/tenants.service';
-import { UsageService } from './usage/usage.service';
+import { PlansModule } from './plans/plans.module';
+import { TenantsModule } from './tenants/tenants.module';
+import { UsageModule } from './usage/usage.module';
 
+/** The control plane: one module per feature (operators, tenants, plans, usage, audit). */
 @Module({})
 export class ControlPlaneModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: ControlPlaneModule,
-      controllers: [ControlPlaneController, healthController('control-plane', RpcSubject.CpHealth)],
-      providers: [runtimeProvider(runtime), OperatorsService, TenantsService, PlansService, AuditService, UsageService],
+      imports: [RuntimeModule.forRoot(runtime), OperatorsModule, TenantsModule, PlansModule, UsageModule, AuditModule],
+      controllers: [healthController('control-plane', RpcSubject.CpHealth)],
     };
   }
 }

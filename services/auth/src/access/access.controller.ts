@@ -8,8 +8,8 @@ export class AccessController {
   constructor(private readonly access: AccessService) {}
 
   /** Internal: the gateways read the revoked users at start and after a reconnection. */
-  @RpcHandler(RpcSubject.AuthAccessRevocations)
-  async revocations() {
+  @RpcHandler(RpcSubject.AuthAccessRevocations, { requires: 'platform' })
+  revocations() {
     return this.access.revocations();
   }
 }

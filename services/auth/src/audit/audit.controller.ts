@@ -1,6 +1,5 @@
 import { Controller } from '@nestjs/common';
 import { ListAuditEntriesQueryDto, RequestMeta, RpcSubject } from '@opsplane/contracts';
-import { parseInput } from '@opsplane/errors';
 import { RpcHandler } from '@opsplane/messaging';
 import { AuditService } from './audit.service';
 
@@ -9,8 +8,8 @@ import { AuditService } from './audit.service';
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
-  @RpcHandler(RpcSubject.AuthListAudit)
-  async list(meta: RequestMeta, body: unknown) {
-    return this.audit.list(meta, await parseInput(ListAuditEntriesQueryDto, body));
+  @RpcHandler(RpcSubject.AuthListAudit, { body: ListAuditEntriesQueryDto, requires: 'read' })
+  list(meta: RequestMeta, q: ListAuditEntriesQueryDto) {
+    return this.audit.list(meta, q);
   }
 }

@@ -1,6 +1,5 @@
 import { Controller } from '@nestjs/common';
 import { RequestMeta, RpcSubject, UpdateOrganizationDto } from '@opsplane/contracts';
-import { parseInput } from '@opsplane/errors';
 import { RpcHandler } from '@opsplane/messaging';
 import { OrganizationService } from './organization.service';
 
@@ -9,13 +8,13 @@ import { OrganizationService } from './organization.service';
 export class OrganizationController {
   constructor(private readonly orgs: OrganizationService) {}
 
-  @RpcHandler(RpcSubject.AuthGetOrganization)
-  async get(meta: RequestMeta) {
+  @RpcHandler(RpcSubject.AuthGetOrganization, { requires: 'read' })
+  get(meta: RequestMeta) {
     return this.orgs.get(meta);
   }
 
-  @RpcHandler(RpcSubject.AuthUpdateOrganization)
-  async update(meta: RequestMeta, body: unknown) {
-    return this.orgs.update(meta, await parseInput(UpdateOrganizationDto, body));
+  @RpcHandler(RpcSubject.AuthUpdateOrganization, { body: UpdateOrganizationDto, requires: 'write' })
+  update(meta: RequestMeta, dto: UpdateOrganizationDto) {
+    return this.orgs.update(meta, dto);
   }
 }

@@ -9,7 +9,6 @@ import {
   RequestMeta,
   RpcSubject,
 } from '@opsplane/contracts';
-import { parseInput } from '@opsplane/errors';
 import { RpcHandler } from '@opsplane/messaging';
 import { InvitationsService } from './invitations.service';
 import { TeamService } from './team.service';
@@ -24,39 +23,39 @@ export class TeamController {
     private readonly invitations: InvitationsService,
   ) {}
 
-  @RpcHandler(RpcSubject.AuthListTeam)
-  async list(meta: RequestMeta, body: unknown) {
-    return this.team.list(meta, await parseInput(ListTeamQueryDto, body));
+  @RpcHandler(RpcSubject.AuthListTeam, { body: ListTeamQueryDto, requires: 'read' })
+  list(meta: RequestMeta, q: ListTeamQueryDto) {
+    return this.team.list(meta, q);
   }
 
-  @RpcHandler(RpcSubject.AuthUpdateMemberRole)
-  async changeRole(meta: RequestMeta, body: unknown) {
-    return this.team.changeRole(meta, await parseInput(ChangeMemberRoleDto, body));
+  @RpcHandler(RpcSubject.AuthUpdateMemberRole, { body: ChangeMemberRoleDto, requires: 'write' })
+  changeRole(meta: RequestMeta, dto: ChangeMemberRoleDto) {
+    return this.team.changeRole(meta, dto);
   }
 
-  @RpcHandler(RpcSubject.AuthRemoveMember)
-  async remove(meta: RequestMeta, body: unknown) {
-    return this.team.remove(meta, (await parseInput(MemberIdDto, body)).id);
+  @RpcHandler(RpcSubject.AuthRemoveMember, { body: MemberIdDto, requires: 'write' })
+  remove(meta: RequestMeta, dto: MemberIdDto) {
+    return this.team.remove(meta, dto.id);
   }
 
-  @RpcHandler(RpcSubject.AuthInviteMember)
-  async invite(meta: RequestMeta, body: unknown) {
-    return this.invitations.invite(meta, await parseInput(InviteMemberDto, body));
+  @RpcHandler(RpcSubject.AuthInviteMember, { body: InviteMemberDto, requires: 'write' })
+  invite(meta: RequestMeta, dto: InviteMemberDto) {
+    return this.invitations.invite(meta, dto);
   }
 
-  @RpcHandler(RpcSubject.AuthListInvitations)
-  async listInvitations(meta: RequestMeta, body: unknown) {
-    return this.invitations.listPending(meta, await parseInput(ListInvitationsQueryDto, body));
+  @RpcHandler(RpcSubject.AuthListInvitations, { body: ListInvitationsQueryDto, requires: 'read' })
+  listInvitations(meta: RequestMeta, q: ListInvitationsQueryDto) {
+    return this.invitations.listPending(meta, q);
   }
 
-  @RpcHandler(RpcSubject.AuthRevokeInvitation)
-  async revokeInvitation(meta: RequestMeta, body: unknown) {
-    return this.invitations.revoke(meta, (await parseInput(MemberIdDto, body)).id);
+  @RpcHandler(RpcSubject.AuthRevokeInvitation, { body: MemberIdDto, requires: 'write' })
+  revokeInvitation(meta: RequestMeta, dto: MemberIdDto) {
+    return this.invitations.revoke(meta, dto.id);
   }
 
   /** Public: the invitation token is the credential (and names the tenant). */
-  @RpcHandler(RpcSubject.AuthAcceptInvitation)
-  async accept(meta: RequestMeta, body: unknown) {
-    return unknownIfTenantGone(this.invitations.accept(await parseInput(AcceptInvitationRequestDto, body), meta.idempotency_key), TeamErrors.badInvitation);
+  @RpcHandler(RpcSubject.AuthAcceptInvitation, { body: AcceptInvitationRequestDto, requires: 'public' })
+  accept(meta: RequestMeta, dto: AcceptInvitationRequestDto) {
+    return unknownIfTenantGone(this.invitations.accept(dto, meta.idempotency_key), TeamErrors.badInvitation);
   }
 }

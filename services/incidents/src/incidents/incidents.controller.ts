@@ -9,51 +9,46 @@ import {
   RpcSubject,
   UpdateIncidentCommand,
 } from '@opsplane/contracts';
-import { parseInput } from '@opsplane/errors';
 import { RpcHandler } from '@opsplane/messaging';
 import { IncidentsService } from './incidents.service';
 
-/** The incidents service's request/reply API. Every body is validated here, at the boundary. */
+/** The incidents service's request/reply API: each handler declares its body and who may call it. */
 @Controller()
 export class IncidentsController {
   constructor(private readonly incidents: IncidentsService) {}
 
-  @RpcHandler(RpcSubject.IncidentsCreate)
-  async create(meta: RequestMeta, body: unknown) {
-    return this.incidents.create(meta, await parseInput(CreateIncidentDto, body));
+  @RpcHandler(RpcSubject.IncidentsCreate, { body: CreateIncidentDto, requires: 'write' })
+  create(meta: RequestMeta, dto: CreateIncidentDto) {
+    return this.incidents.create(meta, dto);
   }
 
-  @RpcHandler(RpcSubject.IncidentsGet)
-  async get(meta: RequestMeta, body: unknown) {
-    return this.incidents.get(meta, (await parseInput(IncidentRefDto, body)).id);
+  @RpcHandler(RpcSubject.IncidentsGet, { body: IncidentRefDto, requires: 'read' })
+  get(meta: RequestMeta, ref: IncidentRefDto) {
+    return this.incidents.get(meta, ref.id);
   }
 
-  @RpcHandler(RpcSubject.IncidentsList)
-  async list(meta: RequestMeta, body: unknown) {
-    return this.incidents.list(meta, await parseInput(ListIncidentsQueryDto, body));
+  @RpcHandler(RpcSubject.IncidentsList, { body: ListIncidentsQueryDto, requires: 'read' })
+  list(meta: RequestMeta, q: ListIncidentsQueryDto) {
+    return this.incidents.list(meta, q);
   }
 
-  @RpcHandler(RpcSubject.IncidentsUpdate)
-  async update(meta: RequestMeta, body: unknown) {
-    const cmd = await parseInput(UpdateIncidentCommand, body);
+  @RpcHandler(RpcSubject.IncidentsUpdate, { body: UpdateIncidentCommand, requires: 'write' })
+  update(meta: RequestMeta, cmd: UpdateIncidentCommand) {
     return this.incidents.update(meta, cmd.id, cmd.patch);
   }
 
-  @RpcHandler(RpcSubject.IncidentsAddComment)
-  async addComment(meta: RequestMeta, body: unknown) {
-    const cmd = await parseInput(AddCommentCommand, body);
+  @RpcHandler(RpcSubject.IncidentsAddComment, { body: AddCommentCommand, requires: 'write' })
+  addComment(meta: RequestMeta, cmd: AddCommentCommand) {
     return this.incidents.addComment(meta, cmd.id, cmd.comment);
   }
 
-  @RpcHandler(RpcSubject.IncidentsListComments)
-  async listComments(meta: RequestMeta, body: unknown) {
-    const q = await parseInput(ListByIncidentQuery, body);
+  @RpcHandler(RpcSubject.IncidentsListComments, { body: ListByIncidentQuery, requires: 'read' })
+  listComments(meta: RequestMeta, q: ListByIncidentQuery) {
     return this.incidents.listComments(meta, q.id, q.page);
   }
 
-  @RpcHandler(RpcSubject.IncidentsTimeline)
-  async timeline(meta: RequestMeta, body: unknown) {
-    const q = await parseInput(ListByIncidentQuery, body);
+  @RpcHandler(RpcSubject.IncidentsTimeline, { body: ListByIncidentQuery, requires: 'read' })
+  timeline(meta: RequestMeta, q: ListByIncidentQuery) {
     return this.incidents.timeline(meta, q.id, q.page);
   }
 }

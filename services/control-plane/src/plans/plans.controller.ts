@@ -1,0 +1,24 @@
+import { Controller } from '@nestjs/common';
+import { CreatePlanDto, RequestMeta, RpcSubject, UpdatePlanCommand } from '@opsplane/contracts';
+import { RpcHandler } from '@opsplane/messaging';
+import { PlansService } from './plans.service';
+
+@Controller()
+export class PlansController {
+  constructor(private readonly plans: PlansService) {}
+
+  @RpcHandler(RpcSubject.CpListPlans, { requires: 'operator' })
+  list() {
+    return this.plans.list();
+  }
+
+  @RpcHandler(RpcSubject.CpCreatePlan, { body: CreatePlanDto, requires: 'operator' })
+  create(meta: RequestMeta, dto: CreatePlanDto) {
+    return this.plans.create(meta, dto);
+  }
+
+  @RpcHandler(RpcSubject.CpUpdatePlan, { body: UpdatePlanCommand, requires: 'operator' })
+  update(meta: RequestMeta, cmd: UpdatePlanCommand) {
+    return this.plans.update(meta, cmd.name, cmd.patch);
+  }
+}

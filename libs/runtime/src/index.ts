@@ -4,3 +4,4 @@ export * from './health.controller';
 export * from './purge.controller';
 export * from './tenant-limits';
 export * from './usage.controller';
+export * from './consumer';

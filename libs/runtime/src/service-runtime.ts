@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { CommonConfig } from '@opsplane/config';
 import { createAppDataSource, OutboxRelay, resolveAppUrl, runMigrations, TenantDb } from '@opsplane/db';
+import { ConsumerDefinition, startConsumer } from './consumer';
 import { AccessBus, createRpcClient, EventBus, InProcessAccessBus, JetStreamEventBus, NatsAccessBus, RpcClient, rpcServerOptions } from '@opsplane/messaging';
 
 /** What a service's Nest module receives: built once, outside Nest, closed in order. */
@@ -33,6 +34,8 @@ export interface ServiceDefinition<C extends CommonConfig> {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
   module: (runtime: ServiceRuntime<C>) => DynamicModule;
+  /** The domain events it consumes (durable, idempotent, in the event's tenant and trace). */
+  consumers?: ConsumerDefinition[];
   /** Runs once the service listens (e.g. seeding from config). */
   onStart?: (runtime: ServiceRuntime<C>) => Promise<void>;
 }
@@ -101,6 +104,7 @@ export async function startService<C extends CommonConfig>(def: ServiceDefinitio
   });
   await app.listen();
   relay.start();
+  for (const c of def.consumers ?? []) await startConsumer(runtime as unknown as ServiceRuntime, c);
   await def.onStart?.(runtime);
   log.log(`${def.name} service ready (${config.NATS_URL ? 'NATS' : 'in-process transport'})`);
   return {

@@ -1,10 +1,8 @@
-import { Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { EventSubject, PlanLimits, TenantChangedV1 } from '@opsplane/contracts';
-import { asTenantId, claimInbox, tenantRlsSql, TenantId } from '@opsplane/db';
-import { AppError, ErrorCode, parseInput } from '@opsplane/errors';
-import { IncomingEvent } from '@opsplane/messaging';
-import { ServiceRuntime } from './service-runtime';
+import { EventSubject, PlanLimits } from '@opsplane/contracts';
+import { tenantRlsSql, TenantId } from '@opsplane/db';
+import { AppError, ErrorCode } from '@opsplane/errors';
+import { defineConsumer } from './consumer';
 
 /** The migration statements of a service's `tenant_limits` projection. */
 export function tenantLimitsTableSql(schema: string): string[] {
@@ -20,29 +18,22 @@ export function tenantLimitsTableSql(schema: string): string[] {
 }
 
 /**
- * Keeps `<schema>.tenant_limits` in step with the control plane: tenant.provisioned and
- * tenant.updated carry the tenant's effective limits. Consumed idempotently (the inbox row and
- * the projection commit together; a redelivery is a no-op; an older update never wins).
+ * Keeps the service's `tenant_limits` in step with the control plane: tenant.provisioned and
+ * tenant.updated carry the tenant's effective limits (an older update never wins).
  */
-export async function subscribeTenantLimits(rt: ServiceRuntime): Promise<void> {
-  const log = new Logger(`TenantLimits:${rt.name}`);
-  const consumer = `${rt.name}-tenant-limits`;
-  await rt.eventBus.subscribe(consumer, ['controlplane.>'], async (e: IncomingEvent) => {
-    if (e.subject !== EventSubject.TenantProvisioned && e.subject !== EventSubject.TenantUpdated) return;
-    const data = await parseInput(TenantChangedV1, (e.payload as { data?: unknown }).data);
-    const tenant = asTenantId(data.tenant.id);
-    await rt.tenantDb.run(tenant, async (em) => {
-      if (!(await claimInbox(em, rt.schema, tenant, consumer, e.id))) return;
-      await em.query(
-        `INSERT INTO "${rt.schema}"."tenant_limits" (tenant_id, plan, limits, updated_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (tenant_id) DO UPDATE SET plan = EXCLUDED.plan, limits = EXCLUDED.limits, updated_at = EXCLUDED.updated_at
-         WHERE "tenant_limits".updated_at <= EXCLUDED.updated_at`,
-        [tenant, data.tenant.plan, JSON.stringify(data.tenant.limits), data.tenant.updated_at],
-      );
-    });
-    log.debug(`limits of ${tenant}: ${JSON.stringify(data.tenant.limits)}`);
-  });
-}
+export const tenantLimitsConsumer = defineConsumer({
+  name: 'tenant-limits',
+  subjects: [EventSubject.TenantProvisioned, EventSubject.TenantUpdated],
+  async handle(tx, e) {
+    const t = e.data.tenant;
+    await tx.query(
+      `INSERT INTO tenant_limits (tenant_id, plan, limits, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id) DO UPDATE SET plan = EXCLUDED.plan, limits = EXCLUDED.limits, updated_at = EXCLUDED.updated_at
+       WHERE "tenant_limits".updated_at <= EXCLUDED.updated_at`,
+      [tx.tenant, t.plan, JSON.stringify(t.limits), t.updated_at],
+    );
+  },
+});
 
 /**
  * 402 QUOTA_EXCEEDED when one more would pass the tenant's `limit`: `used` counts what exists

@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
-import { healthController, tenantPurgeController, runtimeProvider, subscribeTenantLimits, usageController, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { healthController, tenantPurgeController, runtimeProvider, tenantLimitsConsumer, usageController, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
 import { AccessController } from './access/access.controller';
 import { AccessService } from './access/access.service';
 import { ApiTokensService } from './api-tokens/api-tokens.service';
-import { subscribeAuditLog } from './audit/audit-log.consumer';
+import { auditLogConsumer } from './audit/audit-log.consumer';
 import { AuditController } from './audit/audit.controller';
 import { AuditService } from './audit/audit.service';
 import { AuthController } from './auth.controller';
@@ -51,8 +51,5 @@ export const authService: ServiceDefinition<AuthConfig> = {
   entities: AUTH_ENTITIES,
   migrations: AUTH_MIGRATIONS,
   module: (rt) => AuthModule.forRuntime(rt as unknown as ServiceRuntime),
-  onStart: async (rt) => {
-    await subscribeAuditLog(rt as unknown as ServiceRuntime);
-    await subscribeTenantLimits(rt as unknown as ServiceRuntime);
-  },
+  consumers: [auditLogConsumer, tenantLimitsConsumer],
 };

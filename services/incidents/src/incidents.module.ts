@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
-import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime, subscribeTenantLimits, tenantPurgeController, usageController } from '@opsplane/runtime';
+import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime, tenantLimitsConsumer, tenantPurgeController, usageController } from '@opsplane/runtime';
 import { INCIDENTS_ENTITIES } from './incidents/incident.entity';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsService } from './incidents/incidents.service';
@@ -27,5 +27,5 @@ export const incidentsService: ServiceDefinition<IncidentsConfig> = {
   entities: INCIDENTS_ENTITIES,
   migrations: INCIDENTS_MIGRATIONS,
   module: (rt) => IncidentsModule.forRuntime(rt as unknown as ServiceRuntime),
-  onStart: (rt) => subscribeTenantLimits(rt as unknown as ServiceRuntime),
+  consumers: [tenantLimitsConsumer],
 };

@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RpcSubject } from '@opsplane/contracts';
 import { loadConfig } from '@opsplane/config';
 import { GatewayConfig, RunningGateway, startGateway } from '@opsplane/gateway';
@@ -71,7 +73,13 @@ describe('gateway', () => {
     const schemas = doc.body.components.schemas;
     expect(schemas.CreateIncidentDto.properties.severity.enum).toEqual(['P1', 'P2', 'P3', 'P4']);
     expect(schemas.CreateIncidentDto.required).toContain('title');
-    expect(schemas.Incident.properties.reference).toBeDefined();
+    expect(schemas.IncidentView.properties.reference).toBeDefined();
+    // Nullable fields are nullable; public routes need no credential; the document is the one in docs/.
+    expect(schemas.IncidentView.properties.assigned_to.type).toEqual(['string', 'null']);
+    expect(schemas.IncidentView.required).toEqual(expect.arrayContaining(['id', 'reference', 'status', 'assigned_to']));
+    expect((paths['/api/auth/token'].post as { security: unknown[] }).security).toEqual([]);
+    expect((paths['/api/incidents'].get as { security: unknown[] }).security).toEqual([{ tenantJwt: [] }, { apiToken: [] }]);
+    expect(doc.body).toEqual(JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8')));
     const post = paths['/api/incidents'].post as { requestBody: { content: Record<string, { schema: { $ref: string } }> } };
     expect(post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateIncidentDto');
     const list = paths['/api/incidents'].get as { parameters: { name: string }[] };

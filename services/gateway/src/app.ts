@@ -1,8 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { loadConfig } from '@opsplane/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { ErrorCode } from '@opsplane/errors';
 import { currentTraceId } from '@opsplane/observability';
@@ -16,7 +18,7 @@ import { assertWithinLimits, parseJsonBody } from './http/input-limits';
 import { RouteTable } from './http/route-table';
 import { registerSecurityHeaders } from './http/security';
 import { registerTracing } from './http/tracing';
-import { setupOpenApi } from './openapi/openapi';
+import { buildOpenApi, setupOpenApi } from './openapi/openapi';
 
 export interface RunningGateway {
   app: NestFastifyApplication;
@@ -107,4 +109,27 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       await proxy.close();
     },
   };
+}
+
+/**
+ * The OpenAPI document without running anything (no database, no NATS, no listening socket):
+ * the gateway's controllers on an in-process transport with no service behind them.
+ */
+export async function openApiDocument(views?: Record<string, Record<string, unknown>>): Promise<OpenAPIObject> {
+  const config = loadConfig(GatewayConfig, {
+    NODE_ENV: 'development',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    CP_JWT_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'error',
+  });
+  const { client, proxy } = createRpcClient(undefined, 'opsplane-openapi', 1000);
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, client, connectionState(proxy), accessBusFor(proxy)), new FastifyAdapter(), {
+    logger: ['error'],
+    bodyParser: false,
+  });
+  try {
+    return buildOpenApi(app, views);
+  } finally {
+    await app.close();
+  }
 }

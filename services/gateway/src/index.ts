@@ -1,2 +1,2 @@
-export { startGateway, RunningGateway } from './app';
+export { openApiDocument, startGateway, RunningGateway } from './app';
 export { GatewayConfig } from './config';

@@ -58,3 +58,20 @@ export function isAdmin(actor: Actor | null): boolean {
 export function systemOperator(): Operator {
   return { operator_id: '00000000-0000-0000-0000-000000000000', email: 'system' };
 }
+
+/** The answer to a delete. */
+export interface DeletedView {
+  id: string;
+  deleted: true;
+}
+
+/** `GET /health/live`. */
+export interface LivenessView {
+  status: 'ok';
+}
+
+/** `GET /health/ready`: every service of the registry and the rate limiter's store. */
+export interface ReadinessView {
+  status: 'ok' | 'degraded';
+  checks: Record<string, string>;
+}

@@ -2,6 +2,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { IsOptionalNonNull } from '../common/optional';
 import { PageQueryDto } from '../common/pagination';
+import type { OwnerInvitationView } from '../auth/auth.dto';
 
 const lower = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -143,4 +144,16 @@ export interface TenantProvisionedData {
 export interface TenantStatusChangedData {
   tenant_id: string;
   status: TenantStatus;
+}
+
+/** A deleted tenant: what each service purged (rows per table). */
+export interface DeletedTenantView {
+  id: string;
+  deleted: true;
+  purged: Record<string, Record<string, number>>;
+}
+
+/** A tenant as created: with the owner's invitation when no password was given (its token shown once). */
+export interface CreatedTenantView extends TenantView {
+  owner_invitation: OwnerInvitationView | null;
 }

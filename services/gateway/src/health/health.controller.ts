@@ -8,6 +8,7 @@ import { Public } from '../auth/decorators';
 import { GatewayRequest, stateOf } from '../http/gateway-request';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { RPC_CLIENT, TRANSPORT_STATE, TransportState } from '../routes/tokens';
+import { ApiData } from '../openapi/openapi';
 import { AccessState } from '../auth/access-state';
 
 /** Every service of the registry answers its health subject (only when its database answers). */
@@ -25,6 +26,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiData('LivenessView')
   @ApiOperation({ summary: 'Liveness: the gateway process answers' })
   live() {
     return { status: 'ok' };
@@ -37,6 +39,7 @@ export class HealthController {
    */
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: NATS, every service and their databases answer' })
+  @ApiData('ReadinessView')
   async ready(@Req() req: GatewayRequest) {
     // Not ready while the connection to NATS is down (it reconnects on its own, forever).
     if (!this.transport.connected()) throw new AppError(ErrorCode.UNAVAILABLE, 'Not ready: the connection to NATS is down (reconnecting)', { checks: { nats: 'disconnected' } });

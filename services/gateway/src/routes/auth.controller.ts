@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import {
   ApiTokenView,
   CreateApiTokenDto,
@@ -17,8 +17,7 @@ import { RpcClient } from '@opsplane/messaging';
 import { Access, Area, Public } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, headerOf, metaOf, stateOf } from '../http/gateway-request';
-import { ApiBodyOf, IdempotencyKeyHeader } from '../openapi/openapi';
-import { envelopeOf } from '../openapi/response-schemas';
+import { ApiBodyOf, ApiData, ApiPublic, IdempotencyKeyHeader } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
 
 @ApiTags('auth')
@@ -31,7 +30,9 @@ export class AuthRoutes {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with email and password for the tenant in x-tenant-id' })
   @ApiBodyOf(LoginDto)
-  @ApiOkResponse({ schema: envelopeOf('TokenPair') })
+  @ApiPublic()
+  @ApiHeader({ name: 'x-tenant-id', required: true, description: 'The tenant to log in to', schema: { type: 'string', format: 'uuid' } })
+  @ApiData('TokenPairView')
   async login(@Req() req: GatewayRequest, @Body() body: unknown): Promise<TokenPairView> {
     const tenant = headerOf(req, 'x-tenant-id')?.trim().toLowerCase();
     if (!tenant) throw AppError.validation([{ field: 'x-tenant-id', message: 'the x-tenant-id header is required to log in' }]);
@@ -44,7 +45,8 @@ export class AuthRoutes {
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new token pair (rotating; reuse revokes the session)' })
   @ApiBodyOf(RefreshDto)
-  @ApiOkResponse({ schema: envelopeOf('TokenPair') })
+  @ApiPublic()
+  @ApiData('TokenPairView')
   async refresh(@Req() req: GatewayRequest, @Body() body: unknown): Promise<TokenPairView> {
     const dto = await parseInput(RefreshDto, normalizeKeys(body));
     return this.rpc.request(RpcSubject.AuthRefresh, { tenant_id: '', actor: null, traceparent: stateOf(req).traceparent }, dto);
@@ -52,7 +54,7 @@ export class AuthRoutes {
 
   @Get('me')
   @ApiOperation({ summary: 'The authenticated user and how they authenticated' })
-  @ApiOkResponse({ schema: envelopeOf('Me') })
+  @ApiData('MeView')
   async me(@Req() req: GatewayRequest): Promise<MeView> {
     return this.rpc.request(RpcSubject.AuthMe, metaOf(req), {});
   }
@@ -60,7 +62,7 @@ export class AuthRoutes {
   @Get('tokens')
   @Area('auth')
   @ApiOperation({ summary: "The caller's API tokens (never the secrets)" })
-  @ApiOkResponse({ schema: { type: 'object', properties: { data: { type: 'array', items: { $ref: '#/components/schemas/ApiToken' } } } } })
+  @ApiData('ApiTokenView', { array: true })
   async listTokens(@Req() req: GatewayRequest): Promise<ApiTokenView[]> {
     return this.rpc.request(RpcSubject.AuthListApiTokens, metaOf(req), {});
   }
@@ -71,6 +73,7 @@ export class AuthRoutes {
   @ApiOperation({ summary: 'Create an API token; the token is shown in this answer only (and to a retry with the same Idempotency-Key)' })
   @ApiBodyOf(CreateApiTokenDto)
   @IdempotencyKeyHeader()
+  @ApiData('CreatedApiTokenView', { status: 201 })
   async createToken(@Req() req: GatewayRequest, @Body() body: unknown): Promise<CreatedApiTokenView> {
     const dto = await parseInput(CreateApiTokenDto, normalizeKeys(body));
     return this.rpc.request(RpcSubject.AuthCreateApiToken, metaOf(req), dto);
@@ -81,7 +84,7 @@ export class AuthRoutes {
   @Access('read')
   @ApiOperation({ summary: 'Revoke an API token: {"action": "revoke", "token_id": "..."}' })
   @ApiBodyOf(RevokeApiTokenDto)
-  @ApiOkResponse({ schema: envelopeOf('ApiToken') })
+  @ApiData('ApiTokenView')
   async revokeToken(@Req() req: GatewayRequest, @Body() body: unknown): Promise<ApiTokenView> {
     const dto = await parseInput(RevokeApiTokenDto, normalizeKeys(body));
     return this.rpc.request(RpcSubject.AuthRevokeApiToken, metaOf(req), dto);
@@ -92,7 +95,7 @@ export class AuthRoutes {
   @Area('auth')
   @Access('read')
   @ApiOperation({ summary: 'Revoke an API token by id' })
-  @ApiOkResponse({ schema: envelopeOf('ApiToken') })
+  @ApiData('ApiTokenView')
   async revokeTokenById(@Req() req: GatewayRequest, @Param('id') id: string): Promise<ApiTokenView> {
     const dto = await parseInput(TokenIdDto, { id });
     return this.rpc.request(RpcSubject.AuthRevokeApiToken, metaOf(req), { action: 'revoke', token_id: dto.id });
@@ -103,6 +106,7 @@ export class AuthRoutes {
   @Access('read')
   @ApiOperation({ summary: 'Delete an API token: ?id=...' })
   @ApiQuery({ name: 'id', required: true, schema: { type: 'string', format: 'uuid' } })
+  @ApiData('DeletedView')
   async deleteToken(@Req() req: GatewayRequest, @Query() query: unknown): Promise<unknown> {
     const dto = await parseInput(TokenIdDto, query);
     return this.rpc.request(RpcSubject.AuthDeleteApiToken, metaOf(req), dto);
@@ -112,6 +116,7 @@ export class AuthRoutes {
   @Area('auth')
   @Access('read')
   @ApiOperation({ summary: 'Delete an API token by id' })
+  @ApiData('DeletedView')
   async deleteTokenById(@Req() req: GatewayRequest, @Param('id') id: string): Promise<unknown> {
     const dto = await parseInput(TokenIdDto, { id });
     return this.rpc.request(RpcSubject.AuthDeleteApiToken, metaOf(req), dto);

@@ -28,7 +28,7 @@ import { ControlPlaneGuard, ControlPlanePublic } from '../auth/control-plane.gua
 import { Public } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, idempotencyKeyOf, stateOf } from '../http/gateway-request';
-import { ApiBodyOf, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
+import { ApiBodyOf, ApiData, ApiPublic, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
 
 function cpMeta(req: GatewayRequest): RequestMeta {
@@ -53,6 +53,8 @@ export class ControlPlaneRoutes {
   @HttpCode(200)
   @ApiOperation({ summary: 'Operator login: a control-plane token' })
   @ApiBodyOf(CpLoginDto)
+  @ApiPublic()
+  @ApiData('CpTokenView')
   async login(@Req() req: GatewayRequest, @Body() body: unknown): Promise<CpTokenView> {
     const dto = await parseInput(CpLoginDto, normalizeKeys(body));
     return this.rpc.request(RpcSubject.CpLogin, { tenant_id: '', actor: null, traceparent: stateOf(req).traceparent }, dto);
@@ -62,6 +64,7 @@ export class ControlPlaneRoutes {
   @ApiOperation({ summary: 'Provision a tenant and its owner (the owner can log in when this returns). Safe to retry with an Idempotency-Key header' })
   @ApiBodyOf(CreateTenantDto)
   @IdempotencyKeyHeader()
+  @ApiData('CreatedTenantView', { status: 201, headers: { Location: { description: 'The new tenant', schema: { type: 'string' } } } })
   async createTenant(@Req() req: GatewayRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() body: unknown): Promise<TenantView> {
     const dto = await parseInput(CreateTenantDto, normalizeKeys(body));
     const view = await this.rpc.request<TenantView>(RpcSubject.CpCreateTenant, cpMeta(req), dto, 30_000);
@@ -72,12 +75,14 @@ export class ControlPlaneRoutes {
   @Get('tenants')
   @ApiOperation({ summary: 'Tenants, with filters and pagination' })
   @ApiQueryOf(ListTenantsQueryDto)
+  @ApiData('TenantView', { page: true })
   async listTenants(@Req() req: GatewayRequest, @Query() query: unknown): Promise<Page<TenantView>> {
     return this.rpc.request(RpcSubject.CpListTenants, cpMeta(req), await parseInput(ListTenantsQueryDto, query));
   }
 
   @Get('tenants/:id')
   @ApiOperation({ summary: 'A tenant, with its plan and effective limits' })
+  @ApiData('TenantView')
   async getTenant(@Req() req: GatewayRequest, @Param('id') id: string): Promise<TenantView> {
     return this.rpc.request(RpcSubject.CpGetTenant, cpMeta(req), await parseInput(TenantIdDto, { id }));
   }
@@ -85,6 +90,7 @@ export class ControlPlaneRoutes {
   @Patch('tenants/:id')
   @ApiOperation({ summary: "Change a tenant's name, plan, settings or limit overrides" })
   @ApiBodyOf(UpdateTenantDto)
+  @ApiData('TenantView')
   async updateTenant(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<TenantView> {
     const ref = await parseInput(TenantIdDto, { id });
     const patch = await parseInput(UpdateTenantDto, normalizeKeys(body));
@@ -94,6 +100,7 @@ export class ControlPlaneRoutes {
   @Post('tenants/:id/suspend')
   @HttpCode(200)
   @ApiOperation({ summary: "Suspend a tenant: its requests get 403 within seconds; nothing is deleted" })
+  @ApiData('TenantView')
   async suspend(@Req() req: GatewayRequest, @Param('id') id: string): Promise<TenantView> {
     return this.rpc.request(RpcSubject.CpSuspendTenant, cpMeta(req), await parseInput(TenantIdDto, { id }));
   }
@@ -101,12 +108,14 @@ export class ControlPlaneRoutes {
   @Post('tenants/:id/resume')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a suspended tenant' })
+  @ApiData('TenantView')
   async resume(@Req() req: GatewayRequest, @Param('id') id: string): Promise<TenantView> {
     return this.rpc.request(RpcSubject.CpResumeTenant, cpMeta(req), await parseInput(TenantIdDto, { id }));
   }
 
   @Delete('tenants/:id')
   @ApiOperation({ summary: "Delete a tenant and purge its data in every service (nothing of it is left)" })
+  @ApiData('DeletedTenantView')
   async deleteTenant(@Req() req: GatewayRequest, @Param('id') id: string): Promise<unknown> {
     return this.rpc.request(RpcSubject.CpDeleteTenant, cpMeta(req), await parseInput(TenantIdDto, { id }), 120_000);
   }
@@ -114,6 +123,7 @@ export class ControlPlaneRoutes {
   @Get('tenants/:id/usage')
   @ApiOperation({ summary: "A tenant's usage by UTC day: requests, incidents and users created (from/to: YYYY-MM-DD)" })
   @ApiQueryOf(TenantUsageQueryDto)
+  @ApiData('TenantUsageView')
   async usage(@Req() req: GatewayRequest, @Param('id') id: string, @Query() query: unknown): Promise<TenantUsageView> {
     const q = await parseInput(TenantUsageCommand, { ...(query as object), id });
     return this.rpc.request(RpcSubject.CpTenantUsage, cpMeta(req), q);
@@ -121,6 +131,7 @@ export class ControlPlaneRoutes {
 
   @Get('plans')
   @ApiOperation({ summary: 'Plans and their limits' })
+  @ApiData('PlanView', { array: true })
   async listPlans(@Req() req: GatewayRequest): Promise<PlanView[]> {
     return this.rpc.request(RpcSubject.CpListPlans, cpMeta(req), {});
   }
@@ -129,6 +140,7 @@ export class ControlPlaneRoutes {
   @ApiOperation({ summary: 'Create a plan. Safe to retry with an Idempotency-Key header' })
   @ApiBodyOf(CreatePlanDto)
   @IdempotencyKeyHeader()
+  @ApiData('PlanView', { status: 201 })
   async createPlan(@Req() req: GatewayRequest, @Body() body: unknown): Promise<PlanView> {
     return this.rpc.request(RpcSubject.CpCreatePlan, cpMeta(req), await parseInput(CreatePlanDto, normalizeKeys(body)));
   }
@@ -136,6 +148,7 @@ export class ControlPlaneRoutes {
   @Patch('plans/:name')
   @ApiOperation({ summary: "Change a plan's description or limits" })
   @ApiBodyOf(UpdatePlanDto)
+  @ApiData('PlanView')
   async updatePlan(@Req() req: GatewayRequest, @Param('name') name: string, @Body() body: unknown): Promise<PlanView> {
     const ref = await parseInput(PlanNameDto, { name });
     const patch = await parseInput(UpdatePlanDto, normalizeKeys(body));
@@ -145,6 +158,7 @@ export class ControlPlaneRoutes {
   @Get('audit')
   @ApiOperation({ summary: 'The control-plane audit log (append-only), newest first' })
   @ApiQueryOf(ListAuditQueryDto)
+  @ApiData('CpAuditView', { page: true })
   async audit(@Req() req: GatewayRequest, @Query() query: unknown): Promise<Page<CpAuditView>> {
     return this.rpc.request(RpcSubject.CpListAudit, cpMeta(req), await parseInput(ListAuditQueryDto, query));
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   AddCommentDto,
   CommentView,
@@ -13,13 +13,12 @@ import {
   TimelineEntryView,
   UpdateIncidentDto,
 } from '@opsplane/contracts';
-import { Page, parseInput } from '@opsplane/errors';
+import { ErrorCode, Page, parseInput } from '@opsplane/errors';
 import { RpcClient } from '@opsplane/messaging';
 import { Area } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
-import { ApiBodyOf, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
-import { envelopeOf } from '../openapi/response-schemas';
+import { ApiBodyOf, ApiData, ApiErrors, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
 
 const idParam = ApiParam({ name: 'id', description: 'Incident uuid or reference (INC-00000001)' });
@@ -33,7 +32,7 @@ export class IncidentsRoutes {
   @Get()
   @ApiOperation({ summary: 'List incidents with filters, sorting and pagination' })
   @ApiQueryOf(ListIncidentsQueryDto)
-  @ApiOkResponse({ schema: envelopeOf('IncidentPage') })
+  @ApiData('IncidentView', { page: true })
   async list(@Req() req: GatewayRequest, @Query() query: unknown): Promise<Page<IncidentView>> {
     const q = await parseInput(ListIncidentsQueryDto, query);
     return this.rpc.request(RpcSubject.IncidentsList, metaOf(req), q);
@@ -43,7 +42,8 @@ export class IncidentsRoutes {
   @ApiOperation({ summary: 'Create an incident (status open); severity or priority, or criticality x urgency. Safe to retry with an Idempotency-Key header' })
   @ApiBodyOf(CreateIncidentDto)
   @IdempotencyKeyHeader()
-  @ApiCreatedResponse({ schema: envelopeOf('Incident'), headers: { Location: { description: 'The new incident', schema: { type: 'string' } } } })
+  @ApiData('IncidentView', { status: 201, headers: { Location: { description: 'The new incident', schema: { type: 'string' } } } })
+  @ApiErrors(ErrorCode.QUOTA_EXCEEDED)
   async create(@Req() req: GatewayRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() body: unknown): Promise<IncidentView> {
     const dto = await parseInput(CreateIncidentDto, normalizeKeys(body));
     const view = await this.rpc.request<IncidentView>(RpcSubject.IncidentsCreate, metaOf(req), dto);
@@ -54,7 +54,7 @@ export class IncidentsRoutes {
   @Get(':id')
   @idParam
   @ApiOperation({ summary: 'Get an incident by id or reference' })
-  @ApiOkResponse({ schema: envelopeOf('Incident') })
+  @ApiData('IncidentView')
   async get(@Req() req: GatewayRequest, @Param('id') id: string): Promise<IncidentView> {
     const ref = await parseInput(IncidentRefDto, { id });
     return this.rpc.request(RpcSubject.IncidentsGet, metaOf(req), ref);
@@ -64,7 +64,8 @@ export class IncidentsRoutes {
   @idParam
   @ApiOperation({ summary: 'Update an incident; status changes follow the state machine' })
   @ApiBodyOf(UpdateIncidentDto)
-  @ApiOkResponse({ schema: envelopeOf('Incident') })
+  @ApiData('IncidentView')
+  @ApiErrors(ErrorCode.INVALID_TRANSITION)
   async patch(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<IncidentView> {
     return this.update(req, id, body);
   }
@@ -73,7 +74,8 @@ export class IncidentsRoutes {
   @idParam
   @ApiOperation({ summary: 'Update an incident (same as PATCH)' })
   @ApiBodyOf(UpdateIncidentDto)
-  @ApiOkResponse({ schema: envelopeOf('Incident') })
+  @ApiData('IncidentView')
+  @ApiErrors(ErrorCode.INVALID_TRANSITION)
   async put(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<IncidentView> {
     return this.update(req, id, body);
   }
@@ -88,6 +90,7 @@ export class IncidentsRoutes {
   @idParam
   @ApiOperation({ summary: "An incident's comments, oldest first" })
   @ApiQueryOf(IncidentPageQueryDto)
+  @ApiData('CommentView', { page: true })
   async comments(@Req() req: GatewayRequest, @Param('id') id: string, @Query() query: unknown): Promise<Page<CommentView>> {
     const ref = await parseInput(IncidentRefDto, { id });
     const page = await parseInput(IncidentPageQueryDto, query);
@@ -99,7 +102,7 @@ export class IncidentsRoutes {
   @ApiOperation({ summary: 'Comment on an incident. Safe to retry with an Idempotency-Key header' })
   @ApiBodyOf(AddCommentDto)
   @IdempotencyKeyHeader()
-  @ApiCreatedResponse({ schema: envelopeOf('Comment') })
+  @ApiData('CommentView', { status: 201 })
   async addComment(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<CommentView> {
     const ref = await parseInput(IncidentRefDto, { id });
     const comment = await parseInput(AddCommentDto, normalizeKeys(body));
@@ -110,6 +113,7 @@ export class IncidentsRoutes {
   @idParam
   @ApiOperation({ summary: 'Every change of an incident, who made it and when' })
   @ApiQueryOf(IncidentPageQueryDto)
+  @ApiData('TimelineEntryView', { page: true })
   async timeline(@Req() req: GatewayRequest, @Param('id') id: string, @Query() query: unknown): Promise<Page<TimelineEntryView>> {
     const ref = await parseInput(IncidentRefDto, { id });
     const page = await parseInput(IncidentPageQueryDto, query);

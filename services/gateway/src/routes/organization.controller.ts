@@ -6,7 +6,7 @@ import { RpcClient } from '@opsplane/messaging';
 import { Area } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
-import { ApiBodyOf } from '../openapi/openapi';
+import { ApiBodyOf, ApiData } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
 
 /** The caller's organization (auth service). GET /api/organization/stats is the incidents service's. */
@@ -18,6 +18,7 @@ export class OrganizationRoutes {
 
   @Get()
   @ApiOperation({ summary: 'The organization: name, slug, status and settings' })
+  @ApiData('OrganizationView')
   async get(@Req() req: GatewayRequest): Promise<OrganizationView> {
     return this.rpc.request(RpcSubject.AuthGetOrganization, metaOf(req), {});
   }
@@ -25,6 +26,7 @@ export class OrganizationRoutes {
   @Put()
   @ApiOperation({ summary: 'Update the name and settings (admin or owner); settings are merged; timezone is an IANA name' })
   @ApiBodyOf(UpdateOrganizationDto)
+  @ApiData('OrganizationView')
   async update(@Req() req: GatewayRequest, @Body() body: unknown): Promise<OrganizationView> {
     const dto = await parseInput(UpdateOrganizationDto, normalizeKeys(body));
     return this.rpc.request(RpcSubject.AuthUpdateOrganization, metaOf(req), dto);

@@ -13,12 +13,7 @@ import { GatewayConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { EnvelopeExceptionFilter, EnvelopeInterceptor } from './http/envelope';
 import { rateLimitProviders } from './rate-limit';
-import { AuditRoutes } from './routes/audit.controller';
-import { AuthRoutes } from './routes/auth.controller';
-import { ControlPlaneRoutes } from './routes/control-plane.controller';
-import { IncidentsRoutes } from './routes/incidents.controller';
-import { OrganizationRoutes } from './routes/organization.controller';
-import { TeamRoutes } from './routes/team.controller';
+import { ROUTE_CONTROLLERS } from './routes';
 import { ACCESS_BUS, RPC_CLIENT, TRANSPORT_STATE, TransportState } from './routes/tokens';
 
 @Module({})
@@ -27,7 +22,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [PassportModule],
-      controllers: [HealthController, AuthRoutes, IncidentsRoutes, TeamRoutes, OrganizationRoutes, AuditRoutes, ControlPlaneRoutes],
+      controllers: [HealthController, ...ROUTE_CONTROLLERS],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: RPC_CLIENT, useValue: rpc },

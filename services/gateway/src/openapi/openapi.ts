@@ -203,7 +203,11 @@ export function buildOpenApi(app: INestApplication, views: SchemaMap = generated
     const name = queue.pop()!;
     const more = new Set<string>();
     refsIn(all[name], more);
-    for (const m of more) if (!used.has(m)) (used.add(m), queue.push(m));
+    for (const m of more) {
+      if (used.has(m)) continue;
+      used.add(m);
+      queue.push(m);
+    }
   }
   const missing = [...used].filter((n) => !all[n]);
   if (missing.length) throw new Error(`OpenAPI: schemas referenced but not defined: ${missing.join(', ')} (run npm run openapi)`);

@@ -1,0 +1,17 @@
+import { Type } from '@nestjs/common';
+import { AuditRoutes } from './audit.controller';
+import { AuthRoutes } from './auth.controller';
+import { ControlPlaneRoutes } from './control-plane.controller';
+import { IncidentsRoutes } from './incidents.controller';
+import { OrganizationRoutes } from './organization.controller';
+import { TeamRoutes } from './team.controller';
+
+/** The HTTP routes of the services behind the gateway (`npm run new-service` adds a service's here). */
+export const ROUTE_CONTROLLERS: Type<unknown>[] = [
+  AuthRoutes,
+  IncidentsRoutes,
+  TeamRoutes,
+  OrganizationRoutes,
+  AuditRoutes,
+  ControlPlaneRoutes,
+];

@@ -399,10 +399,13 @@ function checkRuntimeDependencies() {
   const deps = new Set(Object.keys(pkg.dependencies ?? {}));
   const dev = new Set(Object.keys(pkg.devDependencies ?? {}));
   const builtins = new Set(require('module').builtinModules);
+  // The image runs the services, the libraries and the operators' tools (migrate, cli); the other
+  // tools (openapi, new-service, proto, rca-eval) are for developers, with the devDependencies.
+  const RUNTIME_TOOLS = new Set(['migrate.ts', 'cli.ts', 'cli-errors.ts']);
   const files = ['libs', 'services', 'tools'].flatMap((d) =>
     walkFiles(path.join(ROOT, d), {
       dir: (p, name) => !['node_modules', '__tests__', 'dist'].includes(name),
-      file: (p, name) => /\.ts$/.test(name) && !/\.(spec|test|integration-spec|d)\.ts$/.test(name),
+      file: (p, name) => /\.ts$/.test(name) && !/\.(spec|test|integration-spec|d)\.ts$/.test(name) && (d !== 'tools' || RUNTIME_TOOLS.has(name)),
     }),
   );
   const users = new Map();

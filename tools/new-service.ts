@@ -554,7 +554,7 @@ function registrations(n: Names): void {
     const doc = parseDocument(t);
     const services = doc.get('services') as YAMLMap;
     const node = (services.get('incidents', true) as unknown as YAMLMap).clone() as YAMLMap;
-    node.set('args', doc.createNode([`dist/services/${n.service}/src/main.js`], { flow: true }));
+    node.set('args', doc.createNode(['node', `dist/services/${n.service}/src/main.js`], { flow: true }));
     services.set(n.service, node);
     return doc.toString();
   });

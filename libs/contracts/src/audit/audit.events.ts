@@ -2,7 +2,7 @@ import { IsRfc3339DateTime } from '../common/time';
 import { IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { Actor } from '../common/context';
 
-/** Every kind of tenant-plane write the audit log records (`<resource>.<verb>`). */
+/** The kinds of tenant-plane write the audit log records today; a service may add its own (`<resource>.<verb>`). */
 export const AUDIT_ACTIONS = [
   'incident.created',
   'incident.updated',
@@ -17,7 +17,9 @@ export const AUDIT_ACTIONS = [
   'team.member_removed',
   'organization.updated',
 ] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+/** `<resource>.<verb>`, in snake_case: `incident.created`, `team.member_removed`, ... */
+export type AuditAction = `${string}.${string}`;
+export const AUDIT_ACTION_PATTERN = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 
 export const AUDIT_ACTOR_TYPES = ['user', 'api_token', 'system'] as const;
 export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
@@ -41,7 +43,7 @@ export function auditActorOf(actor: Actor | null): AuditActor {
  * keeps them in its append-only audit log. `before`/`after` are API views: never a secret.
  */
 export class AuditEntryRecordedV1 implements AuditActor {
-  @IsIn(AUDIT_ACTIONS) action!: AuditAction;
+  @Matches(AUDIT_ACTION_PATTERN, { message: 'action must be <resource>.<verb> in snake_case' }) @MaxLength(100) action!: AuditAction;
   @IsString() @MaxLength(100) resource_type!: string;
   @IsString() @MaxLength(200) resource_id!: string;
   @IsOptional() @IsUUID() actor_id!: string | null;

@@ -1,5 +1,5 @@
 import { IsRfc3339DateTime } from '../common/time';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../common/pagination';
 import { AUDIT_ACTION_PATTERN, AuditAction, AuditActorType } from './audit.events';
 

@@ -42,9 +42,14 @@ describe('the service registry (libs/registry/services.json)', () => {
   });
 
   it('derives the lists the platform needs', () => {
-    expect(processes().map((s) => s.name)).toEqual(['gateway', 'control-plane', 'auth', 'incidents']);
-    expect(purgeOrder().map((s) => s.name)).toEqual(['incidents', 'auth']);
-    expect(usageSources().map((s) => s.usageMetric)).toEqual(['users_created', 'incidents_created']);
-    expect(tokenScopes()).toEqual(['full', 'auth', 'incidents']);
+    const services = backendServices().map((s) => s.name);
+    expect(processes().map((s) => s.name)).toEqual(['gateway', ...services]);
+    expect(services.slice(0, 3)).toEqual(['control-plane', 'auth', 'incidents']);
+    // A tenant is purged in the reverse of start order, by every service that keeps tenant rows.
+    expect(purgeOrder().map((s) => s.name)).toEqual(services.filter((n) => SERVICES.find((s) => s.name === n)!.subjects!.purge).reverse());
+    expect(purgeOrder().map((s) => s.name).slice(-2)).toEqual(['incidents', 'auth']);
+    expect(usageSources().map((s) => s.usageMetric).slice(0, 2)).toEqual(['users_created', 'incidents_created']);
+    expect(tokenScopes()).toEqual(['full', ...SERVICES.filter((s) => s.tokenScope).map((s) => s.tokenScope)]);
+    expect(tokenScopes().slice(0, 3)).toEqual(['full', 'auth', 'incidents']);
   });
 });

@@ -8,3 +8,4 @@ export * from './data-source';
 export * from './embedded-postgres';
 export * from './purge';
 export * from './idempotency';
+export * from './concurrency';

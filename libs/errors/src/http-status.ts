@@ -21,6 +21,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 409;
     case ErrorCode.METHOD_NOT_ALLOWED:
       return 405;
+    case ErrorCode.PRECONDITION_FAILED:
+      return 412;
     case ErrorCode.PAYLOAD_TOO_LARGE:
       return 413;
     case ErrorCode.UNAVAILABLE:

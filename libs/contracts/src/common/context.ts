@@ -34,6 +34,8 @@ export interface RequestMeta {
   request_id?: string;
   /** The client's Idempotency-Key of a create (the gateway checks its shape). */
   idempotency_key?: string;
+  /** The client's If-Match of an update: the ETags (record versions) it read, or `*`. */
+  if_match?: string;
 }
 
 export interface RpcMessage<T = unknown> {

@@ -1,6 +1,6 @@
 import { IsRfc3339DateTime } from '../common/time';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsObject, IsOptional, IsString, IsUUID, Matches, ValidateNested } from 'class-validator';
+import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import {
   CRITICALITIES,
   Criticality,
@@ -52,6 +52,8 @@ export class IncidentEventIncident implements IncidentView {
   @IsOptional() @IsRfc3339DateTime() resolved_at!: string | null;
   @IsOptional() @IsRfc3339DateTime() closed_at!: string | null;
   @IsOptional() @IsRfc3339DateTime() reopened_at!: string | null;
+  /** Added to v1 compatibly (optional for events published before it). */
+  @IsOptional() @IsInt() @Min(1) version!: number;
 }
 
 export class IncidentCreatedV1 implements IncidentCreatedData {

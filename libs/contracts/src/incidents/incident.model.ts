@@ -42,6 +42,8 @@ export interface IncidentView {
   resolved_at: string | null;
   closed_at: string | null;
   reopened_at: string | null;
+  /** Grows with every change of the incident's fields; its ETag (send it back in If-Match to update safely). */
+  version: number;
 }
 
 export interface FieldChange {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, CallHandler, Catch, ExceptionFilter, ExecutionContext, Injectable, NestInterceptor, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { etagOf } from '@opsplane/db';
 import { AppError, ErrorCode } from '@opsplane/errors';
 import { map, Observable } from 'rxjs';
 import { currentTraceId } from '@opsplane/observability';
@@ -7,11 +8,20 @@ import { toErrorResponse } from './error-response';
 import { GatewayRequest, stateOf } from './gateway-request';
 import { RouteTable } from './route-table';
 
-/** Success answers are `{"data": ...}`. */
+/**
+ * Success answers are `{"data": ...}`. A single record with a `version` (a record that can be
+ * updated) also gets its ETag, for If-Match on the next update.
+ */
 @Injectable()
 export class EnvelopeInterceptor implements NestInterceptor {
-  intercept(_ctx: ExecutionContext, next: CallHandler): Observable<{ data: unknown }> {
-    return next.handle().pipe(map((data: unknown) => ({ data: data ?? null })));
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<{ data: unknown }> {
+    return next.handle().pipe(
+      map((data: unknown) => {
+        const version = data && typeof data === 'object' && !Array.isArray(data) ? (data as { version?: unknown }).version : undefined;
+        if (typeof version === 'number') void ctx.switchToHttp().getResponse<FastifyReply>().header('etag', etagOf(version));
+        return { data: data ?? null };
+      }),
+    );
   }
 }
 

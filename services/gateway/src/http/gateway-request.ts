@@ -25,7 +25,17 @@ export function stateOf(req: GatewayRequest): GatewayState {
 export function metaOf(req: GatewayRequest): RequestMeta {
   const s = stateOf(req);
   if (!s.tenantId || !s.actor) throw new AppError(ErrorCode.UNAUTHORIZED, 'Authentication required');
-  return { tenant_id: s.tenantId, actor: s.actor, traceparent: s.traceparent, request_id: req.id, idempotency_key: idempotencyKeyOf(req) };
+  return { tenant_id: s.tenantId, actor: s.actor, traceparent: s.traceparent, request_id: req.id, idempotency_key: idempotencyKeyOf(req), if_match: ifMatchOf(req) };
+}
+
+const IF_MATCH = /^\s*(\*|(W\/)?"[\x21\x23-\x7e]{1,64}"(\s*,\s*(W\/)?"[\x21\x23-\x7e]{1,64}")*)\s*$/;
+
+/** The request's If-Match: `*` or a list of ETags (`"3"`, `W/"3"`), or 422. */
+export function ifMatchOf(req: FastifyRequest): string | undefined {
+  const v = headerOf(req, 'if-match');
+  if (v === undefined) return undefined;
+  if (!IF_MATCH.test(v)) throw AppError.validation([{ field: 'If-Match', message: 'If-Match must be * or ETags as the API sent them, e.g. "3"' }]);
+  return v.trim();
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -71,6 +71,19 @@ export function ApiData(view: string, o: { status?: number; page?: boolean; arra
   });
 }
 
+/** An update that honours If-Match (the record's ETag from a read): 412 when the record changed since. */
+export function ApiIfMatch() {
+  return applyDecorators(
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description: 'The ETag of the version read (as GET answered it): the update is refused with 412 if the record has changed since. `*` matches any version.',
+      schema: { type: 'string' },
+    }),
+    ApiErrors(ErrorCode.PRECONDITION_FAILED),
+  );
+}
+
 /** A route that needs no credential (login, refresh, accepting an invitation, health). */
 export function ApiPublic() {
   return ApiExtension('x-opsplane-public', true);
@@ -91,6 +104,7 @@ const ERROR_TEXT: Record<ErrorCode, string> = {
   [ErrorCode.QUOTA_EXCEEDED]: 'The plan’s limit is reached',
   [ErrorCode.CONFLICT]: 'Conflicts with the current state (a duplicate, an Idempotency-Key used with another request)',
   [ErrorCode.METHOD_NOT_ALLOWED]: 'The path does not answer this method; see Allow',
+  [ErrorCode.PRECONDITION_FAILED]: 'If-Match does not match the current version: the record changed since it was read',
   [ErrorCode.PAYLOAD_TOO_LARGE]: 'The body is too large',
   [ErrorCode.UNAVAILABLE]: 'A service did not answer in time, or the gateway is not ready',
   [ErrorCode.ERROR]: 'Unexpected failure; the message carries an id to quote',

@@ -18,7 +18,7 @@ import { RpcClient } from '@opsplane/messaging';
 import { Area } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
-import { ApiBodyOf, ApiData, ApiErrors, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
+import { ApiBodyOf, ApiData, ApiErrors, ApiIfMatch, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
 
 const idParam = ApiParam({ name: 'id', description: 'Incident uuid or reference (INC-00000001)' });
@@ -54,7 +54,7 @@ export class IncidentsRoutes {
   @Get(':id')
   @idParam
   @ApiOperation({ summary: 'Get an incident by id or reference' })
-  @ApiData('IncidentView')
+  @ApiData('IncidentView', { headers: { ETag: { description: 'The version read, for If-Match', schema: { type: 'string' } } } })
   async get(@Req() req: GatewayRequest, @Param('id') id: string): Promise<IncidentView> {
     const ref = await parseInput(IncidentRefDto, { id });
     return this.rpc.request(RpcSubject.IncidentsGet, metaOf(req), ref);
@@ -64,8 +64,9 @@ export class IncidentsRoutes {
   @idParam
   @ApiOperation({ summary: 'Update an incident; status changes follow the state machine' })
   @ApiBodyOf(UpdateIncidentDto)
-  @ApiData('IncidentView')
+  @ApiData('IncidentView', { headers: { ETag: { description: 'The new version', schema: { type: 'string' } } } })
   @ApiErrors(ErrorCode.INVALID_TRANSITION)
+  @ApiIfMatch()
   async patch(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<IncidentView> {
     return this.update(req, id, body);
   }
@@ -74,8 +75,9 @@ export class IncidentsRoutes {
   @idParam
   @ApiOperation({ summary: 'Update an incident (same as PATCH)' })
   @ApiBodyOf(UpdateIncidentDto)
-  @ApiData('IncidentView')
+  @ApiData('IncidentView', { headers: { ETag: { description: 'The new version', schema: { type: 'string' } } } })
   @ApiErrors(ErrorCode.INVALID_TRANSITION)
+  @ApiIfMatch()
   async put(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<IncidentView> {
     return this.update(req, id, body);
   }

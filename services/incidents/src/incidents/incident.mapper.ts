@@ -34,6 +34,7 @@ export function toIncidentView(e: IncidentEntity): IncidentView {
     resolved_at: iso(e.resolvedAt),
     closed_at: iso(e.closedAt),
     reopened_at: iso(e.reopenedAt),
+    version: e.version,
   };
 }
 

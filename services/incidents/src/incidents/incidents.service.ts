@@ -17,7 +17,7 @@ import {
   TimelineEntryView,
   UpdateIncidentDto,
 } from '@opsplane/contracts';
-import { asTenantId, idempotentCreate, TenantId, TenantTx } from '@opsplane/db';
+import { asTenantId, assertIfMatch, idempotentCreate, TenantId, TenantTx } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { currentTraceId } from '@opsplane/observability';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
@@ -142,6 +142,8 @@ export class IncidentsService {
     const tenant = this.tenant(meta);
     const result = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
       const e = await this.find(tx, tenant, ref, true);
+      // Two people editing one incident: the second, holding an older version, gets 412.
+      assertIfMatch(meta.if_match, e.version, 'incident');
       const before = toIncidentView(e);
       const changes: Changes = {};
       const now = new Date();

@@ -43,4 +43,17 @@ describe('optimistic concurrency (ETag / If-Match)', () => {
     expect(bad.status).toBe(422);
     expect((await t.call('GET', `/api/incidents/${created.body.data.id}`)).body.data.tags).toEqual(['d']);
   });
+
+  it('lists what changed since a time (updated_since), for clients that poll', async () => {
+    const since = new Date().toISOString();
+    const before = await t.incident({ title: 'older' });
+    await new Promise((r) => setTimeout(r, 20));
+    const mark = new Date().toISOString();
+    await t.call('PATCH', `/api/incidents/${before.id}`, { body: { description: 'changed after the mark' } });
+    const fresh = await t.incident({ title: 'newer' });
+    const changed = (await t.call('GET', `/api/incidents?updated_since=${mark}`)).body.data.items.map((i: { id: string }) => i.id);
+    expect(changed.sort()).toEqual([before.id, fresh.id].sort());
+    expect((await t.call('GET', `/api/incidents?updated_since=${since}`)).body.data.total).toBeGreaterThanOrEqual(2);
+    expect((await t.call('GET', '/api/incidents?updated_since=2026-W01-1')).status).toBe(422);
+  });
 });

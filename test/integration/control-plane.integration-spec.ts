@@ -117,7 +117,7 @@ describe('control plane', () => {
         });
       const r = await get('cp.opsplane.test:443');
       expect(r.status).toBe(200);
-      expect(r.body.data.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['free', 'team', 'enterprise']));
+      expect(r.body.data.items.map((x: { name: string }) => x.name)).toEqual(expect.arrayContaining(['free', 'team', 'enterprise']));
       // The same path on the tenant host is the tenant plane, where an operator token is refused.
       expect((await get('app.opsplane.test')).status).toBe(404);
     });
@@ -285,7 +285,13 @@ describe('control plane', () => {
       expect((await cp('POST', '/plans', { name: 'frac', limits: { users: 1.5 } })).status).toBe(422);
       const u = await cp('PATCH', `/plans/${name}`, { limits: { users: 25 } });
       expect(u.body.data.limits).toMatchObject({ users: 25, api_requests_per_minute: 1200 });
-      expect((await cp('GET', '/plans')).body.data.map((x: { name: string }) => x.name)).toContain(name);
+      const plans = (await cp('GET', '/plans?limit=500')).body.data;
+      expect(plans).toMatchObject({ limit: 500, offset: 0 });
+      expect(plans.items.map((x: { name: string }) => x.name)).toContain(name);
+      // updated_since keeps what changed since then
+      const since = new Date(Date.now() - 60_000).toISOString();
+      expect((await cp('GET', `/plans?updated_since=${since}`)).body.data.items.map((x: { name: string }) => x.name)).toContain(name);
+      expect((await cp('GET', '/plans?updated_since=2999-01-01T00:00:00Z')).body.data.total).toBe(0);
       expect((await cp('PATCH', '/plans/none-such', { limits: { users: 1 } })).status).toBe(404);
     });
   });

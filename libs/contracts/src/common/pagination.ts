@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsRfc3339DateTime } from './time';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
@@ -20,6 +21,16 @@ export class PageQueryDto {
   @Min(0)
   @Max(MAX_OFFSET)
   offset: number = 0;
+}
+
+/**
+ * A list of records that change: besides the page, `updated_since` (RFC 3339) keeps only those
+ * changed at or after it, so a client can poll for what changed.
+ */
+export class ChangedSinceQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsRfc3339DateTime()
+  updated_since?: string;
 }
 
 /** Accepts `a,b` or repeated query params (`?x=a&x=b`) as an array of trimmed strings. */

@@ -1,7 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { IsOptionalNonNull } from '../common/optional';
-import { PageQueryDto } from '../common/pagination';
+import { ChangedSinceQueryDto, PageQueryDto } from '../common/pagination';
 import type { OwnerInvitationView } from '../auth/auth.dto';
 
 const lower = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
@@ -56,7 +56,10 @@ export class UpdateTenantDto {
   @IsOptionalNonNull() @IsObject() @ValidateNested() @Type(() => PlanLimitsDto) limits?: PlanLimitsDto;
 }
 
-export class ListTenantsQueryDto extends PageQueryDto {
+/** GET /cp/api/plans: by name, with the page and updated_since. */
+export class ListPlansQueryDto extends ChangedSinceQueryDto {}
+
+export class ListTenantsQueryDto extends ChangedSinceQueryDto {
   @IsOptional() @IsIn(TENANT_STATUSES) status?: TenantStatus;
   @IsOptional() @Matches(SLUG) plan?: string;
   @IsOptional() @IsString() @MaxLength(200) q?: string;

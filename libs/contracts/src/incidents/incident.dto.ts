@@ -12,7 +12,7 @@ import {
   ValidateNested,
   MaxLength,
 } from 'class-validator';
-import { CommaList, PageQueryDto } from '../common/pagination';
+import { ChangedSinceQueryDto, CommaList, PageQueryDto } from '../common/pagination';
 import { IsOptionalNonNull } from '../common/optional';
 import {
   CRITICALITIES,
@@ -149,7 +149,7 @@ export const INCIDENT_SORTS = [
 ] as const;
 export type IncidentSort = (typeof INCIDENT_SORTS)[number];
 
-export class ListIncidentsQueryDto extends PageQueryDto {
+export class ListIncidentsQueryDto extends ChangedSinceQueryDto {
   @IsOptionalNonNull()
   @CommaList()
   @IsIn(INCIDENT_STATUSES, { each: true })

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { CreatePlanDto, RequestMeta, RpcSubject, UpdatePlanCommand } from '@opsplane/contracts';
+import { CreatePlanDto, ListPlansQueryDto, RequestMeta, RpcSubject, UpdatePlanCommand } from '@opsplane/contracts';
 import { RpcHandler } from '@opsplane/messaging';
 import { PlansService } from './plans.service';
 
@@ -7,9 +7,9 @@ import { PlansService } from './plans.service';
 export class PlansController {
   constructor(private readonly plans: PlansService) {}
 
-  @RpcHandler(RpcSubject.CpListPlans, { requires: 'operator' })
-  list() {
-    return this.plans.list();
+  @RpcHandler(RpcSubject.CpListPlans, { body: ListPlansQueryDto, requires: 'operator' })
+  list(_meta: RequestMeta, q: ListPlansQueryDto) {
+    return this.plans.list(q);
   }
 
   @RpcHandler(RpcSubject.CpCreatePlan, { body: CreatePlanDto, requires: 'operator' })

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CreatePlanDto, PlanLimits, PlanLimitsDto, PlanView, RequestMeta, UpdatePlanDto } from '@opsplane/contracts';
+import { CreatePlanDto, ListPlansQueryDto, PlanLimits, PlanLimitsDto, PlanView, RequestMeta, UpdatePlanDto } from '@opsplane/contracts';
 import { Idempotency, mapUniqueViolation } from '@opsplane/db';
-import { AppError } from '@opsplane/errors';
+import { AppError, Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { operatorIdempotency } from '../operators/operator-idempotency';
 import { AuditService } from '../audit/audit.service';
@@ -44,9 +44,12 @@ export class PlansService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(): Promise<PlanView[]> {
-    const rows = (await this.rt.dataSource.query(`SELECT * FROM "plans" ORDER BY name`)) as PlanRow[];
-    return rows.map(toView);
+  async list(q: ListPlansQueryDto): Promise<Page<PlanView>> {
+    const params: unknown[] = [];
+    const where = q.updated_since ? `WHERE updated_at >= $${params.push(q.updated_since)}` : '';
+    const [{ n }] = (await this.rt.dataSource.query(`SELECT count(*)::int AS n FROM "plans" ${where}`, params)) as { n: number }[];
+    const rows = (await this.rt.dataSource.query(`SELECT * FROM "plans" ${where} ORDER BY name LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`, params)) as PlanRow[];
+    return { items: rows.map(toView), total: n, limit: q.limit, offset: q.offset };
   }
 
   async get(em: EntityManager, name: string): Promise<PlanView> {

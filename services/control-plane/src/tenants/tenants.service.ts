@@ -167,6 +167,7 @@ export class TenantsService {
     if (q.status) where.push(`t.status = $${params.push(q.status)}`);
     else where.push(`t.status <> 'deleted'`);
     if (q.plan) where.push(`t.plan = $${params.push(q.plan)}`);
+    if (q.updated_since) where.push(`t.updated_at >= $${params.push(q.updated_since)}`);
     if (q.q) where.push(`(t.name ILIKE $${params.push(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} OR t.slug ILIKE $${params.length})`);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [count] = (await this.rt.dataSource.query(`SELECT count(*)::int AS n FROM "tenants" t ${filter}`, params)) as { n: number }[];

@@ -8,6 +8,7 @@ import {
   CreatePlanDto,
   CreateTenantDto,
   ListAuditQueryDto,
+  ListPlansQueryDto,
   ListTenantsQueryDto,
   Operator,
   PlanNameDto,
@@ -131,9 +132,10 @@ export class ControlPlaneRoutes {
 
   @Get('plans')
   @ApiOperation({ summary: 'Plans and their limits' })
-  @ApiData('PlanView', { array: true })
-  async listPlans(@Req() req: GatewayRequest): Promise<PlanView[]> {
-    return this.rpc.request(RpcSubject.CpListPlans, cpMeta(req), {});
+  @ApiQueryOf(ListPlansQueryDto)
+  @ApiData('PlanView', { page: true })
+  async listPlans(@Req() req: GatewayRequest, @Query() query: unknown): Promise<Page<PlanView>> {
+    return this.rpc.request(RpcSubject.CpListPlans, cpMeta(req), await parseInput(ListPlansQueryDto, query));
   }
 
   @Post('plans')

@@ -115,6 +115,7 @@ export async function listIncidents(em: EntityManager, tenant: TenantId, q: List
   }
   if (q.created_from) add((p) => `created_at >= ${p}`, q.created_from);
   if (q.created_to) add((p) => `created_at < ${p}`, q.created_to);
+  if (q.updated_since) add((p) => `updated_at >= ${p}`, q.updated_since);
   const filter = where.join(' AND ');
   const desc = q.sort.startsWith('-') ? 'DESC' : 'ASC';
   const col = SORT_COLUMNS[q.sort.replace(/^-/, '')];

@@ -1,15 +1,8 @@
 import { isTenantGone } from '@opsplane/db';
 import { AppError, ErrorCode } from '@opsplane/errors';
 
+/** The errors several features share (each feature's own are in its `<feature>.exception.ts`). */
 export const AuthErrors = {
-  badCredentials: () => new AppError(ErrorCode.UNAUTHORIZED, 'Invalid email or password'),
-  tooManyAttempts: (retryAfterS: number) =>
-    new AppError(ErrorCode.RATE_LIMIT, `Too many failed logins; try again in ${retryAfterS} s`, { retry_after_s: retryAfterS }),
-  badRefresh: () => new AppError(ErrorCode.UNAUTHORIZED, 'Invalid or expired refresh token'),
-  refreshReuse: () => new AppError(ErrorCode.UNAUTHORIZED, 'Refresh token reuse detected; the session has been revoked'),
-  badApiToken: () => new AppError(ErrorCode.UNAUTHORIZED, 'Invalid, expired or revoked API token'),
-  tokenNotFound: () => new AppError(ErrorCode.NOT_FOUND, 'API token not found'),
-  forbidden: (message: string) => new AppError(ErrorCode.FORBIDDEN, message),
   tenantSuspended: () => new AppError(ErrorCode.FORBIDDEN, 'The tenant is suspended'),
 };
 

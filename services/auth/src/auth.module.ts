@@ -1,44 +1,46 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
-import { healthController, tenantPurgeController, runtimeProvider, tenantLimitsConsumer, usageController, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
-import { AccessController } from './access/access.controller';
-import { AccessService } from './access/access.service';
-import { ApiTokensService } from './api-tokens/api-tokens.service';
+import { healthController, tenantPurgeController, RuntimeModule, tenantLimitsConsumer, usageController, ServiceDefinition, ServiceRuntime } from '@opsplane/runtime';
+import { AccessModule } from './access/access.module';
+import { ApiTokenEntity } from './api-tokens/api-token.entity';
+import { ApiTokensModule } from './api-tokens/api-tokens.module';
 import { auditLogConsumer } from './audit/audit-log.consumer';
-import { AuditController } from './audit/audit.controller';
-import { AuditService } from './audit/audit.service';
-import { AuthController } from './auth.controller';
-import { AUTH_ENTITIES } from './auth.entities';
+import { AuditModule } from './audit/audit.module';
 import { AuthConfig } from './config';
 import { AUTH_MIGRATIONS } from './migrations';
-import { OrganizationController } from './organization/organization.controller';
-import { OrganizationService } from './organization/organization.service';
-import { SessionsService } from './sessions/sessions.service';
-import { InvitationsService } from './team/invitations.service';
-import { TeamController } from './team/team.controller';
-import { TeamService } from './team/team.service';
-import { TenantsService } from './tenants/tenants.service';
-import { UsersService } from './users/users.service';
+import { OrganizationEntity } from './organization/organization.entity';
+import { OrganizationModule } from './organization/organization.module';
+import { RefreshTokenEntity } from './sessions/refresh-token.entity';
+import { SessionsModule } from './sessions/sessions.module';
+import { InvitationEntity } from './team/invitation.entity';
+import { TeamModule } from './team/team.module';
+import { TenantsModule } from './tenants/tenants.module';
+import { UserEntity } from './users/user.entity';
+import { UsersModule } from './users/users.module';
 
+export const AUTH_ENTITIES = [OrganizationEntity, UserEntity, RefreshTokenEntity, ApiTokenEntity, InvitationEntity];
+
+/** The auth service: one module per feature (sessions, users, api-tokens, tenants, organization, team, audit, access). */
 @Module({})
 export class AuthModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: AuthModule,
-      controllers: [AuthController, AccessController, TeamController, OrganizationController, AuditController, tenantPurgeController(RpcSubject.AuthPurgeTenant),
+      imports: [
+        RuntimeModule.forRoot(runtime),
+        SessionsModule,
+        UsersModule,
+        ApiTokensModule,
+        TenantsModule,
+        OrganizationModule,
+        TeamModule,
+        AuditModule,
+        AccessModule,
+      ],
+      controllers: [
+        tenantPurgeController(RpcSubject.AuthPurgeTenant),
         usageController(RpcSubject.AuthUsage, { table: 'users', current: 'true' }),
-        healthController('auth', RpcSubject.AuthHealth)],
-      providers: [
-        runtimeProvider(runtime),
-        AccessService,
-        SessionsService,
-        ApiTokensService,
-        UsersService,
-        TenantsService,
-        TeamService,
-        InvitationsService,
-        OrganizationService,
-        AuditService,
+        healthController('auth', RpcSubject.AuthHealth),
       ],
     };
   }

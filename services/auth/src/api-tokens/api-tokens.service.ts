@@ -12,11 +12,14 @@ import {
 import { asTenantId, idempotentCreate, TenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
-import { ApiTokenEntity, OrganizationEntity, UserEntity } from '../auth.entities';
 import { AuthErrors } from '../auth.exception';
 import { AccessService } from '../access/access.service';
 import { AuthConfig } from '../config';
 import { API_TOKEN_PREFIX, displayPrefix, mintToken, parseToken, sha256 } from '../crypto/tokens';
+import { OrganizationEntity } from '../organization/organization.entity';
+import { UserEntity } from '../users/user.entity';
+import { ApiTokenEntity } from './api-token.entity';
+import { ApiTokensErrors } from './api-tokens.exception';
 
 const DAY = 86400_000;
 
@@ -47,7 +50,7 @@ export class ApiTokensService {
   private user(meta: RequestMeta): { tenant: TenantId; userId: string } {
     const a = meta.actor;
     if (!a?.user_id) throw AppError.unauthorized();
-    if (a.auth_method === 'api_token') throw AuthErrors.forbidden('API tokens are managed by a signed-in user, not by another API token');
+    if (a.auth_method === 'api_token') throw ApiTokensErrors.forbidden('API tokens are managed by a signed-in user, not by another API token');
     return { tenant: asTenantId(meta.tenant_id), userId: a.user_id };
   }
 
@@ -65,7 +68,7 @@ export class ApiTokensService {
     const role = meta.actor!.role;
     const permissions: Permission[] = [...new Set(dto.permissions)];
     if (permissions.includes('write') && role === 'viewer') {
-      throw AuthErrors.forbidden('A viewer can only create read tokens');
+      throw ApiTokensErrors.forbidden('A viewer can only create read tokens');
     }
     const now = Date.now();
     let expiresAt: Date;
@@ -111,7 +114,7 @@ export class ApiTokensService {
     const result = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
       const repo = em.getRepository(ApiTokenEntity);
       const row = await repo.findOne({ where: { tenantId: tenant, id: tokenId } });
-      if (!row || (!admin && row.userId !== userId)) throw AuthErrors.tokenNotFound();
+      if (!row || (!admin && row.userId !== userId)) throw ApiTokensErrors.tokenNotFound();
       const before = toApiTokenView(row);
       const audit = { resource_type: 'api_token', resource_id: row.id, before };
       if (hardDelete) {
@@ -134,13 +137,13 @@ export class ApiTokensService {
   /** Called by the gateway (which caches the answer for a few seconds). */
   async verify(token: string): Promise<VerifiedApiToken> {
     const parsed = parseToken(token);
-    if (!parsed || parsed.prefix !== API_TOKEN_PREFIX) throw AuthErrors.badApiToken();
+    if (!parsed || parsed.prefix !== API_TOKEN_PREFIX) throw ApiTokensErrors.badApiToken();
     const tenant = asTenantId(parsed.tenantId);
     return this.rt.tenantDb.run(tenant, async (em) => {
       const row = await em.getRepository(ApiTokenEntity).findOne({ where: { tenantId: tenant, tokenHash: sha256(token) } });
-      if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) throw AuthErrors.badApiToken();
+      if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) throw ApiTokensErrors.badApiToken();
       const user = await em.getRepository(UserEntity).findOne({ where: { tenantId: tenant, id: row.userId } });
-      if (!user || user.status !== 'active') throw AuthErrors.badApiToken();
+      if (!user || user.status !== 'active') throw ApiTokensErrors.badApiToken();
       const org = await em.getRepository(OrganizationEntity).findOne({ where: { id: tenant } });
       if (org?.status === 'suspended') throw AuthErrors.tenantSuspended();
       if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {

@@ -3,9 +3,10 @@ import { canonicalTimeZone, OrganizationSettingsView, OrganizationView, RequestM
 import { asTenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
-import { OrganizationEntity } from '../auth.entities';
 import { AuthConfig } from '../config';
 import { currentActor } from '../team/team-actor';
+import { OrganizationEntity } from './organization.entity';
+import { OrganizationErrors } from './organization.exception';
 
 export function toOrganizationView(o: OrganizationEntity): OrganizationView {
   return {
@@ -42,7 +43,7 @@ export class OrganizationService {
     const tenant = asTenantId(meta.tenant_id);
     if (!meta.actor) throw AppError.unauthorized();
     const org = await this.rt.tenantDb.run(tenant, (em) => em.getRepository(OrganizationEntity).findOne({ where: { id: tenant } }));
-    if (!org) throw AppError.notFound('Organization');
+    if (!org) throw OrganizationErrors.notFound();
     return toOrganizationView(org);
   }
 
@@ -51,10 +52,10 @@ export class OrganizationService {
     const tenant = asTenantId(meta.tenant_id);
     const view = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
       const actor = await currentActor(em, tenant, meta);
-      if (actor.role !== 'owner' && actor.role !== 'admin') throw AppError.forbidden('Only an admin or an owner can change the organization');
+      if (actor.role !== 'owner' && actor.role !== 'admin') throw OrganizationErrors.notAdmin();
       const repo = em.getRepository(OrganizationEntity);
       const org = await repo.createQueryBuilder('o').where('o.id = :tenant', { tenant }).setLock('pessimistic_write').getOne();
-      if (!org) throw AppError.notFound('Organization');
+      if (!org) throw OrganizationErrors.notFound();
       if (dto.name === undefined && dto.settings === undefined) return toOrganizationView(org);
       const before = toOrganizationView(org);
       if (dto.name !== undefined) org.name = dto.name;

@@ -4,12 +4,15 @@ import { EntityManager } from 'typeorm';
 import { LoginDto, RefreshDto, RequestMeta, TokenPairView } from '@opsplane/contracts';
 import { asTenantId, isUuid, TenantId } from '@opsplane/db';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
-import { OrganizationEntity, RefreshTokenEntity, UserEntity } from '../auth.entities';
 import { AuthErrors } from '../auth.exception';
 import { AuthConfig } from '../config';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from '@opsplane/crypto';
 import { mintToken, parseToken, REFRESH_TOKEN_PREFIX, sha256 } from '../crypto/tokens';
+import { OrganizationEntity } from '../organization/organization.entity';
+import { UserEntity } from '../users/user.entity';
 import { signAccessToken } from './jwt';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { SessionsErrors } from './sessions.exception';
 
 
 @Injectable()
@@ -24,7 +27,7 @@ export class SessionsService {
   async login(meta: RequestMeta, dto: LoginDto): Promise<TokenPairView> {
     if (!isUuid(meta.tenant_id)) {
       await verifyPassword(dto.password, await dummyHash());
-      throw AuthErrors.badCredentials();
+      throw SessionsErrors.badCredentials();
     }
     const tenant = asTenantId(meta.tenant_id);
     const locked = await this.rt.tenantDb.run(tenant, (em) =>
@@ -33,7 +36,7 @@ export class SessionsService {
         dto.email,
       ]),
     );
-    if ((locked as { wait: number }[]).length) throw AuthErrors.tooManyAttempts(Math.max(1, locked[0].wait));
+    if ((locked as { wait: number }[]).length) throw SessionsErrors.tooManyAttempts(Math.max(1, locked[0].wait));
 
     const found = await this.rt.tenantDb.run(tenant, async (em) => {
       const user = await em.getRepository(UserEntity).findOne({ where: { tenantId: tenant, email: dto.email } });
@@ -44,7 +47,7 @@ export class SessionsService {
     const ok = await verifyPassword(dto.password, user?.passwordHash ?? (await dummyHash()));
     if (!user || !ok || user.status !== 'active') {
       await this.recordFailure(tenant, dto.email);
-      throw AuthErrors.badCredentials();
+      throw SessionsErrors.badCredentials();
     }
     if (found.org?.status === 'suspended') throw AuthErrors.tenantSuspended();
     // A hash from an older, weaker setting is replaced now that the password is known.
@@ -77,7 +80,7 @@ export class SessionsService {
    */
   async refresh(dto: RefreshDto): Promise<TokenPairView> {
     const parsed = parseToken(dto.refresh_token);
-    if (!parsed || parsed.prefix !== REFRESH_TOKEN_PREFIX) throw AuthErrors.badRefresh();
+    if (!parsed || parsed.prefix !== REFRESH_TOKEN_PREFIX) throw SessionsErrors.badRefresh();
     const tenant = asTenantId(parsed.tenantId);
     const outcome = await this.rt.tenantDb.run(tenant, async (em) => {
       const repo = em.getRepository(RefreshTokenEntity);
@@ -86,7 +89,7 @@ export class SessionsService {
         .where('r.tenant_id = :tenant AND r.token_hash = :hash', { tenant, hash: sha256(dto.refresh_token) })
         .setLock('pessimistic_write')
         .getOne();
-      if (!row || row.revokedAt) return { error: AuthErrors.badRefresh() };
+      if (!row || row.revokedAt) return { error: SessionsErrors.badRefresh() };
       if (row.usedAt) {
         await repo
           .createQueryBuilder()
@@ -94,12 +97,12 @@ export class SessionsService {
           .set({ revokedAt: new Date() })
           .where('tenant_id = :tenant AND family_id = :family AND revoked_at IS NULL', { tenant, family: row.familyId })
           .execute();
-        return { error: AuthErrors.refreshReuse() };
+        return { error: SessionsErrors.refreshReuse() };
       }
-      if (row.expiresAt.getTime() <= Date.now()) return { error: AuthErrors.badRefresh() };
+      if (row.expiresAt.getTime() <= Date.now()) return { error: SessionsErrors.badRefresh() };
       const user = await em.getRepository(UserEntity).findOne({ where: { id: row.userId, tenantId: tenant } });
       const org = await em.getRepository(OrganizationEntity).findOne({ where: { id: tenant } });
-      if (!user || user.status !== 'active') return { error: AuthErrors.badRefresh() };
+      if (!user || user.status !== 'active') return { error: SessionsErrors.badRefresh() };
       if (org?.status === 'suspended') return { error: AuthErrors.tenantSuspended() };
       await repo.update({ id: row.id }, { usedAt: new Date() });
       return { pair: await this.issue(em, tenant, user, row.familyId) };

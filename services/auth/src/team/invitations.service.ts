@@ -14,15 +14,18 @@ import {
 import { asTenantId, idempotentCreate, isUuid, mapUniqueViolation, TenantId } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
-import { InvitationEntity, OrganizationEntity, UserEntity } from '../auth.entities';
 import { AuthErrors } from '../auth.exception';
 import { AuthConfig } from '../config';
 import { hashPassword } from '@opsplane/crypto';
 import { assertUsersQuota } from '../tenants/users-quota';
 import { INVITATION_TOKEN_PREFIX, mintToken, parseToken, sha256 } from '../crypto/tokens';
+import { OrganizationEntity } from '../organization/organization.entity';
 import { SessionsService } from '../sessions/sessions.service';
+import { UserEntity } from '../users/user.entity';
+import { InvitationEntity } from './invitation.entity';
 import { currentActor, lockTeam } from './team-actor';
-import { checkInvite, TeamErrors } from './team.rules';
+import { TeamErrors } from './team.exception';
+import { checkInvite } from './team.rules';
 
 const DAY = 86400_000;
 export const ACCEPT_INVITATION_PATH = '/api/team/invitations/accept';

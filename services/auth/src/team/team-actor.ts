@@ -2,7 +2,7 @@ import { EntityManager } from 'typeorm';
 import { RequestMeta } from '@opsplane/contracts';
 import { TenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
-import { UserEntity } from '../auth.entities';
+import { UserEntity } from '../users/user.entity';
 
 
 /**

@@ -13,7 +13,7 @@ import { RpcHandler } from '@opsplane/messaging';
 import { InvitationsService } from './invitations.service';
 import { TeamService } from './team.service';
 import { unknownIfTenantGone } from '../auth.exception';
-import { TeamErrors } from './team.rules';
+import { TeamErrors } from './team.exception';
 
 /** Team members and invitations over request/reply; bodies validated here, at the boundary. */
 @Controller()

@@ -1,25 +1,11 @@
 import { Role } from '@opsplane/contracts';
-import { AppError, ErrorCode } from '@opsplane/errors';
+import { AppError } from '@opsplane/errors';
+import { TeamErrors } from './team.exception';
 
 /**
  * Who may change whose membership. Pure: the caller loads the actor's and the target's current
  * rows (and counts owners) inside a transaction that serialises the tenant's team changes.
  */
-export const TeamErrors = {
-  notAdmin: () => new AppError(ErrorCode.FORBIDDEN, 'Only an admin or an owner can manage the team'),
-  ownerOnly: (what: string) => new AppError(ErrorCode.FORBIDDEN, `Only an owner can ${what}`),
-  lastOwner: (what: string) =>
-    new AppError(ErrorCode.CONFLICT, `Cannot ${what} the last owner of the organization; make another member an owner first`),
-  memberNotFound: () => AppError.notFound('Team member'),
-  invitationNotFound: () => AppError.notFound('Invitation'),
-  alreadyMember: () => new AppError(ErrorCode.CONFLICT, 'A member with this e-mail already exists in the organization'),
-  badInvitation: () => new AppError(ErrorCode.UNAUTHORIZED, 'Invalid invitation token'),
-  invitationUsed: () => new AppError(ErrorCode.UNAUTHORIZED, 'This invitation has already been used'),
-  invitationRevoked: () => new AppError(ErrorCode.UNAUTHORIZED, 'This invitation has been revoked'),
-  invitationAccepted: () => new AppError(ErrorCode.CONFLICT, 'This invitation has already been accepted'),
-  invitationExpired: () => new AppError(ErrorCode.UNAUTHORIZED, 'This invitation has expired; ask for a new one'),
-};
-
 const isAdminRole = (r: Role) => r === 'owner' || r === 'admin';
 
 /** May `actor` invite someone with `role`? */

@@ -3,11 +3,12 @@ import { ChangeMemberRoleDto, ListTeamQueryDto, RemovedMemberView, RequestMeta, 
 import { asTenantId } from '@opsplane/db';
 import { AppError, Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
-import { UserEntity } from '../auth.entities';
 import { AccessService } from '../access/access.service';
 import { AuthConfig } from '../config';
+import { UserEntity } from '../users/user.entity';
 import { countOwners, currentActor, lockTeam } from './team-actor';
-import { checkRemoval, checkRoleChange, TeamErrors } from './team.rules';
+import { TeamErrors } from './team.exception';
+import { checkRemoval, checkRoleChange } from './team.rules';
 
 
 export function toTeamMemberView(u: UserEntity): TeamMemberView {

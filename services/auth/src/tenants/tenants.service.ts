@@ -4,11 +4,13 @@ import { CreateUserDto, ProvisionedTenantView, ProvisionTenantDto, Role, SetTena
 import { asTenantId, mapUniqueViolation, TenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
-import { InvitationEntity, OrganizationEntity, UserEntity } from '../auth.entities';
 import { hashPassword } from '@opsplane/crypto';
 import { assertUsersQuota } from './users-quota';
 import { AuthConfig } from '../config';
+import { OrganizationEntity } from '../organization/organization.entity';
+import { InvitationEntity } from '../team/invitation.entity';
 import { ACCEPT_INVITATION_PATH, newInvitation } from '../team/invitations.service';
+import { UserEntity } from '../users/user.entity';
 
 async function newUser(tenant: TenantId, email: string, password: string, role: Role, name?: string): Promise<UserEntity> {
   const now = new Date();

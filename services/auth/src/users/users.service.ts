@@ -3,7 +3,7 @@ import { MeView, RequestMeta } from '@opsplane/contracts';
 import { asTenantId } from '@opsplane/db';
 import { AppError } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
-import { UserEntity } from '../auth.entities';
+import { UserEntity } from './user.entity';
 
 @Injectable()
 export class UsersService {

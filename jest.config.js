@@ -10,9 +10,12 @@ const moduleNameMapper = Object.fromEntries(
 // Type errors are `npm run typecheck`'s job.
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
+  // OpenTelemetry's dynamic imports of Node modules, which jest's VM cannot run (see the file).
+  '/node_modules/@opentelemetry/(otlp-exporter-base|resources)/build/.+\\.js$': '<rootDir>/test/support/dynamic-import-transform.js',
 };
+const transformIgnorePatterns = ['/node_modules/(?!@opentelemetry/(otlp-exporter-base|resources)/)'];
 
-const common = { transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = { transform, transformIgnorePatterns, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
   testTimeout: 60000,

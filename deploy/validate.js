@@ -37,15 +37,22 @@ const VERBOSE = process.argv.includes('--verbose');
 
 // ------------------------------------------------------------------------------------------
 // Settings each process reads.
+/** The settings each class of libs/config/src/common-config.ts declares (its UPPER_CASE properties). */
+function classSettings(file, className) {
+  const src = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const start = src.indexOf(`export class ${className} `);
+  if (start < 0) throw new Error(`${file}: no class ${className}`);
+  const next = src.indexOf('\nexport ', start + 1);
+  const body = src.slice(start, next < 0 ? undefined : next);
+  return [...body.matchAll(/^ {2}([A-Z][A-Z0-9_]*)\s*[?!]?\s*[:=]/gm)].map((m) => m[1]);
+}
 const ENV = {
-  common: [
-    'NODE_ENV', 'DATABASE_URL', 'DATABASE_APP_PASSWORD', 'DATABASE_APP_URL', 'DATABASE_POOL_SIZE',
-    'NATS_URL', 'RPC_TIMEOUT_MS', 'MIGRATE_ON_START', 'LOG_LEVEL', 'OTEL_EXPORTER_OTLP_ENDPOINT',
-  ],
-  jwt: ['JWT_SECRET', 'JWT_ISSUER', 'JWT_AUDIENCE', 'JWT_ACCESS_TTL_S'],
+  common: classSettings('libs/config/src/common-config.ts', 'CommonConfig'),
+  jwt: classSettings('libs/config/src/common-config.ts', 'JwtConfig'),
   // ControlPlaneJwtConfig (libs/config/src/common-config.ts): operator tokens.
-  cpJwt: ['CP_JWT_SECRET', 'CP_JWT_ISSUER', 'CP_JWT_AUDIENCE', 'CP_JWT_TTL_S'],
-  gateway: ['PORT', 'HOST', 'BODY_LIMIT_BYTES'],
+  cpJwt: classSettings('libs/config/src/common-config.ts', 'ControlPlaneJwtConfig'),
+  // The gateway's own (services/gateway/src/config.ts) come with declaredSettings('gateway').
+  gateway: [],
 };
 // The services come from the registry (libs/registry/services.json): every process but the all-in-one.
 const REGISTRY = JSON.parse(fs.readFileSync(path.join(ROOT, 'libs/registry/services.json'), 'utf8')).services;
@@ -652,7 +659,13 @@ function checkChart() {
     check(gw.readinessProbe?.httpGet?.path === '/health/ready', 'gateway readiness probe is GET /health/ready');
     check(gw.livenessProbe?.httpGet?.path === '/health/live', 'gateway liveness probe is GET /health/live');
     check(gw.pdb?.enabled === true, 'gateway has a PodDisruptionBudget');
-    check(!JSON.stringify(gw).includes('/metrics'), 'nothing depends on /metrics');
+    // /metrics is served on its own port, never by the API (whose port the Ingress exposes).
+    check(!JSON.stringify(gw).includes('/metrics'), 'no gateway probe or route uses /metrics (it is on the metrics port)');
+  }
+  const metrics = values.metrics ?? {};
+  if (check(isMap(values.metrics) && typeof metrics.enabled === 'boolean', 'values metrics.enabled is true|false')) {
+    check(Number.isInteger(metrics.port) && metrics.port > 0 && metrics.port < 65536, `values metrics.port is a port (${metrics.port})`);
+    check(!Object.values(services).some((own) => deepMerge(values.serviceDefaults ?? {}, own ?? {}).http?.port === metrics.port), 'values metrics.port is no service\'s HTTP port');
   }
   for (const name of SERVICES.filter((n) => n !== 'gateway')) {
     if (!services[name]) continue;
@@ -773,6 +786,8 @@ function schemaCheck(label, docs) {
   if (!k8sModels) return;
   for (const d of docs) {
     const [group, version] = d.apiVersion.includes('/') ? d.apiVersion.split('/') : ['', d.apiVersion];
+    // The Prometheus Operator's kinds are CRDs, not in the Kubernetes schemas.
+    if (group === 'monitoring.coreos.com') continue;
     let Model;
     try {
       const mod = require(`kubernetes-models/${group ? `${group}/` : ''}${version}/${d.kind}`);

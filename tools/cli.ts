@@ -8,7 +8,8 @@ import { OwnerInvitationView, RpcSubject, systemActor, systemOperator, TenantVie
 import { ControlPlaneConfig, controlPlaneService } from '@opsplane/control-plane';
 import { startEmbeddedPostgres } from '@opsplane/db';
 import { createRpcClient, InMemoryEventBus } from '@opsplane/messaging';
-import { logLevels, startService } from '@opsplane/runtime';
+import { nestLogger } from '@opsplane/observability';
+import { startService } from '@opsplane/runtime';
 import { describeFailure } from './cli-errors';
 
 /**
@@ -18,7 +19,7 @@ import { describeFailure } from './cli-errors';
 async function withServices<T>(subject: RpcSubject, body: unknown): Promise<T> {
   // The secrets of the all-in-one process beside it (the same runtime-role password, token keys).
   const env: NodeJS.ProcessEnv = { ...withLocalSecrets(process.env), NATS_URL: undefined, LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' };
-  Logger.overrideLogger(logLevels(env.LOG_LEVEL ?? 'error'));
+  Logger.overrideLogger(nestLogger(env.LOG_LEVEL ?? 'error'));
   const config = loadConfig(AuthConfig, env);
   let databaseUrl = config.DATABASE_URL;
   let stopPg: (() => Promise<void>) | undefined;

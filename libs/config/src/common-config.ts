@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsIP, IsOptional, IsString, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { Sensitive } from './load-config';
 
 /**
@@ -76,9 +76,82 @@ export class CommonConfig {
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
 
+  // Traces: the standard OpenTelemetry variables, read by the SDK itself (libs/observability,
+  // startTelemetry); declared here so that a typo in a value stops the process with its name.
+  // Spans are exported only when an OTLP endpoint or OTEL_TRACES_EXPORTER is set.
+
+  /** OTLP base URL, e.g. http://otel-collector:4318 (spans go to <url>/v1/traces). */
   @IsOptional()
   @IsString()
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** The traces URL itself, when not <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces. */
+  @IsOptional()
+  @IsString()
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  @IsOptional()
+  @IsIn(['http/protobuf', 'http/json', 'grpc'])
+  OTEL_EXPORTER_OTLP_PROTOCOL?: string;
+
+  /** Headers for the collector (key=value,...), e.g. an API key: a secret. */
+  @Sensitive()
+  @IsOptional()
+  @IsString()
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+
+  /** Comma-separated: otlp, console, zipkin, none. */
+  @IsOptional()
+  @ValidateBy({
+    name: 'otelExporters',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && v.split(',').every((e) => ['otlp', 'console', 'zipkin', 'none'].includes(e.trim())),
+      defaultMessage: () => 'OTEL_TRACES_EXPORTER must list otlp, console, zipkin or none (comma-separated)',
+    },
+  })
+  OTEL_TRACES_EXPORTER?: string;
+
+  /** service.name of the spans (default: opsplane-<service>, or opsplane for the all-in-one process). */
+  @IsOptional()
+  @IsString()
+  OTEL_SERVICE_NAME?: string;
+
+  /** Extra resource attributes, e.g. deployment.environment=prod,k8s.cluster.name=eu-1. */
+  @IsOptional()
+  @IsString()
+  OTEL_RESOURCE_ATTRIBUTES?: string;
+
+  @IsOptional()
+  @IsIn(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+  OTEL_TRACES_SAMPLER?: string;
+
+  /** The ratio of the traceidratio samplers (0..1). */
+  @IsOptional()
+  @Type(() => Number)
+  @Min(0)
+  @Max(1)
+  OTEL_TRACES_SAMPLER_ARG?: number;
+
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  OTEL_SDK_DISABLED?: string;
+
+  /** Log lines as JSON objects (the default in production or when stdout is not a terminal) or pretty text. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
+  /** Where this process serves its Prometheus metrics (`/metrics`); unset: not served. 0: a free port. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** The address of the metrics port: loopback unless told otherwise (containers: 0.0.0.0). */
+  @IsIP(undefined, { message: 'METRICS_HOST must be an IP address, e.g. 0.0.0.0' })
+  METRICS_HOST = '127.0.0.1';
 
   /** Whether this process connects to PostgreSQL (the gateway does not). */
   usesDatabase(): boolean {

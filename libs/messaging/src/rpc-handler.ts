@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { AppError, ErrorCode, errorReply, okReply, parseInput, ReplyEnvelope } from '@opsplane/errors';
 import { canWrite, isAdmin, RequestMeta, RpcMessage, RpcSubject } from '@opsplane/contracts';
-import { inSpanFrom, SpanKind } from '@opsplane/observability';
+import { inSpanFrom, rpcDuration, rpcRequests, SpanKind, withLogContext } from '@opsplane/observability';
 import { randomUUID } from 'node:crypto';
 
 const logger = new Logger('Rpc');
@@ -68,19 +68,26 @@ export function RpcHandler<B extends object>(subject: RpcSubject, options: RpcHa
     const original = descriptor.value as (meta: RequestMeta, body: B) => Promise<unknown>;
     const wrapped = async function (this: unknown, message: unknown): Promise<ReplyEnvelope<unknown>> {
       if (!isRpcMessage(message)) return errorReply(new AppError(ErrorCode.VALIDATION_ERROR, 'Malformed request message'));
-      return inSpanFrom(message.meta.traceparent, `handle ${subject}`, SpanKind.SERVER, async (span) => {
+      const ids = { tenant_id: message.meta.tenant_id || undefined, request_id: message.meta.request_id };
+      return withLogContext(ids, () => inSpanFrom(message.meta.traceparent, `handle ${subject}`, SpanKind.SERVER, async (span) => {
         if (message.meta.tenant_id) span.setAttribute('opsplane.tenant_id', message.meta.tenant_id);
+        const done = rpcDuration.startTimer({ subject });
         try {
           assertRequirement(message.meta, options.requires);
           const body = options.body ? await parseInput(options.body, message.body) : ({} as B);
-          return okReply(await original.call(this, message.meta, body));
+          const value = await original.call(this, message.meta, body);
+          rpcRequests.inc({ subject, outcome: 'ok' });
+          return okReply(value);
         } catch (e) {
+          rpcRequests.inc({ subject, outcome: e instanceof AppError ? e.code : 'ERROR' });
           if (e instanceof AppError) return errorReply(e);
           const id = randomUUID();
           logger.error(`[${id}] ${subject} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
           return errorReply(new AppError(ErrorCode.ERROR, `Internal error (id ${id})`));
+        } finally {
+          done();
         }
-      });
+      }));
     };
     Object.defineProperty(wrapped, 'name', { value: String(key) });
     descriptor.value = wrapped;

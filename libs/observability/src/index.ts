@@ -1,1 +1,3 @@
 export * from './telemetry';
+export * from './logging';
+export * from './metrics';

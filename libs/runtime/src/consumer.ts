@@ -3,7 +3,7 @@ import { DomainEvent, EVENT_PAYLOADS, EventPayload, EventSubject } from '@opspla
 import { asTenantId, claimInbox, TenantTx } from '@opsplane/db';
 import { parseInput } from '@opsplane/errors';
 import { IncomingEvent } from '@opsplane/messaging';
-import { inSpanFrom, SpanKind } from '@opsplane/observability';
+import { eventsConsumed, inSpanFrom, SpanKind, withLogContext } from '@opsplane/observability';
 import { ServiceRuntime } from './service-runtime';
 
 /** An event as a consumer receives it: the envelope, with `data` validated into its subject's class. */
@@ -41,14 +41,20 @@ export async function startConsumer<S extends EventSubject>(rt: ServiceRuntime, 
     const envelope = e.payload as DomainEvent<unknown>;
     const data = (await parseInput(EVENT_PAYLOADS[subject] as new () => object, envelope.data)) as EventPayload<S>;
     const tenant = asTenantId(envelope.tenant_id);
-    await inSpanFrom(e.headers.traceparent, `consume ${subject}`, SpanKind.CONSUMER, async (span) => {
+    await withLogContext({ tenant_id: tenant }, () => inSpanFrom(e.headers.traceparent, `consume ${subject}`, SpanKind.CONSUMER, async (span) => {
       span.setAttribute('opsplane.tenant_id', tenant);
       span.setAttribute('messaging.message.id', e.id);
       await rt.tenantDb.run(tenant, async (tx) => {
         if (!(await claimInbox(tx, rt.schema, tenant, durable, e.id))) return;
         await c.handle(tx, { ...envelope, data, subject });
       });
-    });
+    })).then(
+      () => eventsConsumed.inc({ consumer: durable, outcome: 'ok' }),
+      (e: unknown) => {
+        eventsConsumed.inc({ consumer: durable, outcome: 'failed' });
+        throw e;
+      },
+    );
     log.debug(`${subject} ${e.id} of ${tenant} handled`);
   });
 }

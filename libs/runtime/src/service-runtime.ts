@@ -1,7 +1,9 @@
-import { DynamicModule, Global, INestMicroservice, Logger, LogLevel, Module, Type } from '@nestjs/common';
+import { DynamicModule, Global, INestMicroservice, Logger, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { CommonConfig } from '@opsplane/config';
+import { nestLogger, registerGaugeSource, startMetricsServer } from '@opsplane/observability';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { createAppDataSource, OutboxRelay, resolveAppUrl, runMigrations, TenantDb } from '@opsplane/db';
 import { ConsumerDefinition, startConsumer } from './consumer';
 import { AccessBus, createRpcClient, EventBus, InProcessAccessBus, JetStreamEventBus, NatsAccessBus, RpcClient, rpcServerOptions } from '@opsplane/messaging';
@@ -55,11 +57,6 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-export function logLevels(level: string): LogLevel[] {
-  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-  const i = order.indexOf(level as LogLevel);
-  return order.slice(0, i < 0 ? 4 : i + 1);
-}
 
 /** Migrates, connects and starts one service as a Nest microservice (NATS or in-process). */
 export async function startService<C extends CommonConfig>(def: ServiceDefinition<C>, opts: StartOptions<C>): Promise<RunningService> {
@@ -100,18 +97,22 @@ export async function startService<C extends CommonConfig>(def: ServiceDefinitio
   const runtime: ServiceRuntime<C> = { name: def.name, schema: def.schema, config, dataSource, tenantDb, eventBus, relay, rpc, access };
   const app = await NestFactory.createMicroservice(def.module(runtime), {
     ...rpcServerOptions(def.name, config.NATS_URL),
-    logger: logLevels(config.LOG_LEVEL),
+    logger: nestLogger(config.LOG_LEVEL),
   });
   await app.listen();
   relay.start();
   for (const c of def.consumers ?? []) await startConsumer(runtime as unknown as ServiceRuntime, c);
   await def.onStart?.(runtime);
+  const unregister = registerServiceGauges(def.schema, dataSource);
+  const metrics = await startMetricsServer(config.METRICS_PORT, config.METRICS_HOST);
   log.log(`${def.name} service ready (${config.NATS_URL ? 'NATS' : 'in-process transport'})`);
   return {
     name: def.name,
     app,
     runtime: runtime as unknown as ServiceRuntime,
     async close() {
+      unregister();
+      await metrics?.close();
       await app.close();
       await relay.stop();
       await access.close();
@@ -120,6 +121,40 @@ export async function startService<C extends CommonConfig>(def: ServiceDefinitio
       await dataSource.destroy();
     },
   };
+}
+
+/** The outbox backlog and the pool of one service, read when Prometheus scrapes. */
+function registerServiceGauges(schema: string, dataSource: DataSource): () => void {
+  // One query answers both outbox gauges of a scrape.
+  let last: { at: number; answer: Promise<{ pending: number; lag: number }> } | undefined;
+  const backlog = () => {
+    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), answer: readBacklog() };
+    return last.answer;
+  };
+  const readBacklog = async () => {
+    // The outbox is readable only by the relay (row security); a scrape reads it the same way.
+    return dataSource.transaction(async (em) => {
+      await em.query(`SELECT set_config('app.outbox_relay', 'on', true)`);
+      const [row] = (await em.query(
+        `SELECT count(*)::int AS pending, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS lag FROM outbox WHERE published_at IS NULL`,
+      )) as { pending: number; lag: number }[];
+      return row;
+    });
+  };
+  const removals = [
+    registerGaugeSource('opsplane_outbox_pending', schema, async () => [{ labels: { schema }, value: (await backlog()).pending }]),
+    registerGaugeSource('opsplane_outbox_lag_seconds', schema, async () => [{ labels: { schema }, value: (await backlog()).lag }]),
+    registerGaugeSource('opsplane_db_pool_connections', schema, () => {
+      const pool = (dataSource.driver as PostgresDriver).master as { totalCount: number; idleCount: number; waitingCount: number } | undefined;
+      if (!pool) return [];
+      return [
+        { labels: { schema, state: 'total' }, value: pool.totalCount },
+        { labels: { schema, state: 'idle' }, value: pool.idleCount },
+        { labels: { schema, state: 'waiting' }, value: pool.waitingCount },
+      ];
+    }),
+  ];
+  return () => removals.forEach((r) => r());
 }
 
 export function runtimeProvider(runtime: ServiceRuntime) {

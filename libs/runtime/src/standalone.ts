@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CommonConfig, loadConfig } from '@opsplane/config';
-import { stopTelemetry } from '@opsplane/observability';
-import { logLevels, ServiceDefinition, startService } from './service-runtime';
+import { nestLogger, stopTelemetry } from '@opsplane/observability';
+import { ServiceDefinition, startService } from './service-runtime';
 
 /** Closes `close` once on SIGTERM/SIGINT (Kubernetes sends SIGTERM), then exits. */
 export function onShutdown(close: () => Promise<void>): void {
@@ -25,7 +25,7 @@ export async function runStandaloneService<C extends CommonConfig>(def: ServiceD
   const log = new Logger(def.name);
   try {
     const config = loadConfig(def.config);
-    Logger.overrideLogger(logLevels(config.LOG_LEVEL));
+    Logger.overrideLogger(nestLogger(config.LOG_LEVEL));
     if (!config.NATS_URL || !config.DATABASE_URL) throw new Error('DATABASE_URL and NATS_URL are required to run a service on its own (use `npm start` for the all-in-one process)');
     const svc = await startService(def, { config });
     onShutdown(() => svc.close());

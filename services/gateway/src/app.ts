@@ -7,9 +7,8 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { ErrorCode } from '@opsplane/errors';
-import { currentTraceId } from '@opsplane/observability';
+import { currentTraceId, nestLogger, startMetricsServer } from '@opsplane/observability';
 import { accessBusFor, connectionState, createRpcClient } from '@opsplane/messaging';
-import { logLevels } from '@opsplane/runtime';
 import { GatewayConfig } from './config';
 import { GatewayModule } from './gateway.module';
 import { sendError } from './http/envelope';
@@ -17,12 +16,15 @@ import { MAX_PARAM_LENGTH } from './http/error-response';
 import { assertWithinLimits, parseJsonBody } from './http/input-limits';
 import { RouteTable } from './http/route-table';
 import { registerSecurityHeaders } from './http/security';
+import { registerAccessLog } from './http/access-log';
 import { registerTracing } from './http/tracing';
 import { buildOpenApi, setupOpenApi } from './openapi/openapi';
 
 export interface RunningGateway {
   app: NestFastifyApplication;
   url: string;
+  /** Where /metrics is served (METRICS_PORT), when it is. */
+  metricsPort?: number;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     }
   });
   registerTracing(fastify);
+  registerAccessLog(fastify);
   fastify.addHook('onSend', (req, reply, payload, done) => {
     reply.header('x-request-id', req.id);
     done(null, payload);
@@ -91,7 +94,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const { client, proxy } = createRpcClient(config.NATS_URL, 'opsplane-gateway', config.RPC_TIMEOUT_MS);
   await proxy.connect();
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, client, connectionState(proxy), accessBusFor(proxy)), adapter, {
-    logger: logLevels(config.LOG_LEVEL),
+    logger: nestLogger(config.LOG_LEVEL),
     bodyParser: false,
   });
   app.enableShutdownHooks();
@@ -100,11 +103,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://127.0.0.1:${port}`;
+  const metrics = await startMetricsServer(config.METRICS_PORT, config.METRICS_HOST);
   new Logger('Gateway').log(`listening on ${url} (OpenAPI at ${url}/api/docs)`);
   return {
     app,
     url,
+    metricsPort: metrics?.port,
     async close() {
+      await metrics?.close();
       await app.close();
       await proxy.close();
     },

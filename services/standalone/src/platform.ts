@@ -4,7 +4,8 @@ import { dataDir, loadConfig } from '@opsplane/config';
 import { startEmbeddedPostgres, EmbeddedPg } from '@opsplane/db';
 import { GatewayConfig, startGateway, RunningGateway } from '@opsplane/gateway';
 import { createRpcClient, EventBus, InMemoryEventBus, RpcClient } from '@opsplane/messaging';
-import { logLevels, RunningService, startService } from '@opsplane/runtime';
+import { nestLogger } from '@opsplane/observability';
+import { RunningService, startService } from '@opsplane/runtime';
 import { serviceDefinitions } from './service-definitions';
 
 export interface PlatformOptions {
@@ -35,7 +36,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Running
   const gatewayConfig = loadConfig(GatewayConfig, env);
   // Every service of the registry, its settings checked before anything starts.
   const defs = serviceDefinitions().map((def) => ({ def, config: loadConfig(def.config, env) }));
-  Logger.overrideLogger(logLevels(gatewayConfig.LOG_LEVEL));
+  Logger.overrideLogger(nestLogger(gatewayConfig.LOG_LEVEL));
 
   let embeddedPg: EmbeddedPg | undefined;
   let databaseUrl = gatewayConfig.DATABASE_URL;

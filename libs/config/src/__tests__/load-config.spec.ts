@@ -21,6 +21,18 @@ describe(loadConfig.name, () => {
     }
   });
 
+  it('checks the standard OpenTelemetry, logging and metrics settings and names the bad ones', () => {
+    const ok = loadConfig(CommonConfig, { ...SECRETS, OTEL_TRACES_EXPORTER: 'otlp,console', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25', METRICS_PORT: '9464', LOG_FORMAT: 'json' });
+    expect(ok).toMatchObject({ OTEL_TRACES_SAMPLER_ARG: 0.25, METRICS_PORT: 9464, METRICS_HOST: '127.0.0.1' });
+    const bad = { OTEL_TRACES_EXPORTER: 'jaeger', OTEL_EXPORTER_OTLP_PROTOCOL: 'udp', OTEL_TRACES_SAMPLER_ARG: '2', METRICS_PORT: '70000', METRICS_HOST: 'everywhere', LOG_FORMAT: 'xml' };
+    expect(() => loadConfig(CommonConfig, { ...SECRETS, ...bad })).toThrow(ConfigError);
+    try {
+      loadConfig(CommonConfig, { ...SECRETS, ...bad });
+    } catch (e) {
+      for (const name of Object.keys(bad)) expect(String(e)).toContain(name);
+    }
+  });
+
   it('has no default for any secret: each must be given, in every environment', () => {
     for (const NODE_ENV of ['development', 'test', 'production']) {
       expect(() => loadConfig(ControlPlaneJwtConfig, { NODE_ENV })).toThrow(/CP_JWT_SECRET is required[\s\S]*JWT_SECRET: JWT_SECRET is required/);

@@ -1,3 +1,4 @@
+import { inUnsampledTrace } from '@opsplane/observability';
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AccessChange, AccessRevocationsView, RpcSubject, TenantStatus, TenantStatusesView } from '@opsplane/contracts';
@@ -47,11 +48,12 @@ export class AccessState implements OnModuleInit, OnModuleDestroy {
     this.bus.serve(this.gatewayId, (c) => this.apply(c));
     this.transport.onChange((connected) => {
       if (!connected) this.loaded = false;
-      else void this.loadUntilDone();
+      else void inUnsampledTrace(() => this.loadUntilDone());
     });
-    void this.loadUntilDone();
-    this.timers.push(setInterval(() => void this.refreshStatuses().catch(() => undefined), this.config.SUSPENSION_POLL_MS));
-    this.timers.push(setInterval(() => void this.refreshRevocations().catch(() => undefined), REVOCATIONS_POLL_MS));
+    void inUnsampledTrace(() => this.loadUntilDone());
+    // Background polls: traces of their own, never sampled (a collector would get one every poll otherwise).
+    this.timers.push(setInterval(() => void inUnsampledTrace(() => this.refreshStatuses()).catch(() => undefined), this.config.SUSPENSION_POLL_MS));
+    this.timers.push(setInterval(() => void inUnsampledTrace(() => this.refreshRevocations()).catch(() => undefined), REVOCATIONS_POLL_MS));
     for (const t of this.timers) t.unref();
   }
 

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyReply } from 'fastify';
 import { canWrite } from '@opsplane/contracts';
+import { currentLogContext } from '@opsplane/observability';
 import { AppError, ErrorCode } from '@opsplane/errors';
 import { GatewayRequest, headerOf, stateOf } from '../http/gateway-request';
 import { RateLimiter } from '../rate-limit/rate-limiter';
@@ -54,6 +55,8 @@ export class TenantPlaneGuard implements CanActivate {
     state.tenantId = principal.tenant_id;
     state.actor = principal.actor;
     state.credentialAt = principal.credential_at;
+    const logContext = currentLogContext();
+    if (logContext) logContext.tenant_id = principal.tenant_id;
     state.span?.setAttribute('opsplane.tenant_id', principal.tenant_id);
     await this.limiter.enforce(principal, ctx.switchToHttp().getResponse<FastifyReply>());
 

@@ -18,6 +18,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AppError, ErrorCode } from '@opsplane/errors';
+import { rateLimitRejections } from '@opsplane/observability';
 import { Principal } from '../auth/principal';
 import { GATEWAY_CONFIG } from '../auth/strategies';
 import { GatewayConfig } from '../config';
@@ -89,6 +90,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     const d = decide(results);
     void reply.headers(d.headers);
     if (!d.allowed) {
+      rateLimitRejections.inc({ limit: d.binding.scope });
       const what = d.binding.scope === 'credential' ? 'this credential' : 'this tenant';
       throw new AppError(ErrorCode.RATE_LIMIT, `Rate limit exceeded for ${what} (${d.binding.limit} requests per minute); retry in ${d.retryAfterS} s`, {
         limit: d.binding.scope,

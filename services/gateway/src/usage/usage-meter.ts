@@ -1,3 +1,4 @@
+import { inUnsampledTrace } from '@opsplane/observability';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
 import { RpcClient } from '@opsplane/messaging';
@@ -23,7 +24,7 @@ export class UsageMeter implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.USAGE_FLUSH_MS);
+    this.timer = setInterval(() => void inUnsampledTrace(() => this.flush()), this.config.USAGE_FLUSH_MS);
     this.timer.unref();
   }
 

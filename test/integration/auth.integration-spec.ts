@@ -185,7 +185,10 @@ describe('authentication and authorization (through the gateway)', () => {
 
       const list = await t.call('GET', '/api/auth/tokens');
       expect(JSON.stringify(list.body)).not.toContain(token);
-      expect(list.body.data.map((x: { id: string }) => x.id)).toContain(token_data.id);
+      expect(list.body.data).toMatchObject({ total: 1, limit: 50, offset: 0 });
+      expect(list.body.data.items.map((x: { id: string }) => x.id)).toContain(token_data.id);
+      expect((await t.call('GET', '/api/auth/tokens?limit=1&offset=1')).body.data).toMatchObject({ items: [], total: 1 });
+      expect((await t.call('GET', '/api/auth/tokens?limit=0')).status).toBe(422);
 
       // The token carries its tenant: no x-tenant-id needed.
       const created2 = await p.call('POST', '/api/incidents', { token, body: { title: 'from a script', severity: 'P4' } });
@@ -202,7 +205,7 @@ describe('authentication and authorization (through the gateway)', () => {
       const del = await t.call('DELETE', `/api/auth/tokens?id=${token_data.id}`);
       expect(del.status).toBe(200);
       const list2 = await t.call('GET', '/api/auth/tokens');
-      expect(list2.body.data.map((x: { id: string }) => x.id)).not.toContain(token_data.id);
+      expect(list2.body.data.items.map((x: { id: string }) => x.id)).not.toContain(token_data.id);
       const again = await t.call('DELETE', `/api/auth/tokens?id=${token_data.id}`);
       expect(again.status).toBe(404);
     });

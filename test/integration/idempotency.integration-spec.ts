@@ -111,7 +111,7 @@ describe('Idempotency-Key', () => {
     const first = await t.call('POST', '/api/auth/tokens', { body, headers: { 'idempotency-key': k } });
     const again = await t.call('POST', '/api/auth/tokens', { body, headers: { 'idempotency-key': k } });
     expect(again.body.data.token).toBe(first.body.data.token);
-    expect((await t.call('GET', '/api/auth/tokens')).body.data).toHaveLength(1);
+    expect((await t.call('GET', '/api/auth/tokens')).body.data.total).toBe(1);
     const stored = await db.query(`SELECT key_hash, response FROM auth.idempotency_keys WHERE tenant_id = $1`, [t.id]);
     expect(stored.rows).toHaveLength(1);
     expect(JSON.stringify(stored.rows)).not.toContain(first.body.data.token);

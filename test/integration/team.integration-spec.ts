@@ -51,6 +51,17 @@ describe('team and organization (through the gateway)', () => {
       expect(page.body.data).toMatchObject({ total: 2, limit: 1, offset: 1, items: [{ id: member.id }] });
       expect((await t.call('GET', '/api/team?limit=501')).status).toBe(422);
     });
+
+    it('keeps only the members changed since updated_since (RFC 3339), for a client that polls', async () => {
+      const t2 = await p.tenant();
+      const member = await t2.user('member');
+      const since = new Date().toISOString();
+      expect((await t2.call('GET', `/api/team?updated_since=${encodeURIComponent(since)}`)).body.data.total).toBe(0);
+      expect((await t2.call('PUT', `/api/team/${member.id}/role`, { body: { role: 'admin' } })).status).toBe(200);
+      const changed = await t2.call('GET', `/api/team?updated_since=${encodeURIComponent(since)}`);
+      expect(changed.body.data).toMatchObject({ total: 1, items: [{ id: member.id, role: 'admin' }] });
+      expect((await t2.call('GET', '/api/team?updated_since=yesterday')).status).toBe(422);
+    });
   });
 
   describe('invitations', () => {

@@ -56,8 +56,8 @@ describe('tenant isolation', () => {
       expect((await p.call('POST', '/api/incidents', { token: tok, tenant: b.id, body: { title: 'cross' } })).status).toBe(403);
       expect((await b.call('GET', '/api/incidents?q=cross')).body.data.total).toBe(0);
       // B cannot see or revoke A's tokens either.
-      const aTokens = (await a.call('GET', '/api/auth/tokens')).body.data as { id: string }[];
-      const bTokens = (await b.call('GET', '/api/auth/tokens')).body.data as { id: string }[];
+      const aTokens = (await a.call('GET', '/api/auth/tokens')).body.data.items as { id: string }[];
+      const bTokens = (await b.call('GET', '/api/auth/tokens')).body.data.items as { id: string }[];
       expect(bTokens.some((x) => aTokens.some((y) => y.id === x.id))).toBe(false);
       expect((await b.call('DELETE', `/api/auth/tokens/${aTokens[0].id}`)).status).toBe(404);
     });

@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 import { Role, ROLES } from '../common/context';
 import { IsOptionalNonNull } from '../common/optional';
-import { PageQueryDto } from '../common/pagination';
+import { ChangedSinceQueryDto, PageQueryDto } from '../common/pagination';
 
 const lower = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 const trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
@@ -65,7 +65,8 @@ export interface TeamMemberView {
   joined_at: string;
 }
 
-export class ListTeamQueryDto extends PageQueryDto {}
+/** Members, oldest first; `updated_since` keeps those whose role or profile changed since. */
+export class ListTeamQueryDto extends ChangedSinceQueryDto {}
 
 export class MemberIdDto {
   @IsUUID()

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { CreateApiTokenDto, RequestMeta, RevokeApiTokenDto, RpcSubject, TokenIdDto, VerifyApiTokenDto } from '@opsplane/contracts';
+import { CreateApiTokenDto, PageQueryDto, RequestMeta, RevokeApiTokenDto, RpcSubject, TokenIdDto, VerifyApiTokenDto } from '@opsplane/contracts';
 import { RpcHandler } from '@opsplane/messaging';
 import { unknownIfTenantGone } from '../auth.exception';
 import { ApiTokensErrors } from './api-tokens.exception';
@@ -15,9 +15,9 @@ export class ApiTokensController {
     return unknownIfTenantGone(this.tokens.verify(dto.token), ApiTokensErrors.badApiToken);
   }
 
-  @RpcHandler(RpcSubject.AuthListApiTokens, { requires: 'read' })
-  listTokens(meta: RequestMeta) {
-    return this.tokens.list(meta);
+  @RpcHandler(RpcSubject.AuthListApiTokens, { body: PageQueryDto, requires: 'read' })
+  listTokens(meta: RequestMeta, q: PageQueryDto) {
+    return this.tokens.list(meta, q);
   }
 
   @RpcHandler(RpcSubject.AuthCreateApiToken, { body: CreateApiTokenDto, requires: 'read' })

@@ -5,12 +5,13 @@ import {
   ApiTokenView,
   CreateApiTokenDto,
   CreatedApiTokenView,
+  PageQueryDto,
   Permission,
   RequestMeta,
   VerifiedApiToken,
 } from '@opsplane/contracts';
 import { asTenantId, idempotentCreate, TenantId } from '@opsplane/db';
-import { AppError } from '@opsplane/errors';
+import { AppError, Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { AuthErrors } from '../auth.exception';
 import { AccessService } from '../access/access.service';
@@ -54,11 +55,14 @@ export class ApiTokensService {
     return { tenant: asTenantId(meta.tenant_id), userId: a.user_id };
   }
 
-  async list(meta: RequestMeta): Promise<ApiTokenView[]> {
+  /** The caller's own tokens, newest first (revoked ones too, until deleted). */
+  async list(meta: RequestMeta, q: PageQueryDto): Promise<Page<ApiTokenView>> {
     const { tenant, userId } = this.user(meta);
     return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
-      const rows = await em.getRepository(ApiTokenEntity).find({ where: { tenantId: tenant, userId }, order: { createdAt: 'DESC' } });
-      return rows.map((r) => toApiTokenView(r));
+      const [rows, total] = await em
+        .getRepository(ApiTokenEntity)
+        .findAndCount({ where: { tenantId: tenant, userId }, order: { createdAt: 'DESC', id: 'DESC' }, skip: q.offset, take: q.limit });
+      return { items: rows.map((r) => toApiTokenView(r)), total, limit: q.limit, offset: q.offset };
     });
   }
 

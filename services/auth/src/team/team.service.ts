@@ -1,3 +1,4 @@
+import { MoreThanOrEqual } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
 import { ChangeMemberRoleDto, ListTeamQueryDto, RemovedMemberView, RequestMeta, TeamMemberView } from '@opsplane/contracts';
 import { asTenantId } from '@opsplane/db';
@@ -27,7 +28,12 @@ export class TeamService {
     const tenant = asTenantId(meta.tenant_id);
     if (!meta.actor) throw AppError.unauthorized();
     const [rows, total] = await this.rt.tenantDb.run(tenant, (em) =>
-      em.getRepository(UserEntity).findAndCount({ where: { tenantId: tenant }, order: { createdAt: 'ASC', id: 'ASC' }, skip: q.offset, take: q.limit }),
+      em.getRepository(UserEntity).findAndCount({
+        where: { tenantId: tenant, ...(q.updated_since ? { updatedAt: MoreThanOrEqual(new Date(q.updated_since)) } : {}) },
+        order: { createdAt: 'ASC', id: 'ASC' },
+        skip: q.offset,
+        take: q.limit,
+      }),
     );
     return { items: rows.map(toTeamMemberView), total, limit: q.limit, offset: q.offset };
   }

@@ -6,18 +6,19 @@ import {
   CreatedApiTokenView,
   LoginDto,
   MeView,
+  PageQueryDto,
   RefreshDto,
   RevokeApiTokenDto,
   RpcSubject,
   TokenIdDto,
   TokenPairView,
 } from '@opsplane/contracts';
-import { AppError, parseInput } from '@opsplane/errors';
+import { AppError, Page, parseInput } from '@opsplane/errors';
 import { RpcClient } from '@opsplane/messaging';
 import { Access, Area, Public } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, headerOf, metaOf, stateOf } from '../http/gateway-request';
-import { ApiBodyOf, ApiData, ApiPublic, IdempotencyKeyHeader } from '../openapi/openapi';
+import { ApiBodyOf, ApiData, ApiPublic, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
 
 @ApiTags('auth')
@@ -61,10 +62,12 @@ export class AuthRoutes {
 
   @Get('tokens')
   @Area('auth')
-  @ApiOperation({ summary: "The caller's API tokens (never the secrets)" })
-  @ApiData('ApiTokenView', { array: true })
-  async listTokens(@Req() req: GatewayRequest): Promise<ApiTokenView[]> {
-    return this.rpc.request(RpcSubject.AuthListApiTokens, metaOf(req), {});
+  @ApiOperation({ summary: "The caller's API tokens, newest first (never the secrets)" })
+  @ApiQueryOf(PageQueryDto)
+  @ApiData('ApiTokenView', { page: true })
+  async listTokens(@Req() req: GatewayRequest, @Query() query: unknown): Promise<Page<ApiTokenView>> {
+    const q = await parseInput(PageQueryDto, query);
+    return this.rpc.request(RpcSubject.AuthListApiTokens, metaOf(req), q);
   }
 
   @Post('tokens')

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_OPTIONS, FAULT_KINDS, FaultKind, generateCase, TemplateMiner, TemplateMinerOptions } from '@opsplane/rca';
-import { parseCsv, writeCase } from './rca-cases';
+import { DEFAULT_OPTIONS, FAULT_KINDS, FaultKind, generateCase, parseCsv, TemplateMiner, TemplateMinerOptions, writeCase } from '@opsplane/rca';
 import { evaluateRca } from './rca-evaluate';
 
 /**

@@ -1,5 +1,4 @@
-import { rankRootCauses } from '@opsplane/rca';
-import { caseDirs, loadCase } from './rca-cases';
+import { caseDirs, loadCase, rankRootCauses } from '@opsplane/rca';
 
 export interface RcaEvaluation {
   cases: number;

@@ -1,154 +1,23 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import { ChangeRecord, LogRecord, MetricSeries, RcaCase, SpanRecord, TopologyEdge } from '@opsplane/rca';
+import { ChangeRecord, LogRecord, MetricSeries, RcaCase, SpanRecord, TopologyEdge } from '../case';
+import { csvField, forEachCsvRow } from './csv';
 
 /**
- * The case folder format of issue 4, read and written: `case.json` (id, fault_time, window,
- * optional reference, label), `metrics.csv` (timestamp,service,metric,value) and the optional
- * `logs.csv`, `spans.csv`, `changes.csv`, `topology.csv`. Columns are found by their header name,
- * so extra columns and any column order are fine. The label is returned apart and never put in
- * the case the engine sees.
+ * The library's file loader, used by the evaluation tools (`rca-eval`): reads and writes the case folder
+ * format of issue 4. It does file I/O, so it lives apart (`src/cases/`); the engine itself (everything
+ * else in the library) stays I/O-free and takes an `RcaCase` in memory.
+ *
+ * A case folder: `case.json` (id, fault_time, window, optional reference, label), `metrics.csv`
+ * (timestamp,service,metric,value) and the optional `logs.csv`, `spans.csv`, `changes.csv`,
+ * `topology.csv`. Columns are found by their header name, so extra columns and any column order are
+ * fine; files are read in chunks, so any size is. The label is returned apart and never put in the
+ * case the engine sees.
  */
 
 export interface Label {
   service: string;
   kind?: string;
-}
-
-/**
- * RFC 4180 CSV, incrementally: quoted fields, doubled quotes, commas and newlines inside quotes;
- * text can be pushed in chunks cut anywhere (a file larger than a string may be is read piece by piece).
- */
-export class CsvParser {
-  private row: string[] = [];
-  private field = '';
-  private quoted = false;
-  /** A quote seen at the end of a chunk inside a quoted field: an escaped quote or the closing one. */
-  private pendingQuote = false;
-  private pendingCr = false;
-
-  constructor(private readonly onRow: (row: string[]) => void) {}
-
-  push(text: string): void {
-    let i = 0;
-    if (this.pendingCr) {
-      this.pendingCr = false;
-      if (text[0] === '\n') i = 1;
-    }
-    if (this.pendingQuote) {
-      this.pendingQuote = false;
-      if (text[0] === '"') {
-        this.field += '"';
-        i = 1;
-      } else this.quoted = false;
-    }
-    let start = i;
-    for (; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      if (this.quoted) {
-        if (ch !== 34) continue;
-        this.field += text.slice(start, i);
-        if (i + 1 === text.length) {
-          this.pendingQuote = true;
-          start = i + 1;
-        } else if (text.charCodeAt(i + 1) === 34) {
-          this.field += '"';
-          start = ++i + 1;
-        } else {
-          this.quoted = false;
-          start = i + 1;
-        }
-      } else if (ch === 34) {
-        this.field += text.slice(start, i);
-        this.quoted = true;
-        start = i + 1;
-      } else if (ch === 44) {
-        this.row.push(this.field + text.slice(start, i));
-        this.field = '';
-        start = i + 1;
-      } else if (ch === 10 || ch === 13) {
-        this.row.push(this.field + text.slice(start, i));
-        this.field = '';
-        this.emit();
-        if (ch === 13) {
-          if (i + 1 === text.length) this.pendingCr = true;
-          else if (text.charCodeAt(i + 1) === 10) i++;
-        }
-        start = i + 1;
-      }
-    }
-    this.field += text.slice(start);
-  }
-
-  end(): void {
-    if (this.pendingQuote) this.quoted = false;
-    if (this.field.length > 0 || this.row.length > 0) {
-      this.row.push(this.field);
-      this.field = '';
-      this.emit();
-    }
-  }
-
-  private emit(): void {
-    const row = this.row;
-    this.row = [];
-    if (!(row.length === 1 && row[0] === '')) this.onRow(row);
-  }
-}
-
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  const p = new CsvParser((r) => rows.push(r));
-  p.push(text);
-  p.end();
-  return rows;
-}
-
-/** Reads a CSV file in chunks, row by row. */
-export function forEachCsvRow(file: string, fn: (row: string[]) => void): void {
-  const p = new CsvParser(fn);
-  forEachChunk(file, (text) => p.push(text));
-  p.end();
-}
-
-export function csvField(value: string | number | undefined): string {
-  const s = value === undefined ? '' : String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Calls `fn` with the text of a file in chunks of whole characters (a file can be larger than a string may be). */
-function forEachChunk(file: string, fn: (text: string) => void): void {
-  const fd = openSync(file, 'r');
-  const buf = Buffer.alloc(16 * 1024 * 1024);
-  const decoder = new StringDecoder('utf8');
-  try {
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      fn(decoder.write(buf.subarray(0, n)));
-    }
-    const rest = decoder.end();
-    if (rest) fn(rest);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Calls `fn` for each line of a file, read in chunks. */
-function forEachLine(file: string, fn: (line: string) => void): void {
-  let rest = '';
-  forEachChunk(file, (chunk) => {
-    const text = rest + chunk;
-    const last = text.lastIndexOf('\n');
-    if (last < 0) {
-      rest = text;
-      return;
-    }
-    rest = text.slice(last + 1);
-    for (const line of text.slice(0, last).split('\n')) fn(line);
-  });
-  if (rest) fn(rest);
 }
 
 /** The index of each wanted column in a header row; a missing required column is an error naming the file. */
@@ -166,10 +35,7 @@ function readMetrics(file: string, sec: (x: number) => number): MetricSeries[] {
   const series = new Map<string, MetricSeries>();
   let col: Record<'timestamp' | 'service' | 'metric' | 'value', number> | undefined;
   let cur: MetricSeries | undefined;
-  forEachLine(file, (raw) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (!line) return;
-    const f = line.includes('"') ? parseCsv(line)[0] : line.split(',');
+  forEachCsvRow(file, (f) => {
     if (!col) {
       col = columns(file, f, ['timestamp', 'service', 'metric', 'value']);
       return;

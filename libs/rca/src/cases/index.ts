@@ -1,0 +1,2 @@
+export * from './case-folder';
+export * from './csv';

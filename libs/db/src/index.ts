@@ -9,3 +9,4 @@ export * from './embedded-postgres';
 export * from './purge';
 export * from './idempotency';
 export * from './concurrency';
+export * from './row-shape';

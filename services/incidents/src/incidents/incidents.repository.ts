@@ -1,57 +1,19 @@
 import { EntityManager } from 'typeorm';
 import { ListIncidentsQueryDto } from '@opsplane/contracts';
-import { isUuid, TenantId } from '@opsplane/db';
+import { isUuid, rowShape, TenantId } from '@opsplane/db';
 import { IncidentEntity, TimelineEntryEntity } from './incident.entity';
 import { rankOfPriority, rankOfSeverity } from './priority';
 
 /**
  * The incident hot paths (create, find, list) in plain SQL: the entity mapping of the ORM cost
- * more CPU than the queries themselves (see bench/). Every statement still runs inside
- * TenantDb.run, so row-level security applies; the explicit tenant_id predicates let the planner
- * use the (tenant_id, ...) indexes.
+ * more CPU than the queries themselves (see bench/). The columns come from the entity's metadata
+ * (rowShape), so the entity stays the one declaration of an incident's row. Every statement still
+ * runs inside TenantDb.run, so row-level security applies; the explicit tenant_id predicates let
+ * the planner use the (tenant_id, ...) indexes.
  */
-const T = '"incidents"."incidents"';
-
-const COLUMNS: [keyof IncidentEntity, string][] = [
-  ['id', 'id'],
-  ['tenantId', 'tenant_id'],
-  ['number', 'number'],
-  ['title', 'title'],
-  ['description', 'description'],
-  ['status', 'status'],
-  ['priorityRank', 'priority_rank'],
-  ['criticality', 'criticality'],
-  ['urgency', 'urgency'],
-  ['source', 'source'],
-  ['assignedTo', 'assigned_to'],
-  ['affectedServices', 'affected_services'],
-  ['tags', 'tags'],
-  ['ciIds', 'ci_ids'],
-  ['resolutionNotes', 'resolution_notes'],
-  ['resolvedBy', 'resolved_by'],
-  ['createdBy', 'created_by'],
-  ['createdAt', 'created_at'],
-  ['updatedAt', 'updated_at'],
-  ['triggeredAt', 'triggered_at'],
-  ['openedAt', 'opened_at'],
-  ['acknowledgedAt', 'acknowledged_at'],
-  ['investigatingAt', 'investigating_at'],
-  ['resolvedAt', 'resolved_at'],
-  ['closedAt', 'closed_at'],
-  ['reopenedAt', 'reopened_at'],
-  ['version', 'version'],
-];
-const SELECT_LIST = COLUMNS.map(([, c]) => c).join(', ');
-const INSERT_SQL = `INSERT INTO ${T} (${SELECT_LIST}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
+const shapeOf = (em: EntityManager) => rowShape(em, IncidentEntity);
 
 type Row = Record<string, unknown>;
-
-function toEntity(r: Row): IncidentEntity {
-  const e = new IncidentEntity();
-  for (const [prop, col] of COLUMNS) (e as unknown as Row)[prop] = r[col];
-  e.number = Number(r.number);
-  return e;
-}
 
 const SORT_COLUMNS: Record<string, string> = {
   created_at: 'created_at',
@@ -69,10 +31,8 @@ export function toPrefixTsQuery(q: string): string | null {
 }
 
 export async function insertIncident(em: EntityManager, e: IncidentEntity): Promise<void> {
-  await em.query(
-    INSERT_SQL,
-    COLUMNS.map(([prop]) => e[prop]),
-  );
+  const shape = shapeOf(em);
+  await em.query(shape.insertSql, shape.values(e));
 }
 
 /** By uuid or by reference (INC-00000001); null when absent (or another tenant's: RLS). */
@@ -88,8 +48,9 @@ export async function findIncident(em: EntityManager, tenant: TenantId, ref: str
     where = 'number = $2';
     key = Number(m[1]);
   }
-  const rows: Row[] = await em.query(`SELECT ${SELECT_LIST} FROM ${T} WHERE tenant_id = $1 AND ${where}${forUpdate ? ' FOR UPDATE' : ''}`, [tenant, key]);
-  return rows.length ? toEntity(rows[0]) : null;
+  const shape = shapeOf(em);
+  const rows: Row[] = await em.query(`SELECT ${shape.selectList} FROM ${shape.table} WHERE tenant_id = $1 AND ${where}${forUpdate ? ' FOR UPDATE' : ''}`, [tenant, key]);
+  return rows.length ? shape.fromRow(rows[0]) : null;
 }
 
 export async function listIncidents(em: EntityManager, tenant: TenantId, q: ListIncidentsQueryDto): Promise<{ rows: IncidentEntity[]; total: number }> {
@@ -117,26 +78,33 @@ export async function listIncidents(em: EntityManager, tenant: TenantId, q: List
   if (q.created_to) add((p) => `created_at < ${p}`, q.created_to);
   if (q.updated_since) add((p) => `updated_at >= ${p}`, q.updated_since);
   const filter = where.join(' AND ');
+  const shape = shapeOf(em);
   const desc = q.sort.startsWith('-') ? 'DESC' : 'ASC';
   const col = SORT_COLUMNS[q.sort.replace(/^-/, '')];
   const [count, rows] = [
-    (await em.query(`SELECT count(*)::int AS n FROM ${T} WHERE ${filter}`, params)) as { n: number }[],
-    (await em.query(`SELECT ${SELECT_LIST} FROM ${T} WHERE ${filter} ORDER BY ${col} ${desc}, id ${desc} LIMIT ${q.limit} OFFSET ${q.offset}`, params)) as Row[],
+    (await em.query(`SELECT count(*)::int AS n FROM ${shape.table} WHERE ${filter}`, params)) as { n: number }[],
+    (await em.query(`SELECT ${shape.selectList} FROM ${shape.table} WHERE ${filter} ORDER BY ${col} ${desc}, id ${desc} LIMIT ${q.limit} OFFSET ${q.offset}`, params)) as Row[],
   ];
-  return { rows: rows.map(toEntity), total: count[0].n };
+  return { rows: rows.map((r) => shape.fromRow(r)), total: count[0].n };
 }
 
-const UPDATABLE = COLUMNS.filter(([prop]) => !['id', 'tenantId', 'number', 'createdBy', 'createdAt'].includes(prop));
-const UPDATE_SQL = `UPDATE ${T} SET ${UPDATABLE.map(([, c], i) => `${c} = $${i + 2}`).join(', ')} WHERE id = $1`;
+/** Every column but those an incident is born with (id, tenant, number, creator, creation time). */
+const IMMUTABLE = new Set<string>(['id', 'tenantId', 'number', 'createdBy', 'createdAt']);
+
+const updates = new WeakMap<object, { sql: string; props: (keyof IncidentEntity & string)[] }>();
 
 export async function updateIncident(em: EntityManager, e: IncidentEntity): Promise<void> {
-  await em.query(UPDATE_SQL, [e.id, ...UPDATABLE.map(([prop]) => e[prop])]);
+  const shape = shapeOf(em);
+  let u = updates.get(shape);
+  if (!u) {
+    const cols = shape.columns.filter(([p]) => !IMMUTABLE.has(p));
+    u = { sql: `UPDATE ${shape.table} SET ${cols.map(([, c], i) => `"${c}" = $${i + 2}`).join(', ')} WHERE id = $1`, props: cols.map(([p]) => p) };
+    updates.set(shape, u);
+  }
+  await em.query(u.sql, [e.id, ...shape.values(e, u.props)]);
 }
 
 export async function insertTimeline(em: EntityManager, t: TimelineEntryEntity): Promise<void> {
-  await em.query(
-    `INSERT INTO "incidents"."incident_timeline" (id, tenant_id, incident_id, type, actor_id, actor_email, actor_type, token_id, changes, message, trace_id, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [t.id, t.tenantId, t.incidentId, t.type, t.actorId, t.actorEmail, t.actorType, t.tokenId, JSON.stringify(t.changes), t.message, t.traceId, t.createdAt],
-  );
+  const shape = rowShape(em, TimelineEntryEntity);
+  await em.query(shape.insertSql, shape.values(t));
 }

@@ -8,7 +8,6 @@ import {
   CommentView,
   CreateIncidentDto,
   EventSubject,
-  FieldChange,
   IncidentStatus,
   IncidentView,
   ListIncidentsQueryDto,
@@ -23,31 +22,16 @@ import { currentTraceId } from '@opsplane/observability';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { IncidentCommentEntity, IncidentEntity, TimelineEntryEntity } from './incident.entity';
 import { referenceOf, toCommentView, toIncidentView, toTimelineView } from './incident.mapper';
-import { allowedNextStatuses, canTransition } from './incident-state-machine';
+import { applyPatch, assertPriority, Changes, newIncident } from './incident.domain';
 import { IncidentErrors } from './incidents.exception';
 import { assertIncidentQuota } from '../tenancy/tenant-limits';
-import { matrixRank, resolvePriority } from './priority';
 import { findIncident, insertIncident, insertTimeline, listIncidents, updateIncident } from './incidents.repository';
 
-
-type Changes = Record<string, FieldChange>;
-
-const TS_COLUMN: Record<IncidentStatus, keyof IncidentEntity> = {
-  triggered: 'triggeredAt',
-  open: 'openedAt',
-  acknowledged: 'acknowledgedAt',
-  investigating: 'investigatingAt',
-  resolved: 'resolvedAt',
-  closed: 'closedAt',
-  reopened: 'reopenedAt',
-};
 
 function actorType(a: Actor | null): 'user' | 'api_token' | 'system' {
   if (!a || a.auth_method === 'system') return 'system';
   return a.auth_method === 'api_token' ? 'api_token' : 'user';
 }
-
-const sameArray = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 @Injectable()
 export class IncidentsService {
@@ -73,46 +57,16 @@ export class IncidentsService {
     return Number((rows as { last_number: string }[])[0].last_number);
   }
 
+  /** Opens an incident (from the API; `triggered` when an alert opens it). */
   async create(meta: RequestMeta, dto: CreateIncidentDto, initialStatus: IncidentStatus = 'open'): Promise<IncidentView> {
     this.assertWrite(meta);
     const tenant = this.tenant(meta);
-    const priority = resolvePriority(dto);
-    if (!priority.ok) throw IncidentErrors.priorityConflict(priority.message);
+    assertPriority(dto);
     // A retry with the same Idempotency-Key answers the first answer, before a number is taken.
     return idempotentCreate(this.rt.tenantDb, tenant, meta.idempotency_key, `incidents.create:${initialStatus}`, dto, async (record) => {
       const number = await this.nextNumber(tenant);
       const now = new Date();
-      const e = new IncidentEntity();
-      Object.assign(e, {
-        id: randomUUID(),
-        tenantId: tenant,
-        number,
-        title: dto.title.trim(),
-        description: dto.description ?? '',
-        status: initialStatus,
-        priorityRank: priority.rank,
-        criticality: dto.criticality ?? null,
-        urgency: dto.urgency ?? null,
-        source: dto.source ?? 'api',
-        assignedTo: dto.assigned_to ?? null,
-        affectedServices: dto.affected_services ?? [],
-        tags: dto.tags ?? [],
-        ciIds: dto.ci_ids ?? [],
-        resolutionNotes: null,
-        resolvedBy: null,
-        createdBy: meta.actor?.user_id ?? null,
-        createdAt: now,
-        updatedAt: now,
-        triggeredAt: null,
-        openedAt: null,
-        acknowledgedAt: null,
-        investigatingAt: null,
-        resolvedAt: null,
-        closedAt: null,
-        reopenedAt: null,
-        version: 1,
-      } satisfies Partial<IncidentEntity>);
-      (e[TS_COLUMN[initialStatus]] as Date) = now;
+      const e = newIncident({ id: randomUUID(), tenantId: tenant, number, dto, status: initialStatus, createdBy: meta.actor?.user_id ?? null, now });
       const view = toIncidentView(e);
       await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
         await assertIncidentQuota(tx, tenant);
@@ -137,86 +91,36 @@ export class IncidentsService {
     return { items: rows.map(toIncidentView), total, limit: q.limit, offset: q.offset };
   }
 
+  /**
+   * Edits fields, moves the status and/or comments, in one unit of work: the rules are the
+   * domain's (applyPatch); here the incident is locked, checked against If-Match, and the outcome
+   * recorded (row and version, timeline, comment, events, audit). A patch that changes nothing
+   * and has no comment writes nothing.
+   */
   async update(meta: RequestMeta, ref: string, patch: UpdateIncidentDto): Promise<IncidentView> {
     this.assertWrite(meta);
     const tenant = this.tenant(meta);
-    const result = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
+    return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
       const e = await this.find(tx, tenant, ref, true);
       // Two people editing one incident: the second, holding an older version, gets 412.
       assertIfMatch(meta.if_match, e.version, 'incident');
       const before = toIncidentView(e);
-      const changes: Changes = {};
       const now = new Date();
-      const set = <K extends keyof IncidentEntity>(key: K, field: string, value: IncidentEntity[K]) => {
-        const old = e[key];
-        const equal = Array.isArray(old) && Array.isArray(value) ? sameArray(old as string[], value as string[]) : old === value;
-        if (!equal) {
-          changes[field] = { from: old instanceof Date ? old.toISOString() : old, to: value };
-          e[key] = value;
-        }
-      };
-      const statusChange = patch.status !== undefined && patch.status !== e.status ? patch.status : undefined;
-      if (e.status === 'closed') {
-        const touches = Object.entries(patch).some(([k, v]) => v !== undefined && k !== 'comment' && k !== 'status');
-        if (statusChange || touches) {
-          throw statusChange ? IncidentErrors.invalidTransition('closed', statusChange, []) : IncidentErrors.closed();
-        }
-      }
-      if (statusChange && !canTransition(e.status, statusChange)) {
-        throw IncidentErrors.invalidTransition(e.status, statusChange, allowedNextStatuses(e.status));
-      }
-      if (patch.title !== undefined) set('title', 'title', patch.title.trim());
-      if (patch.description !== undefined) set('description', 'description', patch.description);
-      if (patch.assigned_to !== undefined) set('assignedTo', 'assigned_to', patch.assigned_to);
-      if (patch.affected_services !== undefined) set('affectedServices', 'affected_services', patch.affected_services);
-      if (patch.tags !== undefined) set('tags', 'tags', patch.tags);
-      if (patch.ci_ids !== undefined) set('ciIds', 'ci_ids', patch.ci_ids);
-      if (patch.criticality !== undefined) set('criticality', 'criticality', patch.criticality);
-      if (patch.urgency !== undefined) set('urgency', 'urgency', patch.urgency);
-      if (patch.resolution_notes !== undefined) set('resolutionNotes', 'resolution_notes', patch.resolution_notes);
-      if (patch.resolved_by !== undefined) set('resolvedBy', 'resolved_by', patch.resolved_by);
-      if (patch.severity !== undefined || patch.priority !== undefined) {
-        const p = resolvePriority({ severity: patch.severity, priority: patch.priority });
-        if (!p.ok) throw IncidentErrors.priorityConflict(p.message);
-        set('priorityRank', 'priority_rank', p.rank);
-      } else if (patch.criticality !== undefined || patch.urgency !== undefined) {
-        set('priorityRank', 'priority_rank', matrixRank(e.criticality, e.urgency));
-      }
-      if (statusChange) {
-        set('status', 'status', statusChange);
-        (e[TS_COLUMN[statusChange]] as Date) = now;
-        if (statusChange === 'resolved' && patch.resolved_by === undefined) set('resolvedBy', 'resolved_by', meta.actor?.email ?? null);
-      }
-      if (changes.priority_rank) {
-        const from = changes.priority_rank.from as 1;
-        const to = changes.priority_rank.to as 1;
-        delete changes.priority_rank;
-        changes.severity = { from: `P${from}`, to: `P${to}` };
-      }
-      const commented = !!patch.comment?.trim();
-      if (!Object.keys(changes).length && !commented) return { view: before, changed: false };
-      if (Object.keys(changes).length) {
+      const { changes, statusChange } = applyPatch(e, patch, { email: meta.actor?.email ?? null }, now);
+      const changed = Object.keys(changes).length > 0;
+      const comment = patch.comment?.trim() || null;
+      if (!changed && !comment) return before;
+      if (changed) {
         e.updatedAt = now;
         e.version += 1;
         await updateIncident(tx, e);
       }
       const view = toIncidentView(e);
-      const type = statusChange ? 'status_changed' : Object.keys(changes).length ? 'updated' : 'comment';
-      await this.addTimeline(tx, tenant, meta, e.id, type, changes, patch.comment?.trim() || null, now);
-      if (commented) {
-        const c = await this.insertComment(tx, tenant, meta, e.id, patch.comment!.trim(), now);
-        await this.commented(tx, e, toCommentView(c));
-      }
-      if (Object.keys(changes).length) {
-        await tx.emit(EventSubject.IncidentUpdated, { incident: view, changes });
-        await tx.audit({ action: 'incident.updated', resource_type: 'incident', resource_id: e.id, before, after: view });
-        if (statusChange) {
-          await tx.emit(EventSubject.IncidentStatusChanged, { incident_id: e.id, reference: view.reference, from: before.status, to: statusChange, incident: view });
-        }
-      }
-      return { view, changed: true };
+      await this.addTimeline(tx, tenant, meta, e.id, statusChange ? 'status_changed' : changed ? 'updated' : 'comment', changes, comment, now);
+      if (comment) await this.commented(tx, e, toCommentView(await this.insertComment(tx, tenant, meta, e.id, comment, now)));
+      if (changed) await this.updated(tx, before, view, changes, statusChange);
+      return view;
     });
-    return result.view;
   }
 
   async addComment(meta: RequestMeta, ref: string, dto: AddCommentDto): Promise<CommentView> {
@@ -268,6 +172,14 @@ export class IncidentsService {
     const e = await findIncident(em, tenant, ref, forUpdate);
     if (!e) throw IncidentErrors.notFound(ref);
     return e;
+  }
+
+  private async updated(tx: TenantTx, before: IncidentView, view: IncidentView, changes: Changes, statusChange: IncidentStatus | undefined): Promise<void> {
+    await tx.emit(EventSubject.IncidentUpdated, { incident: view, changes });
+    await tx.audit({ action: 'incident.updated', resource_type: 'incident', resource_id: view.id, before, after: view });
+    if (statusChange) {
+      await tx.emit(EventSubject.IncidentStatusChanged, { incident_id: view.id, reference: view.reference, from: before.status, to: statusChange, incident: view });
+    }
   }
 
   private async commented(tx: TenantTx, e: IncidentEntity, comment: CommentView): Promise<void> {

@@ -94,6 +94,8 @@ export interface ${n.Entity}View {
   created_at: string;
   /** @format date-time */
   updated_at: string;
+  /** Bumped by every change; answered as the ETag, checked against If-Match. */
+  version: number;
 }
 `,
   );
@@ -134,6 +136,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
 import { healthController, RuntimeModule, ServiceDefinition, ServiceRuntime, tenantPurgeController } from '@opsplane/runtime';
 import { ${n.Feature}Module } from './${n.feature}/${n.feature}.module';
+import { ${n.Entity}Entity } from './${n.feature}/${n.entity}.entity';
 import { ${n.Service}Config } from './config';
 import { ${n.Service.toUpperCase()}_MIGRATIONS } from './migrations';
 
@@ -153,7 +156,7 @@ export const ${camel(n.service)}Service: ServiceDefinition<${n.Service}Config> =
   name: '${n.service}',
   schema: '${n.schema}',
   config: ${n.Service}Config,
-  entities: [],
+  entities: [${n.Entity}Entity],
   migrations: ${n.Service.toUpperCase()}_MIGRATIONS,
   module: (rt) => ${n.Service}Module.forRuntime(rt as unknown as ServiceRuntime),
 };
@@ -264,6 +267,7 @@ import { Create${n.Entity}Dto, List${n.Feature}QueryDto, RequestMeta, ${n.Entity
 import { asTenantId, idempotentCreate } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
+import { new${n.Entity} } from './${n.entity}.domain';
 import { ${n.Feature}Errors } from './${n.feature}.exception';
 import { find${n.Entity}, insert${n.Entity}, list${n.Feature} } from './${n.feature}.repository';
 import { to${n.Entity}View } from './${n.entity}.mapper';
@@ -277,17 +281,9 @@ export class ${n.Feature}Service {
     const tenant = asTenantId(meta.tenant_id);
     return idempotentCreate(this.rt.tenantDb, tenant, meta.idempotency_key, '${n.service}.${n.entity}.create', dto, (record) =>
       this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
-        const now = new Date();
-        const row = await insert${n.Entity}(tx, {
-          id: randomUUID(),
-          tenant_id: tenant,
-          title: dto.title.trim(),
-          description: dto.description ?? '',
-          created_by: meta.actor?.user_id ?? null,
-          created_at: now,
-          updated_at: now,
-        });
-        const view = to${n.Entity}View(row);
+        const e = new${n.Entity}({ id: randomUUID(), tenantId: tenant, dto, createdBy: meta.actor?.user_id ?? null, now: new Date() });
+        await insert${n.Entity}(tx, e);
+        const view = to${n.Entity}View(e);
         await tx.audit({ action: '${n.entity}.created', resource_type: '${n.entity}', resource_id: view.id, after: view });
         await record(tx, view);
         return view;
@@ -297,9 +293,9 @@ export class ${n.Feature}Service {
 
   async get(meta: RequestMeta, id: string): Promise<${n.Entity}View> {
     const tenant = asTenantId(meta.tenant_id);
-    const row = await this.rt.tenantDb.run(tenant, (tx) => find${n.Entity}(tx, id));
-    if (!row) throw ${n.Feature}Errors.notFound(id);
-    return to${n.Entity}View(row);
+    const e = await this.rt.tenantDb.run(tenant, (tx) => find${n.Entity}(tx, id));
+    if (!e) throw ${n.Feature}Errors.notFound(id);
+    return to${n.Entity}View(e);
   }
 
   async list(meta: RequestMeta, q: List${n.Feature}QueryDto): Promise<Page<${n.Entity}View>> {
@@ -314,41 +310,95 @@ export class ${n.Feature}Service {
     `${f}/${n.feature}.repository.ts`,
     `
 import { List${n.Feature}QueryDto } from '@opsplane/contracts';
-import { TenantTx } from '@opsplane/db';
+import { rowShape, TenantTx } from '@opsplane/db';
+import { ${n.Entity}Entity } from './${n.entity}.entity';
 
-/** A row of ${n.table}, as PostgreSQL returns it. */
-export interface ${n.Entity}Row {
-  id: string;
-  tenant_id: string;
-  title: string;
-  description: string;
-  created_by: string | null;
-  created_at: Date;
-  updated_at: Date;
+/**
+ * The ${n.table} table in plain SQL, its columns read from the entity (rowShape): the entity is the
+ * one declaration of the row. The schema is the connection's search path; row-level security
+ * keeps each tenant's rows apart.
+ */
+const shapeOf = (tx: TenantTx) => rowShape(tx, ${n.Entity}Entity);
+
+export async function insert${n.Entity}(tx: TenantTx, e: ${n.Entity}Entity): Promise<void> {
+  const shape = shapeOf(tx);
+  await tx.query(shape.insertSql, shape.values(e));
 }
 
-const COLUMNS = 'id, tenant_id, title, description, created_by, created_at, updated_at';
-
-/** The ${n.table} table (the schema is the connection's search path; row-level security keeps each tenant's rows apart). */
-export async function insert${n.Entity}(tx: TenantTx, r: ${n.Entity}Row): Promise<${n.Entity}Row> {
-  await tx.query(\`INSERT INTO ${n.table} (\${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)\`, [r.id, r.tenant_id, r.title, r.description, r.created_by, r.created_at, r.updated_at]);
-  return r;
+export async function find${n.Entity}(tx: TenantTx, id: string): Promise<${n.Entity}Entity | undefined> {
+  const shape = shapeOf(tx);
+  const rows = (await tx.query(\`SELECT \${shape.selectList} FROM \${shape.table} WHERE id = $1\`, [id])) as Record<string, unknown>[];
+  return rows.length ? shape.fromRow(rows[0]) : undefined;
 }
 
-export async function find${n.Entity}(tx: TenantTx, id: string): Promise<${n.Entity}Row | undefined> {
-  const rows = (await tx.query(\`SELECT \${COLUMNS} FROM ${n.table} WHERE id = $1\`, [id])) as ${n.Entity}Row[];
-  return rows[0];
-}
-
-export async function list${n.Feature}(tx: TenantTx, q: List${n.Feature}QueryDto): Promise<{ rows: ${n.Entity}Row[]; total: number }> {
+export async function list${n.Feature}(tx: TenantTx, q: List${n.Feature}QueryDto): Promise<{ rows: ${n.Entity}Entity[]; total: number }> {
+  const shape = shapeOf(tx);
   const params: unknown[] = [];
   const where = q.q ? \`WHERE title ILIKE $\${params.push(\`%\${q.q.replace(/[\\\\%_]/g, (c) => \`\\\\\${c}\`)}%\`)}\` : '';
-  const [{ n }] = (await tx.query(\`SELECT count(*)::int AS n FROM ${n.table} \${where}\`, params)) as { n: number }[];
+  const [{ n }] = (await tx.query(\`SELECT count(*)::int AS n FROM \${shape.table} \${where}\`, params)) as { n: number }[];
   const rows = (await tx.query(
-    \`SELECT \${COLUMNS} FROM ${n.table} \${where} ORDER BY created_at DESC, id DESC LIMIT $\${params.push(q.limit)} OFFSET $\${params.push(q.offset)}\`,
+    \`SELECT \${shape.selectList} FROM \${shape.table} \${where} ORDER BY created_at DESC, id DESC LIMIT $\${params.push(q.limit)} OFFSET $\${params.push(q.offset)}\`,
     params,
-  )) as ${n.Entity}Row[];
-  return { rows, total: n };
+  )) as Record<string, unknown>[];
+  return { rows: rows.map((r) => shape.fromRow(r)), total: n };
+}
+`,
+  );
+  write(
+    `${f}/${n.entity}.entity.ts`,
+    `
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A ${n.entity}: the one declaration of its row (the migration creates the table; the repository reads the columns from here). */
+@Entity({ name: '${n.table}' })
+export class ${n.Entity}Entity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('text')
+  title!: string;
+
+  @Column('text', { default: '' })
+  description!: string;
+
+  @Column('uuid', { name: 'created_by', nullable: true })
+  createdBy!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+
+  @Column('integer', { default: 1 })
+  version!: number;
+}
+`,
+  );
+  write(
+    `${f}/${n.entity}.domain.ts`,
+    `
+import { Create${n.Entity}Dto } from '@opsplane/contracts';
+import { ${n.Entity}Entity } from './${n.entity}.entity';
+
+/**
+ * The ${n.entity}'s rules, without I/O (the service loads, calls these, and records the outcome in
+ * one unit of work). Add the rules of each change here, with their unit tests.
+ */
+export function new${n.Entity}(o: { id: string; tenantId: string; dto: Create${n.Entity}Dto; createdBy: string | null; now: Date }): ${n.Entity}Entity {
+  return Object.assign(new ${n.Entity}Entity(), {
+    id: o.id,
+    tenantId: o.tenantId,
+    title: o.dto.title.trim(),
+    description: o.dto.description ?? '',
+    createdBy: o.createdBy,
+    createdAt: o.now,
+    updatedAt: o.now,
+    version: 1,
+  } satisfies ${n.Entity}Entity);
 }
 `,
   );
@@ -367,17 +417,18 @@ export const ${n.Feature}Errors = {
     `${f}/${n.entity}.mapper.ts`,
     `
 import { ${n.Entity}View } from '@opsplane/contracts';
-import { ${n.Entity}Row } from './${n.feature}.repository';
+import { ${n.Entity}Entity } from './${n.entity}.entity';
 
-/** A row as the API answers it. */
-export function to${n.Entity}View(r: ${n.Entity}Row): ${n.Entity}View {
+/** A ${n.entity} as the API answers it. */
+export function to${n.Entity}View(e: ${n.Entity}Entity): ${n.Entity}View {
   return {
-    id: r.id,
-    title: r.title,
-    description: r.description,
-    created_by: r.created_by,
-    created_at: r.created_at.toISOString(),
-    updated_at: r.updated_at.toISOString(),
+    id: e.id,
+    title: e.title,
+    description: e.description,
+    created_by: e.createdBy,
+    created_at: e.createdAt.toISOString(),
+    updated_at: e.updatedAt.toISOString(),
+    version: e.version,
   };
 }
 `,
@@ -385,13 +436,14 @@ export function to${n.Entity}View(r: ${n.Entity}Row): ${n.Entity}View {
   write(
     `${f}/__tests__/${n.entity}.mapper.spec.ts`,
     `
+import { new${n.Entity} } from '../${n.entity}.domain';
 import { to${n.Entity}View } from '../${n.entity}.mapper';
 
 describe(to${n.Entity}View.name, () => {
-  it('answers a row in the API shape: snake_case, RFC 3339 times, no tenant', () => {
-    const at = new Date('2026-11-30T08:15:00.000Z');
-    const view = to${n.Entity}View({ id: 'i', tenant_id: 't', title: 'A', description: '', created_by: null, created_at: at, updated_at: at });
-    expect(view).toEqual({ id: 'i', title: 'A', description: '', created_by: null, created_at: '2026-11-30T08:15:00.000Z', updated_at: '2026-11-30T08:15:00.000Z' });
+  it('answers a new ${n.entity} in the API shape: snake_case, RFC 3339 times, version 1, no tenant', () => {
+    const now = new Date('2026-11-30T08:15:00.000Z');
+    const e = new${n.Entity}({ id: 'i', tenantId: 't', dto: { title: '  A  ' }, createdBy: null, now });
+    expect(to${n.Entity}View(e)).toEqual({ id: 'i', title: 'A', description: '', created_by: null, created_at: '2026-11-30T08:15:00.000Z', updated_at: '2026-11-30T08:15:00.000Z', version: 1 });
   });
 });
 `,

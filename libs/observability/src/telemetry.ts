@@ -66,10 +66,11 @@ export function startTelemetry(opts: TelemetryOptions): void {
     serviceName: process.env.OTEL_SERVICE_NAME ? undefined : opts.serviceName,
     resource: resourceFromAttributes({ [ATTR_SERVICE_VERSION]: SERVICE_VERSION }),
     ...(process.env.OTEL_PROPAGATORS ? {} : { textMapPropagator: new W3CTraceContextPropagator() }),
-    instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/health') }),
-      new PgInstrumentation({ requireParentSpan: true }),
-    ],
+    // Socket and SQL spans only when they go somewhere: unrecorded, they would cost a wrapper on
+    // every request and query for nothing (the gateway, RPC and consumer spans carry the ids anyway).
+    instrumentations: exporting
+      ? [new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/health') }), new PgInstrumentation({ requireParentSpan: true })]
+      : [],
   });
   sdk.start();
 }

@@ -1,10 +1,10 @@
 import { IsRfc3339DateTime } from '../common/time';
 import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../common/pagination';
+import { ChangedSinceQueryDto } from '../common/pagination';
 import { AUDIT_ACTION_PATTERN, AuditAction, AuditActorType } from './audit.events';
 
 /** GET /api/audit filters (all optional, combined with AND); newest first. */
-export class ListAuditEntriesQueryDto extends PageQueryDto {
+export class ListAuditEntriesQueryDto extends ChangedSinceQueryDto {
   @IsOptional() @Matches(AUDIT_ACTION_PATTERN, { message: 'action must be <resource>.<verb> in snake_case, e.g. incident.updated' }) @MaxLength(100) action?: AuditAction;
   @IsOptional() @IsString() @MaxLength(100) resource_type?: string;
   @IsOptional() @IsString() @MaxLength(200) resource_id?: string;

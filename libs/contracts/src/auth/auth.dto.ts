@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { PERMISSIONS, Permission, Role, ROLES } from '../common/context';
 import { IsOptionalNonNull } from '../common/optional';
+import { ChangedSinceQueryDto } from '../common/pagination';
 
 const lower = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 
@@ -154,6 +155,9 @@ export interface TokenPairView {
   expires_in: number;
   user: UserView;
 }
+
+/** The caller's tokens, newest first; `updated_since` keeps those created, used or revoked since. */
+export class ListApiTokensQueryDto extends ChangedSinceQueryDto {}
 
 export interface ApiTokenView {
   id: string;

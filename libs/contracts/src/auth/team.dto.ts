@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 import { Role, ROLES } from '../common/context';
 import { IsOptionalNonNull } from '../common/optional';
-import { ChangedSinceQueryDto, PageQueryDto } from '../common/pagination';
+import { ChangedSinceQueryDto } from '../common/pagination';
 
 const lower = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 const trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
@@ -158,7 +158,8 @@ export interface CreatedInvitationView {
   accept_url: string;
 }
 
-export class ListInvitationsQueryDto extends PageQueryDto {}
+/** Pending invitations, newest first; `updated_since` keeps those sent since. */
+export class ListInvitationsQueryDto extends ChangedSinceQueryDto {}
 
 // ---------------------------------------------------------------- organization
 

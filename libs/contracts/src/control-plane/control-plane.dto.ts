@@ -1,7 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { IsOptionalNonNull } from '../common/optional';
-import { ChangedSinceQueryDto, PageQueryDto } from '../common/pagination';
+import { ChangedSinceQueryDto } from '../common/pagination';
 import type { OwnerInvitationView } from '../auth/auth.dto';
 
 const lower = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
@@ -81,7 +81,7 @@ export class UpdatePlanCommand extends PlanNameDto {
   @IsObject() @ValidateNested() @Type(() => UpdatePlanDto) patch!: UpdatePlanDto;
 }
 
-export class ListAuditQueryDto extends PageQueryDto {
+export class ListAuditQueryDto extends ChangedSinceQueryDto {
   @IsOptional() @IsString() @MaxLength(100) action?: string;
   @IsOptional() @IsString() @MaxLength(100) target_id?: string;
 }

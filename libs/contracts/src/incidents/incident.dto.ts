@@ -12,7 +12,7 @@ import {
   ValidateNested,
   MaxLength,
 } from 'class-validator';
-import { ChangedSinceQueryDto, CommaList, PageQueryDto } from '../common/pagination';
+import { ChangedSinceQueryDto, CommaList } from '../common/pagination';
 import { IsOptionalNonNull } from '../common/optional';
 import {
   CRITICALITIES,
@@ -235,7 +235,8 @@ export class AddCommentCommand extends IncidentRefDto {
   comment!: AddCommentDto;
 }
 
-export class IncidentPageQueryDto extends PageQueryDto {}
+/** Comments or timeline entries (never edited): `updated_since` keeps those added since. */
+export class IncidentPageQueryDto extends ChangedSinceQueryDto {}
 
 export class ListByIncidentQuery extends IncidentRefDto {
   @IsObject()

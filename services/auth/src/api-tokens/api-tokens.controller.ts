@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { CreateApiTokenDto, PageQueryDto, RequestMeta, RevokeApiTokenDto, RpcSubject, TokenIdDto, VerifyApiTokenDto } from '@opsplane/contracts';
+import { CreateApiTokenDto, ListApiTokensQueryDto, RequestMeta, RevokeApiTokenDto, RpcSubject, TokenIdDto, VerifyApiTokenDto } from '@opsplane/contracts';
 import { RpcHandler } from '@opsplane/messaging';
 import { unknownIfTenantGone } from '../auth.exception';
 import { ApiTokensErrors } from './api-tokens.exception';
@@ -15,8 +15,8 @@ export class ApiTokensController {
     return unknownIfTenantGone(this.tokens.verify(dto.token), ApiTokensErrors.badApiToken);
   }
 
-  @RpcHandler(RpcSubject.AuthListApiTokens, { body: PageQueryDto, requires: 'read' })
-  listTokens(meta: RequestMeta, q: PageQueryDto) {
+  @RpcHandler(RpcSubject.AuthListApiTokens, { body: ListApiTokensQueryDto, requires: 'read' })
+  listTokens(meta: RequestMeta, q: ListApiTokensQueryDto) {
     return this.tokens.list(meta, q);
   }
 

@@ -5,7 +5,7 @@ import {
   ApiTokenView,
   CreateApiTokenDto,
   CreatedApiTokenView,
-  PageQueryDto,
+  ListApiTokensQueryDto,
   Permission,
   RequestMeta,
   VerifiedApiToken,
@@ -56,12 +56,20 @@ export class ApiTokensService {
   }
 
   /** The caller's own tokens, newest first (revoked ones too, until deleted). */
-  async list(meta: RequestMeta, q: PageQueryDto): Promise<Page<ApiTokenView>> {
+  async list(meta: RequestMeta, q: ListApiTokensQueryDto): Promise<Page<ApiTokenView>> {
     const { tenant, userId } = this.user(meta);
     return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
-      const [rows, total] = await em
+      const query = em
         .getRepository(ApiTokenEntity)
-        .findAndCount({ where: { tenantId: tenant, userId }, order: { createdAt: 'DESC', id: 'DESC' }, skip: q.offset, take: q.limit });
+        .createQueryBuilder('t')
+        .where('t.tenant_id = :tenant AND t.user_id = :userId', { tenant, userId })
+        .orderBy('t.created_at', 'DESC')
+        .addOrderBy('t.id', 'DESC')
+        .skip(q.offset)
+        .take(q.limit);
+      // A token changes when it is used or revoked.
+      if (q.updated_since) query.andWhere('GREATEST(t.created_at, t.last_used_at, t.revoked_at) >= :since', { since: q.updated_since });
+      const [rows, total] = await query.getManyAndCount();
       return { items: rows.map((r) => toApiTokenView(r)), total, limit: q.limit, offset: q.offset };
     });
   }

@@ -44,6 +44,8 @@ export class AuditService {
       eq('actor_id', q.actor_id);
       if (q.from) where.push(`occurred_at >= $${params.push(q.from)}::timestamptz`);
       if (q.to) where.push(`occurred_at < $${params.push(q.to)}::timestamptz`);
+      // Entries are never changed: those recorded since.
+      if (q.updated_since) where.push(`recorded_at >= $${params.push(q.updated_since)}::timestamptz`);
       const filter = where.join(' AND ');
       const [{ n }] = (await em.query(`SELECT count(*)::int AS n FROM "audit_log" WHERE ${filter}`, params)) as { n: number }[];
       const rows = (await em.query(

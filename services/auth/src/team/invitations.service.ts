@@ -110,15 +110,17 @@ export class InvitationsService {
     const [rows, total] = await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (em) => {
       const actor = await currentActor(em, tenant, meta);
       if (actor.role !== 'owner' && actor.role !== 'admin') throw TeamErrors.notAdmin();
-      return em
+      const query = em
         .getRepository(InvitationEntity)
         .createQueryBuilder('i')
         .where('i.tenant_id = :tenant AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()', { tenant })
         .orderBy('i.created_at', 'DESC')
         .addOrderBy('i.id', 'ASC')
         .skip(q.offset)
-        .take(q.limit)
-        .getManyAndCount();
+        .take(q.limit);
+      // A pending invitation is not edited (a revoked or accepted one leaves this list).
+      if (q.updated_since) query.andWhere('i.created_at >= :since', { since: q.updated_since });
+      return query.getManyAndCount();
     });
     return { items: rows.map((r) => toInvitationView(r)), total, limit: q.limit, offset: q.offset };
   }

@@ -32,6 +32,8 @@ export class AuditService {
     const params: unknown[] = [];
     if (q.action) where.push(`action = $${params.push(q.action)}`);
     if (q.target_id) where.push(`target_id = $${params.push(q.target_id)}`);
+    // Entries are never changed: those recorded since.
+    if (q.updated_since) where.push(`created_at >= $${params.push(q.updated_since)}`);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [count] = (await this.rt.dataSource.query(`SELECT count(*)::int AS n FROM "audit" ${filter}`, params)) as { n: number }[];
     const rows = (await this.rt.dataSource.query(

@@ -6,7 +6,7 @@ import {
   CreatedApiTokenView,
   LoginDto,
   MeView,
-  PageQueryDto,
+  ListApiTokensQueryDto,
   RefreshDto,
   RevokeApiTokenDto,
   RpcSubject,
@@ -63,10 +63,10 @@ export class AuthRoutes {
   @Get('tokens')
   @Area('auth')
   @ApiOperation({ summary: "The caller's API tokens, newest first (never the secrets)" })
-  @ApiQueryOf(PageQueryDto)
+  @ApiQueryOf(ListApiTokensQueryDto)
   @ApiData('ApiTokenView', { page: true })
   async listTokens(@Req() req: GatewayRequest, @Query() query: unknown): Promise<Page<ApiTokenView>> {
-    const q = await parseInput(PageQueryDto, query);
+    const q = await parseInput(ListApiTokensQueryDto, query);
     return this.rpc.request(RpcSubject.AuthListApiTokens, metaOf(req), q);
   }
 

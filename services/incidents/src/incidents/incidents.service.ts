@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
+import { EntityManager, MoreThanOrEqual } from 'typeorm';
 import {
   Actor,
   AddCommentDto,
@@ -11,7 +11,7 @@ import {
   IncidentStatus,
   IncidentView,
   ListIncidentsQueryDto,
-  PageQueryDto,
+  IncidentPageQueryDto,
   RequestMeta,
   TimelineEntryView,
   UpdateIncidentDto,
@@ -139,12 +139,13 @@ export class IncidentsService {
     });
   }
 
-  async listComments(meta: RequestMeta, ref: string, page: PageQueryDto): Promise<Page<CommentView>> {
+  async listComments(meta: RequestMeta, ref: string, page: IncidentPageQueryDto): Promise<Page<CommentView>> {
     const tenant = this.tenant(meta);
     return this.rt.tenantDb.run(tenant, async (em) => {
       const e = await this.find(em, tenant, ref);
       const [rows, total] = await em.getRepository(IncidentCommentEntity).findAndCount({
-        where: { tenantId: tenant, incidentId: e.id },
+        // Never edited: `updated_since` keeps those added since.
+        where: { tenantId: tenant, incidentId: e.id, ...(page.updated_since ? { createdAt: MoreThanOrEqual(new Date(page.updated_since)) } : {}) },
         order: { createdAt: 'ASC', id: 'ASC' },
         skip: page.offset,
         take: page.limit,
@@ -153,12 +154,13 @@ export class IncidentsService {
     });
   }
 
-  async timeline(meta: RequestMeta, ref: string, page: PageQueryDto): Promise<Page<TimelineEntryView>> {
+  async timeline(meta: RequestMeta, ref: string, page: IncidentPageQueryDto): Promise<Page<TimelineEntryView>> {
     const tenant = this.tenant(meta);
     return this.rt.tenantDb.run(tenant, async (em) => {
       const e = await this.find(em, tenant, ref);
       const [rows, total] = await em.getRepository(TimelineEntryEntity).findAndCount({
-        where: { tenantId: tenant, incidentId: e.id },
+        // Never edited: `updated_since` keeps those added since.
+        where: { tenantId: tenant, incidentId: e.id, ...(page.updated_since ? { createdAt: MoreThanOrEqual(new Date(page.updated_since)) } : {}) },
         order: { createdAt: 'ASC', id: 'ASC' },
         skip: page.offset,
         take: page.limit,

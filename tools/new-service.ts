@@ -54,7 +54,7 @@ function files(n: Names): void {
     `
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { IsOptionalNonNull } from '../common/optional';
-import { PageQueryDto } from '../common/pagination';
+import { ChangedSinceQueryDto } from '../common/pagination';
 
 /** Creates a ${n.entity}. */
 export class Create${n.Entity}Dto {
@@ -74,7 +74,8 @@ export class ${n.Entity}RefDto {
   id!: string;
 }
 
-export class List${n.Feature}QueryDto extends PageQueryDto {
+/** Newest first; `updated_since` keeps those changed since (a client that polls). */
+export class List${n.Feature}QueryDto extends ChangedSinceQueryDto {
   /** Words of the title. */
   @IsOptional()
   @IsString()
@@ -334,10 +335,13 @@ export async function find${n.Entity}(tx: TenantTx, id: string): Promise<${n.Ent
 export async function list${n.Feature}(tx: TenantTx, q: List${n.Feature}QueryDto): Promise<{ rows: ${n.Entity}Entity[]; total: number }> {
   const shape = shapeOf(tx);
   const params: unknown[] = [];
-  const where = q.q ? \`WHERE title ILIKE $\${params.push(\`%\${q.q.replace(/[\\\\%_]/g, (c) => \`\\\\\${c}\`)}%\`)}\` : '';
-  const [{ n }] = (await tx.query(\`SELECT count(*)::int AS n FROM \${shape.table} \${where}\`, params)) as { n: number }[];
+  const where: string[] = [];
+  if (q.q) where.push(\`title ILIKE $\${params.push(\`%\${q.q.replace(/[\\\\%_]/g, (c) => \`\\\\\${c}\`)}%\`)}\`);
+  if (q.updated_since) where.push(\`updated_at >= $\${params.push(q.updated_since)}\`);
+  const filter = where.length ? \`WHERE \${where.join(' AND ')}\` : '';
+  const [{ n }] = (await tx.query(\`SELECT count(*)::int AS n FROM \${shape.table} \${filter}\`, params)) as { n: number }[];
   const rows = (await tx.query(
-    \`SELECT \${shape.selectList} FROM \${shape.table} \${where} ORDER BY created_at DESC, id DESC LIMIT $\${params.push(q.limit)} OFFSET $\${params.push(q.offset)}\`,
+    \`SELECT \${shape.selectList} FROM \${shape.table} \${filter} ORDER BY created_at DESC, id DESC LIMIT $\${params.push(q.limit)} OFFSET $\${params.push(q.offset)}\`,
     params,
   )) as Record<string, unknown>[];
   return { rows: rows.map((r) => shape.fromRow(r)), total: n };

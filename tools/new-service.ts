@@ -74,7 +74,7 @@ export class ${n.Entity}RefDto {
   id!: string;
 }
 
-/** Newest first; `updated_since` keeps those changed since (a client that polls). */
+/** Newest first; updated_since keeps those changed since (a client that polls). */
 export class List${n.Feature}QueryDto extends ChangedSinceQueryDto {
   /** Words of the title. */
   @IsOptional()

@@ -185,6 +185,7 @@ app.post('/api/incidents', tracked(async (req, reply) => {
       ACTOR_ID, now, now, null, now, null, null, null, null, null, 1,
     ]);
     await c.query(INSERT_TIMELINE, [randomUUID(), tenant, row.id, 'created', ACTOR_ID, ACTOR_EMAIL, 'user', null, '{}', null, traceId, now]);
+    // the event, carrying the write's audit entry: one outbox row (libs/db/src/audit.ts writeOutbox)
     const eventId = randomUUID();
     const event = {
       event_id: eventId,
@@ -194,20 +195,11 @@ app.post('/api/incidents', tracked(async (req, reply) => {
       actor_id: ACTOR_ID,
       trace_id: traceId,
       data: { incident: v },
+      audit: [
+        { action: 'incident.created', resource_type: 'incident', resource_id: row.id, actor_id: ACTOR_ID, actor_email: ACTOR_EMAIL, actor_type: 'user', token_id: null, before: null, after: v, trace_id: traceId, occurred_at: new Date().toISOString() },
+      ],
     };
     await c.query(INSERT_OUTBOX, [eventId, tenant, EVENT_SUBJECT, JSON.stringify(event), JSON.stringify({ 'x-tenant-id': tenant, traceparent })]);
-    // the audit entry of the write, also through the outbox (libs/db/src/audit.ts)
-    const auditId = randomUUID();
-    const audit = {
-      event_id: auditId,
-      event_type: 'audit.entry.recorded.v1',
-      tenant_id: tenant,
-      occurred_at: new Date().toISOString(),
-      actor_id: ACTOR_ID,
-      trace_id: traceId,
-      data: { action: 'incident.created', resource_type: 'incident', resource_id: row.id, actor_id: ACTOR_ID, actor_email: ACTOR_EMAIL, actor_type: 'user', token_id: null, before: null, after: v, trace_id: traceId, occurred_at: new Date().toISOString() },
-    };
-    await c.query(INSERT_OUTBOX, [auditId, tenant, 'audit.entry.recorded.v1', JSON.stringify(audit), JSON.stringify({ 'x-tenant-id': tenant, traceparent })]);
   });
   if (reply.sent) return reply;
   return reply.code(201).send({ data: v });

@@ -297,12 +297,22 @@ describe('audit log (through the gateway)', () => {
       }
     });
 
+    it('a write is one outbox row: its event carries the audit entry', async () => {
+      const t = await p.tenant();
+      const inc = await t.incident();
+      const rows = (await db.query(`SELECT subject, payload FROM incidents.outbox WHERE tenant_id = $1`, [t.id])).rows;
+      expect(rows.map((r) => r.subject)).toEqual(['incidents.incident.created.v1']);
+      expect(rows[0].payload.audit).toEqual([expect.objectContaining({ action: 'incident.created', resource_id: inc.id, after: expect.objectContaining({ id: inc.id }) })]);
+      const [entry] = await waitForAudit(t, `resource_id=${inc.id}`, 1);
+      expect(entry.id).toBe(rows[0].payload.event_id);
+    });
+
     it('a redelivered event is recorded once', async () => {
       const t = await p.tenant();
       const inc = await t.incident();
       await waitForAudit(t, `resource_id=${inc.id}`, 1);
       // The same event again under another message id (past JetStream's de-duplication): the consumer keeps one entry.
-      const [row] = (await db.query(`SELECT id, subject, payload, headers FROM incidents.outbox WHERE tenant_id = $1 AND subject = 'audit.entry.recorded.v1'`, [t.id])).rows;
+      const [row] = (await db.query(`SELECT id, subject, payload, headers FROM incidents.outbox WHERE tenant_id = $1 AND subject = 'incidents.incident.created.v1'`, [t.id])).rows;
       await p.platform.services.find((s) => s.name === 'incidents')!.runtime.eventBus.publish({ id: `${row.id}:again`, subject: row.subject, payload: row.payload, headers: row.headers });
       await sleep(500);
       expect((await t.call('GET', `/api/audit?resource_id=${inc.id}`)).body.data.total).toBe(1);

@@ -98,7 +98,7 @@ describe('tracing: spans exported over OTLP, one trace per request across servic
     const r = await t.call('POST', '/api/incidents', { body: { title: 'traced end to end', severity: 'P3' }, headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
     expect(r.status).toBe(201);
 
-    // The audit entry goes through the outbox to the auth service's consumer: wait for its span.
+    // The event (carrying the audit entry) goes through the outbox to the auth service's consumer: wait for its span.
     let spans: ExportedSpan[] = [];
     for (let i = 0; i < 100; i++) {
       await flushTelemetry();
@@ -113,7 +113,7 @@ describe('tracing: spans exported over OTLP, one trace per request across servic
     expect(client).toHaveLength(1);
     const handler = byName('handle rpc.incidents.create_incident.v1');
     expect(handler).toHaveLength(1);
-    const consumer = byName('consume audit.entry.recorded');
+    const consumer = byName('consume incidents.incident.created');
     expect(consumer.length).toBeGreaterThanOrEqual(1);
     // (The pg and http instrumentations add SQL and socket spans in a real process; under jest's
     // own module loader they cannot patch pg and http, so those spans are not asserted here.)

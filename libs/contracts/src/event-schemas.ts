@@ -2,6 +2,7 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { EventSubject } from './common/subjects';
 import { EVENT_PAYLOADS } from './common/event-payloads';
 import { TIME_SCHEMA_CONVERTERS } from './common/time';
+import { AuditEntryRecordedV1 } from './audit/audit.events';
 
 type Schema = Record<string, unknown>;
 
@@ -21,6 +22,8 @@ export function eventSchemas(): Record<string, Schema> {
       for (const m of JSON.stringify(all[name]).matchAll(/#\/definitions\/(\w+)/g)) collect(m[1]);
     };
     collect(cls.name);
+    const carriesAudit = subject !== EventSubject.AuditEntryRecorded;
+    if (carriesAudit) collect(AuditEntryRecordedV1.name);
     out[subject] = {
       $schema: 'http://json-schema.org/draft-07/schema#',
       $id: `https://opsplane.dev/schemas/events/${subject}.json`,
@@ -35,6 +38,15 @@ export function eventSchemas(): Record<string, Schema> {
         actor_id: { type: ['string', 'null'], format: 'uuid' },
         trace_id: { type: ['string', 'null'], pattern: '^[0-9a-f]{32}$' },
         data: { $ref: `#/definitions/${cls.name}` },
+        ...(carriesAudit
+          ? {
+              audit: {
+                type: 'array',
+                items: { $ref: `#/definitions/${AuditEntryRecordedV1.name}` },
+                description: 'The audit entries of the write that emitted this event (optional)',
+              },
+            }
+          : {}),
       },
       definitions: Object.fromEntries(Object.entries(definitions).sort(([a], [b]) => a.localeCompare(b))),
     };

@@ -13,14 +13,10 @@ export interface AuditChange {
   after?: object | null;
 }
 
-/**
- * Records a tenant-plane write in the audit log: an `audit.entry.recorded.v1` event in the
- * service's outbox, inside the write's transaction (a committed write is always audited, a
- * rolled-back one never is). The auth service's consumer appends it to `auth.audit_log`.
- */
-export async function recordAudit(em: EntityManager, schema: string, tenantId: TenantId, who: Actor | AuditActor | null, change: AuditChange): Promise<string> {
+/** The audit entry of a tenant-plane write, by `who`, now (in the current trace). */
+export function auditEntryOf(who: Actor | AuditActor | null, change: AuditChange): AuditEntryRecordedV1 {
   const actor = who && 'actor_type' in who ? who : auditActorOf(who);
-  const entry: AuditEntryRecordedV1 = {
+  return {
     action: change.action,
     resource_type: change.resource_type,
     resource_id: change.resource_id,
@@ -30,5 +26,22 @@ export async function recordAudit(em: EntityManager, schema: string, tenantId: T
     trace_id: traceIdOf(currentTraceparent()) ?? currentTraceId(),
     occurred_at: new Date().toISOString(),
   };
-  return addToOutbox(em, schema, tenantId, EventSubject.AuditEntryRecorded, entry, actor.actor_id);
+}
+
+/**
+ * Writes a unit of work's events and audit entries to the outbox, in its transaction (a committed
+ * write is always audited, a rolled-back one never is). The entries ride on the first event (one
+ * row and one message for a change and its audit trail); without an event each entry is an
+ * `audit.entry.recorded.v1` of its own. The auth service's consumer appends them to its audit log.
+ */
+export async function writeOutbox(
+  em: EntityManager,
+  schema: string,
+  tenantId: TenantId,
+  actorId: string | null,
+  events: { subject: EventSubject; payload: unknown }[],
+  audit: AuditEntryRecordedV1[],
+): Promise<void> {
+  for (const [i, e] of events.entries()) await addToOutbox(em, schema, tenantId, e.subject, e.payload, actorId, i === 0 ? audit : undefined);
+  if (!events.length) for (const entry of audit) await addToOutbox(em, schema, tenantId, EventSubject.AuditEntryRecorded, entry, entry.actor_id);
 }

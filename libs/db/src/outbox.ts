@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { DomainEvent, EventSubject } from '@opsplane/contracts';
+import { AuditEntryRecordedV1, DomainEvent, EventSubject } from '@opsplane/contracts';
 import type { EventBus } from '@opsplane/messaging';
 import { currentTraceparent, traceIdOf } from '@opsplane/observability';
 import { expireIdempotencyKeys } from './idempotency';
@@ -18,6 +18,7 @@ export async function addToOutbox<T>(
   subject: EventSubject,
   data: T,
   actorId: string | null,
+  audit?: AuditEntryRecordedV1[],
 ): Promise<string> {
   const id = randomUUID();
   const traceparent = currentTraceparent();
@@ -29,6 +30,7 @@ export async function addToOutbox<T>(
     actor_id: actorId,
     trace_id: traceIdOf(traceparent),
     data,
+    ...(audit?.length ? { audit } : {}),
   };
   const headers: Record<string, string> = { 'x-tenant-id': tenantId };
   if (traceparent) headers.traceparent = traceparent;
@@ -204,4 +206,13 @@ export async function claimInbox(em: EntityManager, schema: string, tenantId: Te
     [messageId, consumer, tenantId],
   );
   return rows.length === 1;
+}
+
+/** claimInbox for several messages in one statement: the ids not processed before. */
+export async function claimInboxMany(em: EntityManager, schema: string, tenantId: TenantId, consumer: string, messageIds: string[]): Promise<Set<string>> {
+  const rows: { message_id: string }[] = await em.query(
+    `INSERT INTO "${schema}"."inbox" (message_id, consumer, tenant_id) SELECT unnest($1::text[]), $2, $3 ON CONFLICT DO NOTHING RETURNING message_id`,
+    [messageIds, consumer, tenantId],
+  );
+  return new Set(rows.map((r) => r.message_id));
 }

@@ -1,8 +1,7 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, AuditActor, EventPayload, EventSubject } from '@opsplane/contracts';
+import { Actor, AuditActor, AuditEntryRecordedV1, EventPayload, EventSubject } from '@opsplane/contracts';
 import { AppError, ErrorCode } from '@opsplane/errors';
-import { AuditChange, recordAudit } from './audit';
-import { addToOutbox } from './outbox';
+import { AuditChange, auditEntryOf, writeOutbox } from './audit';
 
 declare const tenantBrand: unique symbol;
 /** A tenant id that has been checked (a uuid); the only key to a tenant's rows. */
@@ -68,7 +67,7 @@ export interface TenantScope {
 /** What a unit of work adds to its transaction's EntityManager. */
 export interface UnitOfWork {
   readonly tenant: TenantId;
-  /** A domain event, written to the outbox in this transaction; its payload's type is fixed by its subject. */
+  /** A domain event, written to the outbox in this transaction (when the work is done); its payload's type is fixed by its subject. */
   emit<S extends EventSubject>(subject: S, payload: EventPayload<S>): Promise<void>;
   /** An audit entry for this write, in this transaction: by the unit of work's actor, or by `who`. */
   audit(change: AuditChange, who?: Actor | AuditActor | null): Promise<void>;
@@ -96,7 +95,8 @@ export class TenantDb {
 
   async run<T>(scope: TenantId | TenantScope, work: (tx: TenantTx) => Promise<T>): Promise<T> {
     const { tenant, actor = null } = typeof scope === 'string' ? { tenant: scope } : scope;
-    let emitted = false;
+    const events: { subject: EventSubject; payload: unknown }[] = [];
+    const audit: AuditEntryRecordedV1[] = [];
     const result = await this.dataSource.transaction(async (em) => {
       try {
         await em.query(`SELECT "${this.schema}".enter_tenant($1::uuid)`, [tenant]);
@@ -107,17 +107,20 @@ export class TenantDb {
       const uow: UnitOfWork = {
         tenant,
         emit: async (subject, payload) => {
-          emitted = true;
-          await addToOutbox(em, this.schema, tenant, subject, payload, actor && 'actor_type' in actor ? actor.actor_id : (actor?.user_id ?? null));
+          events.push({ subject, payload });
         },
         audit: async (change, who) => {
-          emitted = true;
-          await recordAudit(em, this.schema, tenant, who === undefined ? actor : who, change);
+          audit.push(auditEntryOf(who === undefined ? actor : who, change));
         },
       };
-      return work(Object.assign(em, uow));
+      const out = await work(Object.assign(em, uow));
+      // Written when the work is done, so that the audit entries ride on the first event.
+      if (events.length || audit.length) {
+        await writeOutbox(em, this.schema, tenant, actor && 'actor_type' in actor ? actor.actor_id : (actor?.user_id ?? null), events, audit);
+      }
+      return out;
     });
-    if (emitted) this.afterEmit?.();
+    if (events.length || audit.length) this.afterEmit?.();
     return result;
   }
 

@@ -34,14 +34,26 @@ export interface IncomingEvent {
 /** Durable domain events. JetStream in production; an in-memory bus in the all-in-one process. */
 export interface EventBus {
   publish(event: OutgoingEvent): Promise<void>;
-  /** A durable, at-least-once subscription; `handler` must be idempotent (see Inbox). */
-  subscribe(durable: string, subjects: string[], handler: (e: IncomingEvent) => Promise<void>): Promise<void>;
+  /**
+   * A durable, at-least-once subscription; `handler` must be idempotent (see Inbox). It receives
+   * the events in order, several at once when several are waiting (at most `MAX_BATCH`); when it
+   * throws for several, each is handed over again alone, so one bad event cannot hold up the others.
+   */
+  subscribe(durable: string, subjects: string[], handler: EventBatchHandler): Promise<void>;
   /** Calls `listener` each time the bus is reachable again after a loss (e.g. to publish what waited). */
   onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 
+export type EventBatchHandler = (events: IncomingEvent[]) => Promise<void>;
+
+/** The most events a handler receives at once. */
+export const MAX_BATCH = 100;
+
 const codec = JSONCodec();
+
+/** Resolves after the microtasks queued now (a message already received resolves before it). */
+const afterPending = () => new Promise<null>((r) => setImmediate(() => r(null)));
 
 export class JetStreamEventBus implements EventBus {
   private readonly logger = new Logger(JetStreamEventBus.name);
@@ -111,7 +123,7 @@ export class JetStreamEventBus implements EventBus {
     await this.js.publish(event.subject, codec.encode(event.payload), { msgID: event.id, headers: h, timeout: 3000 });
   }
 
-  async subscribe(durable: string, subjects: string[], handler: (e: IncomingEvent) => Promise<void>): Promise<void> {
+  async subscribe(durable: string, subjects: string[], handler: EventBatchHandler): Promise<void> {
     const stream = await this.jsm.streams.find(subjects[0]);
     try {
       await this.jsm.consumers.info(stream, durable);
@@ -130,10 +142,24 @@ export class JetStreamEventBus implements EventBus {
     void (async () => {
       while (!this.stopped) {
         try {
-          const messages = await consumer.consume({ max_messages: 100 });
-          for await (const m of messages) {
-            if (this.stopped) break;
-            await this.handle(m, handler);
+          const messages = await consumer.consume({ max_messages: MAX_BATCH });
+          const it = messages[Symbol.asyncIterator]();
+          // A next() that did not resolve in time for one batch is the first of the next batch.
+          let waiting: Promise<IteratorResult<JsMsg>> | null = null;
+          const next = () => (waiting ??= it.next());
+          for (;;) {
+            const first = await next();
+            waiting = null;
+            if (first.done || this.stopped) break;
+            const batch = [first.value];
+            // The messages already received join the batch; none is waited for.
+            while (batch.length < MAX_BATCH) {
+              const r = await Promise.race([next(), afterPending()]);
+              if (r === null || r.done) break;
+              waiting = null;
+              batch.push(r.value);
+            }
+            await this.handle(batch, handler);
           }
         } catch (e) {
           if (!this.stopped) this.logger.warn(`consumer ${durable}: ${String(e)}; retrying`);
@@ -143,11 +169,27 @@ export class JetStreamEventBus implements EventBus {
     })();
   }
 
-  private async handle(m: JsMsg, handler: (e: IncomingEvent) => Promise<void>): Promise<void> {
+  private incoming(m: JsMsg): IncomingEvent {
     const headers: Record<string, string> = {};
     for (const [k] of m.headers ?? []) headers[k] = m.headers!.get(k);
+    return { id: headers['Nats-Msg-Id'] ?? `${m.info.stream}:${m.seq}`, subject: m.subject, payload: codec.decode(m.data), headers };
+  }
+
+  private async handle(batch: JsMsg[], handler: EventBatchHandler): Promise<void> {
+    if (batch.length > 1) {
+      try {
+        await handler(batch.map((m) => this.incoming(m)));
+        for (const m of batch) m.ack();
+        return;
+      } catch {
+        // One of them failed: each alone, so the others are not held up by it.
+      }
+      for (const m of batch) await this.handle([m], handler);
+      return;
+    }
+    const [m] = batch;
     try {
-      await handler({ id: headers['Nats-Msg-Id'] ?? `${m.info.stream}:${m.seq}`, subject: m.subject, payload: codec.decode(m.data), headers });
+      await handler([this.incoming(m)]);
       m.ack();
     } catch (e) {
       // The tenant has been deleted since: there is nothing to apply the event to, ever.
@@ -168,7 +210,7 @@ export class JetStreamEventBus implements EventBus {
 
 /** In-process events for the all-in-one process: same contract, delivered asynchronously. */
 export class InMemoryEventBus implements EventBus {
-  private readonly subs: { subjects: string[]; handler: (e: IncomingEvent) => Promise<void> }[] = [];
+  private readonly subs: { subjects: string[]; handler: EventBatchHandler }[] = [];
   private readonly seen = new Set<string>();
   private readonly logger = new Logger(InMemoryEventBus.name);
 
@@ -179,12 +221,12 @@ export class InMemoryEventBus implements EventBus {
     for (const s of this.subs) {
       if (s.subjects.some((p) => subjectMatches(p, event.subject))) {
         const copy = JSON.parse(JSON.stringify(event)) as IncomingEvent;
-        setImmediate(() => void s.handler(copy).catch((e) => this.logger.warn(`${event.subject}: ${String(e)}`)));
+        setImmediate(() => void s.handler([copy]).catch((e) => this.logger.warn(`${event.subject}: ${String(e)}`)));
       }
     }
   }
 
-  async subscribe(_durable: string, subjects: string[], handler: (e: IncomingEvent) => Promise<void>): Promise<void> {
+  async subscribe(_durable: string, subjects: string[], handler: EventBatchHandler): Promise<void> {
     this.subs.push({ subjects, handler });
   }
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DomainEvent, EVENT_PAYLOADS, EventPayload, EventSubject } from '@opsplane/contracts';
-import { asTenantId, claimInbox, TenantTx } from '@opsplane/db';
+import { asTenantId, claimInboxMany, TenantId, TenantTx } from '@opsplane/db';
 import { parseInput } from '@opsplane/errors';
 import { IncomingEvent } from '@opsplane/messaging';
 import { eventsConsumed, inSpanFrom, SpanKind, withLogContext } from '@opsplane/observability';
@@ -19,6 +19,13 @@ export interface ConsumerDefinition<S extends EventSubject = EventSubject> {
   /** Unique within the service; the JetStream durable is `<service>-<name>`. */
   name: string;
   subjects: readonly S[];
+  /**
+   * Only the events this accepts are handled; the others are acknowledged without a transaction
+   * (checked on the envelope, before anything else).
+   */
+  select?(event: DomainEvent<unknown> & { subject: S }): boolean;
+  /** false: `data` is handed over as received (a consumer that reads only the envelope). Default true. */
+  validatePayload?: boolean;
   handle(tx: TenantTx, event: ConsumedEvent<S>): Promise<void>;
 }
 
@@ -27,34 +34,79 @@ export function defineConsumer<S extends EventSubject>(c: ConsumerDefinition<S>)
   return c;
 }
 
-/** The stream filter for a set of subjects: `<area>.>` of each subject's area. */
+/** The stream filters for a set of subjects: `<area>.>` of each subject's area (one stream each). */
 function filtersOf(subjects: readonly string[]): string[] {
   return [...new Set(subjects.map((s) => `${s.split('.')[0]}.>`))];
+}
+
+interface Accepted<S extends EventSubject> {
+  id: string;
+  traceparent?: string;
+  tenant: TenantId;
+  event: ConsumedEvent<S>;
 }
 
 export async function startConsumer<S extends EventSubject>(rt: ServiceRuntime, c: ConsumerDefinition<S>): Promise<void> {
   const durable = `${rt.name}-${c.name}`;
   const log = new Logger(`Consumer:${durable}`);
-  await rt.eventBus.subscribe(durable, filtersOf(c.subjects), async (e: IncomingEvent) => {
-    if (!(c.subjects as readonly string[]).includes(e.subject)) return;
-    const subject = e.subject as S;
-    const envelope = e.payload as DomainEvent<unknown>;
-    const data = (await parseInput(EVENT_PAYLOADS[subject] as new () => object, envelope.data)) as EventPayload<S>;
-    const tenant = asTenantId(envelope.tenant_id);
-    await withLogContext({ tenant_id: tenant }, () => inSpanFrom(e.headers.traceparent, `consume ${subject}`, SpanKind.CONSUMER, async (span) => {
-      span.setAttribute('opsplane.tenant_id', tenant);
-      span.setAttribute('messaging.message.id', e.id);
-      await rt.tenantDb.run(tenant, async (tx) => {
-        if (!(await claimInbox(tx, rt.schema, tenant, durable, e.id))) return;
-        await c.handle(tx, { ...envelope, data, subject });
-      });
-    })).then(
-      () => eventsConsumed.inc({ consumer: durable, outcome: 'ok' }),
-      (e: unknown) => {
-        eventsConsumed.inc({ consumer: durable, outcome: 'failed' });
-        throw e;
-      },
+
+  /** One event, in its own trace (the request that caused it, the event and this work are one trace). */
+  const handleOne = (tx: TenantTx, a: Accepted<S>) =>
+    withLogContext({ tenant_id: a.tenant }, () =>
+      inSpanFrom(a.traceparent, `consume ${a.event.subject}`, SpanKind.CONSUMER, async (span) => {
+        span.setAttribute('opsplane.tenant_id', a.tenant);
+        span.setAttribute('messaging.message.id', a.id);
+        await c.handle(tx, a.event);
+      }),
     );
-    log.debug(`${subject} ${e.id} of ${tenant} handled`);
-  });
+
+  /** A tenant's events, in order, in one unit of work; the inbox claims them in one statement. */
+  const handleTenant = async (tenant: TenantId, items: Accepted<S>[]) => {
+    const run = () =>
+      rt.tenantDb.run(tenant, async (tx) => {
+        const fresh = await claimInboxMany(tx, rt.schema, tenant, durable, items.map((a) => a.id));
+        for (const a of items) if (fresh.delete(a.id)) await handleOne(tx, a); // a message twice in a batch: once
+      });
+    // One event: its span encloses the transaction; several: each event's span is inside it.
+    if (items.length === 1) {
+      const [a] = items;
+      await withLogContext({ tenant_id: tenant }, () => inSpanFrom(a.traceparent, `consume ${a.event.subject}`, SpanKind.CONSUMER, async (span) => {
+        span.setAttribute('opsplane.tenant_id', tenant);
+        span.setAttribute('messaging.message.id', a.id);
+        await rt.tenantDb.run(tenant, async (tx) => {
+          if ((await claimInboxMany(tx, rt.schema, tenant, durable, [a.id])).size) await c.handle(tx, a.event);
+        });
+      }));
+    } else {
+      await run();
+    }
+  };
+
+  const handler = async (batch: IncomingEvent[]) => {
+    const accepted: Accepted<S>[] = [];
+    for (const e of batch) {
+      if (!(c.subjects as readonly string[]).includes(e.subject)) continue;
+      const subject = e.subject as S;
+      const envelope = e.payload as DomainEvent<unknown>;
+      if (c.select && !c.select({ ...envelope, subject })) continue;
+      const data = (
+        c.validatePayload === false ? envelope.data : await parseInput(EVENT_PAYLOADS[subject] as new () => object, envelope.data)
+      ) as EventPayload<S>;
+      accepted.push({ id: e.id, traceparent: e.headers.traceparent, tenant: asTenantId(envelope.tenant_id), event: { ...envelope, data, subject } });
+    }
+    const byTenant = new Map<TenantId, Accepted<S>[]>();
+    for (const a of accepted) byTenant.set(a.tenant, [...(byTenant.get(a.tenant) ?? []), a]);
+    for (const [tenant, items] of byTenant) {
+      try {
+        await handleTenant(tenant, items);
+      } catch (e) {
+        eventsConsumed.inc({ consumer: durable, outcome: 'failed' }, items.length);
+        throw e;
+      }
+      eventsConsumed.inc({ consumer: durable, outcome: 'ok' }, items.length);
+      log.debug(`${items.length} event(s) of ${tenant} handled`);
+    }
+  };
+  // A JetStream consumer reads one stream: one durable of the same name on each area's stream.
+  for (const filter of filtersOf(c.subjects)) await rt.eventBus.subscribe(durable, [filter], handler);
 }

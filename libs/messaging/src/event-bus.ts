@@ -52,8 +52,14 @@ export const MAX_BATCH = 100;
 
 const codec = JSONCodec();
 
-/** Resolves after the microtasks queued now (a message already received resolves before it). */
-const afterPending = () => new Promise<null>((r) => setImmediate(() => r(null)));
+/** Resolves after the microtasks queued now (a message already received resolves before it), or after `ms`. */
+const after = (ms = 0) => new Promise<null>((r) => (ms ? setTimeout(() => r(null), ms) : setImmediate(() => r(null))));
+
+/**
+ * How long a batch waits for more events once those already received are in (as Kafka's linger):
+ * under load, events arriving a few at a time are handled together, at the cost of this delay.
+ */
+export const BATCH_LINGER_MS = 5;
 
 export class JetStreamEventBus implements EventBus {
   private readonly logger = new Logger(JetStreamEventBus.name);
@@ -152,9 +158,11 @@ export class JetStreamEventBus implements EventBus {
             waiting = null;
             if (first.done || this.stopped) break;
             const batch = [first.value];
-            // The messages already received join the batch; none is waited for.
+            // The messages already received join the batch, then those arriving within the linger.
+            const until = Date.now() + BATCH_LINGER_MS;
             while (batch.length < MAX_BATCH) {
-              const r = await Promise.race([next(), afterPending()]);
+              const left = until - Date.now();
+              const r = await Promise.race([next(), after(left > 0 ? left : 0)]);
               if (r === null || r.done) break;
               waiting = null;
               batch.push(r.value);

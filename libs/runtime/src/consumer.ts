@@ -26,7 +26,13 @@ export interface ConsumerDefinition<S extends EventSubject = EventSubject> {
   select?(event: DomainEvent<unknown> & { subject: S }): boolean;
   /** false: `data` is handed over as received (a consumer that reads only the envelope). Default true. */
   validatePayload?: boolean;
-  handle(tx: TenantTx, event: ConsumedEvent<S>): Promise<void>;
+  /** One event, in the event's tenant's unit of work (with its own span in the event's trace). */
+  handle?(tx: TenantTx, event: ConsumedEvent<S>): Promise<void>;
+  /**
+   * Instead of `handle`: a tenant's new events of one batch at once, in order (e.g. one multi-row
+   * INSERT for all of them); the kit has already claimed them in the inbox.
+   */
+  handleBatch?(tx: TenantTx, events: ConsumedEvent<S>[]): Promise<void>;
 }
 
 /** Declares a consumer (for the inference of its subjects' payload types). */
@@ -49,38 +55,36 @@ interface Accepted<S extends EventSubject> {
 export async function startConsumer<S extends EventSubject>(rt: ServiceRuntime, c: ConsumerDefinition<S>): Promise<void> {
   const durable = `${rt.name}-${c.name}`;
   const log = new Logger(`Consumer:${durable}`);
+  if (!c.handle === !c.handleBatch) throw new Error(`consumer ${durable}: declare exactly one of handle and handleBatch`);
 
-  /** One event, in its own trace (the request that caused it, the event and this work are one trace). */
-  const handleOne = (tx: TenantTx, a: Accepted<S>) =>
-    withLogContext({ tenant_id: a.tenant }, () =>
-      inSpanFrom(a.traceparent, `consume ${a.event.subject}`, SpanKind.CONSUMER, async (span) => {
-        span.setAttribute('opsplane.tenant_id', a.tenant);
-        span.setAttribute('messaging.message.id', a.id);
-        await c.handle(tx, a.event);
-      }),
-    );
+  /** One event, in its own span in the event's trace (the request that caused it, the event and this work are one trace). */
+  const inEventSpan = <T>(a: Accepted<S>, fn: () => Promise<T>) =>
+    inSpanFrom(a.traceparent, `consume ${a.event.subject}`, SpanKind.CONSUMER, async (span) => {
+      span.setAttribute('opsplane.tenant_id', a.tenant);
+      span.setAttribute('messaging.message.id', a.id);
+      return fn();
+    });
 
-  /** A tenant's events, in order, in one unit of work; the inbox claims them in one statement. */
-  const handleTenant = async (tenant: TenantId, items: Accepted<S>[]) => {
-    const run = () =>
-      rt.tenantDb.run(tenant, async (tx) => {
-        const fresh = await claimInboxMany(tx, rt.schema, tenant, durable, items.map((a) => a.id));
-        for (const a of items) if (fresh.delete(a.id)) await handleOne(tx, a); // a message twice in a batch: once
-      });
-    // One event: its span encloses the transaction; several: each event's span is inside it.
-    if (items.length === 1) {
-      const [a] = items;
-      await withLogContext({ tenant_id: tenant }, () => inSpanFrom(a.traceparent, `consume ${a.event.subject}`, SpanKind.CONSUMER, async (span) => {
-        span.setAttribute('opsplane.tenant_id', tenant);
-        span.setAttribute('messaging.message.id', a.id);
-        await rt.tenantDb.run(tenant, async (tx) => {
-          if ((await claimInboxMany(tx, rt.schema, tenant, durable, [a.id])).size) await c.handle(tx, a.event);
+  /**
+   * A tenant's events of a batch, in order, in one unit of work, the inbox claimed in one statement
+   * (a message twice in a batch counts once). One event: its span encloses the transaction; several:
+   * one span for the batch, each event's own span inside it when they are handled one by one.
+   */
+  const handleTenant = (tenant: TenantId, items: Accepted<S>[]) =>
+    withLogContext({ tenant_id: tenant }, () => {
+      const work = (single: boolean) =>
+        rt.tenantDb.run(tenant, async (tx) => {
+          const fresh = await claimInboxMany(tx, rt.schema, tenant, durable, items.map((a) => a.id));
+          const todo = items.filter((a) => fresh.delete(a.id));
+          if (c.handleBatch) return todo.length ? c.handleBatch(tx, todo.map((a) => a.event)) : undefined;
+          for (const a of todo) await (single ? c.handle!(tx, a.event) : inEventSpan(a, () => c.handle!(tx, a.event)));
         });
-      }));
-    } else {
-      await run();
-    }
-  };
+      if (items.length === 1) return inEventSpan(items[0], () => work(true));
+      return inSpanFrom(undefined, `consume ${items.length} events`, SpanKind.CONSUMER, async (span) => {
+        span.setAttribute('opsplane.tenant_id', tenant);
+        await work(false);
+      });
+    });
 
   const handler = async (batch: IncomingEvent[]) => {
     const accepted: Accepted<S>[] = [];

@@ -23,13 +23,15 @@ export const auditLogConsumer = defineConsumer({
   subjects: Object.values(EventSubject),
   select: (e) => entriesOf(e).length > 0,
   validatePayload: false,
-  async handle(tx, e) {
-    const entries = await Promise.all(entriesOf(e).map((x) => parseInput(AuditEntryRecordedV1, x)));
+  async handleBatch(tx, events) {
+    const entries = (
+      await Promise.all(events.map(async (e) => (await Promise.all(entriesOf(e).map((x) => parseInput(AuditEntryRecordedV1, x)))).map((entry, n) => ({ id: auditEntryId(e.event_id, n), entry }))))
+    ).flat();
     const cols = 13;
     const params: unknown[] = [];
-    const rows = entries.map((entry, n) => {
+    const rows = entries.map(({ id, entry }, n) => {
       params.push(
-        auditEntryId(e.event_id, n),
+        id,
         tx.tenant,
         entry.action,
         entry.resource_type,
@@ -45,6 +47,7 @@ export const auditLogConsumer = defineConsumer({
       );
       return `(${Array.from({ length: cols }, (_, i) => `$${n * cols + i + 1}`).join(', ')})`;
     });
+    // One statement for the batch's entries.
     await tx.query(
       `INSERT INTO audit_log (id, tenant_id, action, resource_type, resource_id, actor_id, actor_email, actor_type, token_id, before, after, trace_id, occurred_at)
        VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`,

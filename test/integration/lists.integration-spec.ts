@@ -20,11 +20,15 @@ describe('lists: the envelope and updated_since on every list', () => {
   let t: TestTenant;
   let operatorToken: string;
   let incidentId: string;
+  /** The record whose sub-list a path with {id} reads. */
+  const ids: [RegExp, () => string][] = [];
 
   beforeAll(async () => {
     p = await TestPlatform.start();
     t = await p.tenant();
     incidentId = (await t.incident({ title: 'listed' })).id;
+    const changeId = (await t.call('POST', '/api/changes', { body: { title: 'listed change' } })).body.data.id as string;
+    ids.push([/^\/api\/incidents\//, () => incidentId], [/^\/api\/(itsm\/)?changes\//, () => changeId]);
     await t.call('POST', `/api/incidents/${incidentId}/comments`, { body: { body: 'first' } });
     await t.call('POST', '/api/auth/tokens', { body: { name: 'poller', permissions: ['read'] } });
     await t.call('POST', '/api/team/invite', { body: { email: 'invitee@example.com', role: 'member' } });
@@ -44,7 +48,9 @@ describe('lists: the envelope and updated_since on every list', () => {
     const future = encodeURIComponent(new Date(Date.now() + 3600_000).toISOString());
     let nonEmpty = 0;
     for (const template of LISTS) {
-      const path = template.replace('{id}', incidentId);
+      const owner = ids.find(([re]) => re.test(template));
+      if (template.includes('{id}') && !owner) throw new Error(`no record for ${template}: add one to the lists test`);
+      const path = template.replace('{id}', owner ? owner[1]() : '');
       const call = (q: string) => (path.startsWith('/cp/') ? p.call('GET', `${path}?${q}`, { token: operatorToken }) : t.call('GET', `${path}?${q}`));
       const all = await call('limit=50');
       expect([path, all.status]).toEqual([path, 200]);

@@ -1,6 +1,7 @@
 import { AuditEntryRecordedV1 } from '../audit/audit.events';
 import { TenantChangedV1, TenantStatusChangedV1 } from '../control-plane/control-plane.events';
 import { IncidentCommentedV1, IncidentCreatedV1, IncidentStatusChangedV1, IncidentUpdatedV1 } from '../incidents/incident.events';
+import { ChangeCreatedV1, ChangeDecidedV1, ChangeStatusChangedV1, ChangeUpdatedV1 } from '../itsm/change.events';
 import { EventSubject } from './subjects';
 
 /** Each event subject and the class of its `data`. proto/ holds their JSON schemas. */
@@ -15,6 +16,11 @@ export const EVENT_PAYLOADS = {
   [EventSubject.TenantResumed]: TenantStatusChangedV1,
   [EventSubject.TenantDeleted]: TenantStatusChangedV1,
   [EventSubject.AuditEntryRecorded]: AuditEntryRecordedV1,
+  [EventSubject.ChangeCreated]: ChangeCreatedV1,
+  [EventSubject.ChangeUpdated]: ChangeUpdatedV1,
+  [EventSubject.ChangeStatusChanged]: ChangeStatusChangedV1,
+  [EventSubject.ChangeApproved]: ChangeDecidedV1,
+  [EventSubject.ChangeRejected]: ChangeDecidedV1,
 } as const satisfies Record<EventSubject, new () => object>;
 
 /** The type of an event's `data`, fixed by its subject. */

@@ -58,6 +58,17 @@ export enum RpcSubject {
   IncidentsAddComment = 'rpc.incidents.add_comment.v1',
   IncidentsListComments = 'rpc.incidents.list_comments.v1',
   IncidentsTimeline = 'rpc.incidents.timeline.v1',
+
+  ItsmHealth = 'rpc.itsm.health.v1',
+  ItsmPurgeTenant = 'rpc.itsm.purge_tenant.v1',
+  ItsmCreateChange = 'rpc.itsm.create_change.v1',
+  ItsmGetChange = 'rpc.itsm.get_change.v1',
+  ItsmListChanges = 'rpc.itsm.list_changes.v1',
+  ItsmUpdateChange = 'rpc.itsm.update_change.v1',
+  ItsmDecideChange = 'rpc.itsm.decide_change.v1',
+  ItsmChangeTimeline = 'rpc.itsm.change_timeline.v1',
+  ItsmGetChangePolicy = 'rpc.itsm.get_change_policy.v1',
+  ItsmSetChangePolicy = 'rpc.itsm.set_change_policy.v1',
 }
 
 /** Domain event subjects (JetStream, durable). The JSON schemas live in proto/. */
@@ -72,6 +83,11 @@ export enum EventSubject {
   TenantResumed = 'controlplane.tenant.resumed.v1',
   AuditEntryRecorded = 'audit.entry.recorded.v1',
   TenantDeleted = 'controlplane.tenant.deleted.v1',
+  ChangeCreated = 'itsm.change.created.v1',
+  ChangeUpdated = 'itsm.change.updated.v1',
+  ChangeStatusChanged = 'itsm.change.status_changed.v1',
+  ChangeApproved = 'itsm.change.approved.v1',
+  ChangeRejected = 'itsm.change.rejected.v1',
 }
 
 /** Streams and the subjects each captures. */
@@ -79,4 +95,5 @@ export const EVENT_STREAMS: Record<string, string[]> = {
   OPSPLANE_INCIDENTS: ['incidents.>'],
   OPSPLANE_CONTROL_PLANE: ['controlplane.>'],
   OPSPLANE_AUDIT: ['audit.>'],
+  OPSPLANE_ITSM: ['itsm.>'],
 };

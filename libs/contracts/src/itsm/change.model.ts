@@ -1,0 +1,134 @@
+import type { FieldChange } from '../incidents/incident.model';
+
+/** The change vocabulary of the API contract (both documents). */
+export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
+export type ChangeType = (typeof CHANGE_TYPES)[number];
+
+export const CHANGE_RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+export type ChangeRiskLevel = (typeof CHANGE_RISK_LEVELS)[number];
+
+/** `normal` (the second document's word) is `medium`. */
+export const CHANGE_PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type ChangePriority = (typeof CHANGE_PRIORITIES)[number];
+
+/**
+ * `draft → pending_approval → approved → scheduled → in_progress → completed | failed → closed`;
+ * `pending_approval → rejected` (by an approval), `rejected → draft` (reworked); `cancelled` before work
+ * starts. Approval moves are made by `/approval`, never by an update.
+ */
+export const CHANGE_STATUSES = ['draft', 'pending_approval', 'approved', 'scheduled', 'in_progress', 'completed', 'failed', 'closed', 'rejected', 'cancelled'] as const;
+export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
+
+export const CHANGE_APPROVAL_STATUSES = ['not_requested', 'pending', 'approved', 'rejected'] as const;
+export type ChangeApprovalStatus = (typeof CHANGE_APPROVAL_STATUSES)[number];
+
+export const CHANGE_APPROVAL_ACTIONS = ['approve', 'reject'] as const;
+export type ChangeApprovalAction = (typeof CHANGE_APPROVAL_ACTIONS)[number];
+
+/** One decision on a change. */
+export interface ChangeApprovalView {
+  approver_id: string | null;
+  approver_email: string | null;
+  approver_role: string;
+  /** Counted as a change manager's (an admin or owner, or a member of the tenant's CAB). */
+  manager: boolean;
+  action: ChangeApprovalAction;
+  comments: string | null;
+  created_at: string;
+}
+
+/** What the tenant's policy asks of this change: how many approvers, how many of them change managers. */
+export interface ChangeApprovalRuleView {
+  approvals: number;
+  manager_approvals: number;
+}
+
+export interface ChangeView {
+  id: string;
+  /** CHG-00000001: per tenant, sequential; usable wherever the id is. */
+  reference: string;
+  title: string;
+  description: string;
+  type: ChangeType;
+  /** The same as `type` (the second document's name). */
+  change_type: ChangeType;
+  status: ChangeStatus;
+  priority: ChangePriority;
+  risk_level: ChangeRiskLevel;
+  approval_status: ChangeApprovalStatus;
+  /** What the policy asks of this change (none for a standard change: pre-approved). */
+  approval_rule: ChangeApprovalRuleView;
+  approvals: ChangeApprovalView[];
+  requested_by: string | null;
+  assigned_to: string | null;
+  ci_ids: string[];
+  requested_start: string | null;
+  requested_end: string | null;
+  scheduled_start: string | null;
+  scheduled_end: string | null;
+  actual_start: string | null;
+  actual_end: string | null;
+  implementation_plan: string | null;
+  backout_plan: string | null;
+  /** The same as `backout_plan` (the first document's name). */
+  rollback_plan: string | null;
+  test_plan: string | null;
+  /** For a failed change: whether the backout plan was carried out. */
+  backout_performed: boolean | null;
+  closure_notes: string | null;
+  /** Emergency changes are reviewed after the fact; a change needing a review cannot be closed without one. */
+  review_required: boolean;
+  review_notes: string | null;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  approved_at: string | null;
+  closed_at: string | null;
+  /** Grows with every change; its ETag (send it back in If-Match to update safely). */
+  version: number;
+}
+
+export interface ChangeTimelineEntryView {
+  id: string;
+  change_id: string;
+  type: 'created' | 'updated' | 'status_changed' | 'approval' | 'comment';
+  actor_id: string | null;
+  actor_email: string | null;
+  actor_type: 'user' | 'api_token' | 'system';
+  changes: Record<string, FieldChange>;
+  message: string | null;
+  trace_id: string | null;
+  created_at: string;
+}
+
+/** The tenant's change approval policy (defaults until an admin sets one). */
+export interface ChangeApprovalPolicyView {
+  normal: Record<ChangeRiskLevel, ChangeApprovalRuleView>;
+  emergency: ChangeApprovalRuleView;
+  /** Users (ids) who count as change managers besides admins and owners: the change advisory board. */
+  cab: string[];
+  updated_at: string | null;
+}
+
+export interface ChangeCreatedData {
+  change: ChangeView;
+}
+export interface ChangeUpdatedData {
+  change: ChangeView;
+  changes: Record<string, FieldChange>;
+}
+export interface ChangeStatusChangedData {
+  change_id: string;
+  reference: string;
+  from: ChangeStatus;
+  to: ChangeStatus;
+  change: ChangeView;
+}
+export interface ChangeDecidedData {
+  change_id: string;
+  reference: string;
+  approval: ChangeApprovalView;
+  change: ChangeView;
+}

@@ -1,0 +1,166 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import {
+  ChangeApprovalRuleView,
+  ChangeApprovalStatus,
+  ChangeApprovalView,
+  ChangePriority,
+  ChangeRiskLevel,
+  ChangeStatus,
+  ChangeType,
+  FieldChange,
+} from '@opsplane/contracts';
+
+const bigintNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
+
+/** A change: the one declaration of its row (the migration creates the table; the repository reads the columns from here). */
+@Entity({ name: 'changes' })
+@Index(['tenantId', 'number'], { unique: true })
+export class ChangeEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  /** Per-tenant sequential number; the reference is CHG-%08d of it. */
+  @Column('bigint', { transformer: bigintNumber })
+  number!: number;
+
+  @Column('text')
+  title!: string;
+
+  @Column('text', { default: '' })
+  description!: string;
+
+  @Column('text')
+  type!: ChangeType;
+
+  @Column('text')
+  status!: ChangeStatus;
+
+  @Column('text')
+  priority!: ChangePriority;
+
+  @Column('text', { name: 'risk_level' })
+  riskLevel!: ChangeRiskLevel;
+
+  @Column('text', { name: 'approval_status' })
+  approvalStatus!: ChangeApprovalStatus;
+
+  /** What the tenant's policy asked of this change when it was submitted. */
+  @Column('jsonb', { name: 'approval_rule' })
+  approvalRule!: ChangeApprovalRuleView;
+
+  /** The decisions of the current approval round, in order. */
+  @Column('jsonb', { default: () => "'[]'" })
+  approvals!: ChangeApprovalView[];
+
+  @Column('text', { name: 'requested_by', nullable: true })
+  requestedBy!: string | null;
+
+  @Column('text', { name: 'assigned_to', nullable: true })
+  assignedTo!: string | null;
+
+  @Column('text', { name: 'ci_ids', array: true, default: () => "'{}'" })
+  ciIds!: string[];
+
+  @Column('timestamptz', { name: 'requested_start', nullable: true })
+  requestedStart!: Date | null;
+
+  @Column('timestamptz', { name: 'requested_end', nullable: true })
+  requestedEnd!: Date | null;
+
+  @Column('timestamptz', { name: 'scheduled_start', nullable: true })
+  scheduledStart!: Date | null;
+
+  @Column('timestamptz', { name: 'scheduled_end', nullable: true })
+  scheduledEnd!: Date | null;
+
+  @Column('timestamptz', { name: 'actual_start', nullable: true })
+  actualStart!: Date | null;
+
+  @Column('timestamptz', { name: 'actual_end', nullable: true })
+  actualEnd!: Date | null;
+
+  @Column('text', { name: 'implementation_plan', nullable: true })
+  implementationPlan!: string | null;
+
+  @Column('text', { name: 'backout_plan', nullable: true })
+  backoutPlan!: string | null;
+
+  @Column('text', { name: 'test_plan', nullable: true })
+  testPlan!: string | null;
+
+  @Column('boolean', { name: 'backout_performed', nullable: true })
+  backoutPerformed!: boolean | null;
+
+  @Column('text', { name: 'closure_notes', nullable: true })
+  closureNotes!: string | null;
+
+  @Column('boolean', { name: 'review_required', default: false })
+  reviewRequired!: boolean;
+
+  @Column('text', { name: 'review_notes', nullable: true })
+  reviewNotes!: string | null;
+
+  @Column('text', { name: 'reviewed_by', nullable: true })
+  reviewedBy!: string | null;
+
+  @Column('timestamptz', { name: 'reviewed_at', nullable: true })
+  reviewedAt!: Date | null;
+
+  @Column('uuid', { name: 'created_by', nullable: true })
+  createdBy!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+
+  @Column('timestamptz', { name: 'approved_at', nullable: true })
+  approvedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'closed_at', nullable: true })
+  closedAt!: Date | null;
+
+  @Column('integer', { default: 1 })
+  version!: number;
+}
+
+/** One line of a change's timeline (append-only). */
+@Entity({ name: 'change_timeline' })
+export class ChangeTimelineEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('uuid', { name: 'change_id' })
+  changeId!: string;
+
+  @Column('text')
+  type!: 'created' | 'updated' | 'status_changed' | 'approval' | 'comment';
+
+  @Column('uuid', { name: 'actor_id', nullable: true })
+  actorId!: string | null;
+
+  @Column('text', { name: 'actor_email', nullable: true })
+  actorEmail!: string | null;
+
+  @Column('text', { name: 'actor_type' })
+  actorType!: 'user' | 'api_token' | 'system';
+
+  @Column('jsonb', { default: () => "'{}'" })
+  changes!: Record<string, FieldChange>;
+
+  @Column('text', { nullable: true })
+  message!: string | null;
+
+  @Column('text', { name: 'trace_id', nullable: true })
+  traceId!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+}

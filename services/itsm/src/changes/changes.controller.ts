@@ -1,0 +1,60 @@
+import { Controller } from '@nestjs/common';
+import {
+  ChangeApprovalCommand,
+  ChangeApprovalPolicyDto,
+  ChangeRefDto,
+  CreateChangeDto,
+  ListByChangeQuery,
+  ListChangesQueryDto,
+  RequestMeta,
+  RpcSubject,
+  UpdateChangeCommand,
+} from '@opsplane/contracts';
+import { RpcHandler } from '@opsplane/messaging';
+import { ChangesService } from './changes.service';
+
+/** The changes request/reply API: each handler declares its body and who may call it. */
+@Controller()
+export class ChangesController {
+  constructor(private readonly changes: ChangesService) {}
+
+  @RpcHandler(RpcSubject.ItsmCreateChange, { body: CreateChangeDto, requires: 'write' })
+  create(meta: RequestMeta, dto: CreateChangeDto) {
+    return this.changes.create(meta, dto);
+  }
+
+  @RpcHandler(RpcSubject.ItsmGetChange, { body: ChangeRefDto, requires: 'read' })
+  get(meta: RequestMeta, ref: ChangeRefDto) {
+    return this.changes.get(meta, ref.id);
+  }
+
+  @RpcHandler(RpcSubject.ItsmListChanges, { body: ListChangesQueryDto, requires: 'read' })
+  list(meta: RequestMeta, q: ListChangesQueryDto) {
+    return this.changes.list(meta, q);
+  }
+
+  @RpcHandler(RpcSubject.ItsmUpdateChange, { body: UpdateChangeCommand, requires: 'write' })
+  update(meta: RequestMeta, c: UpdateChangeCommand) {
+    return this.changes.update(meta, c.id, c.patch);
+  }
+
+  @RpcHandler(RpcSubject.ItsmDecideChange, { body: ChangeApprovalCommand, requires: 'write' })
+  decide(meta: RequestMeta, c: ChangeApprovalCommand) {
+    return this.changes.decide(meta, c.id, c.decision);
+  }
+
+  @RpcHandler(RpcSubject.ItsmChangeTimeline, { body: ListByChangeQuery, requires: 'read' })
+  timeline(meta: RequestMeta, q: ListByChangeQuery) {
+    return this.changes.timeline(meta, q.id, q.page);
+  }
+
+  @RpcHandler(RpcSubject.ItsmGetChangePolicy, { requires: 'read' })
+  getPolicy(meta: RequestMeta) {
+    return this.changes.getPolicy(meta);
+  }
+
+  @RpcHandler(RpcSubject.ItsmSetChangePolicy, { body: ChangeApprovalPolicyDto, requires: 'admin' })
+  setPolicy(meta: RequestMeta, dto: ChangeApprovalPolicyDto) {
+    return this.changes.setPolicy(meta, dto);
+  }
+}

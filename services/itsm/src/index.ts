@@ -1,0 +1,2 @@
+export { itsmService, ItsmModule } from './itsm.module';
+export { ItsmConfig } from './config';

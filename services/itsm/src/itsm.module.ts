@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { RpcSubject } from '@opsplane/contracts';
+import { healthController, RuntimeModule, ServiceDefinition, ServiceRuntime, tenantPurgeController } from '@opsplane/runtime';
+import { ChangesModule } from './changes/changes.module';
+import { ChangeEntity, ChangeTimelineEntity } from './changes/change.entity';
+import { ItsmConfig } from './config';
+import { ITSM_MIGRATIONS } from './migrations';
+
+/** The itsm service: one module per feature. */
+@Module({})
+export class ItsmModule {
+  static forRuntime(runtime: ServiceRuntime): DynamicModule {
+    return {
+      module: ItsmModule,
+      imports: [RuntimeModule.forRoot(runtime), ChangesModule],
+      controllers: [healthController('itsm', RpcSubject.ItsmHealth), tenantPurgeController(RpcSubject.ItsmPurgeTenant)],
+    };
+  }
+}
+
+export const itsmService: ServiceDefinition<ItsmConfig> = {
+  name: 'itsm',
+  schema: 'itsm',
+  config: ItsmConfig,
+  entities: [ChangeEntity, ChangeTimelineEntity],
+  migrations: ITSM_MIGRATIONS,
+  module: (rt) => ItsmModule.forRuntime(rt as unknown as ServiceRuntime),
+};

@@ -5,7 +5,7 @@ import { RpcSubject, systemOperator, TenantView } from '@opsplane/contracts';
 import { TestPlatform } from '../support/platform';
 
 /** The sections of the README whose shell blocks a new user pastes, in order, into one shell. */
-const SECTIONS = ['## Walk-through', '## The audit log', '## The control plane'];
+const SECTIONS = ['## Walk-through', '## Change management', '## The audit log', '## The control plane'];
 const OPERATOR = { email: 'operator@opsplane.local', password: 'readme-operator-password' };
 const OWNER_PASSWORD = 'readme-owner-password';
 
@@ -54,7 +54,7 @@ describe('the README, pasted', () => {
       child.on('close', (status) => resolve({ status, stdout, stderr }));
     });
 
-  it('runs every command of the walk-through, the audit log and the control plane as pasted', async () => {
+  it('runs every command of the walk-through, change management, the audit log and the control plane as pasted', async () => {
     const printed: Record<string, string> = { T: tenant.id, PW: OWNER_PASSWORD, OPW: OPERATOR.password };
     const script = shellBlocks(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8'))
       .join('\n')
@@ -75,8 +75,8 @@ describe('the README, pasted', () => {
     const refused = calls.filter(([, code]) => Number(code) >= 400).map(([, code, method, url]) => `${code} ${method} ${url.replace(p.url, '')}`);
     if (r.status !== 0) throw new Error(`the walk-through stopped (exit ${r.status}):\n${r.stderr.slice(-2000)}\n${r.stdout.slice(-2000)}`);
     expect(calls.length).toBeGreaterThan(30);
-    // The one error the README shows on purpose: a move the state machine does not allow.
-    expect(refused).toEqual(['400 PATCH /api/incidents/INC-00000001']);
+    // The errors the README shows on purpose: a move the state machine does not allow, a self-approval.
+    expect(refused).toEqual(['400 PATCH /api/incidents/INC-00000001', expect.stringMatching(/^403 POST \/api\/changes\/[0-9a-f-]{36}\/approval$/)]);
     expect(r.stdout).toContain('"code":"INVALID_TRANSITION"');
   }, 150_000);
 });

@@ -10,3 +10,4 @@ export * from './purge';
 export * from './idempotency';
 export * from './concurrency';
 export * from './row-shape';
+export * from './timeline';

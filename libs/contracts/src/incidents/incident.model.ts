@@ -1,3 +1,5 @@
+import type { TimelineEntryFields } from '../common/timeline';
+
 /** The incident vocabulary of the API contract (both documents, one scale). */
 export const INCIDENT_STATUSES = ['triggered', 'open', 'acknowledged', 'investigating', 'resolved', 'closed', 'reopened'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -51,17 +53,8 @@ export interface FieldChange {
   to: unknown;
 }
 
-export interface TimelineEntryView {
-  id: string;
+export interface TimelineEntryView extends TimelineEntryFields<'created' | 'updated' | 'status_changed' | 'comment'> {
   incident_id: string;
-  type: 'created' | 'updated' | 'status_changed' | 'comment';
-  actor_id: string | null;
-  actor_email: string | null;
-  actor_type: 'user' | 'api_token' | 'system';
-  changes: Record<string, FieldChange>;
-  message: string | null;
-  trace_id: string | null;
-  created_at: string;
 }
 
 export interface CommentView {

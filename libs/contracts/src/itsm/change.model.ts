@@ -1,3 +1,4 @@
+import type { TimelineEntryFields } from '../common/timeline';
 import type { FieldChange } from '../incidents/incident.model';
 
 /** The change vocabulary of the API contract (both documents). */
@@ -44,6 +45,7 @@ export interface ChangeApprovalRuleView {
 }
 
 export interface ChangeView {
+  /** @format uuid */
   id: string;
   /** CHG-00000001: per tenant, sequential; usable wherever the id is. */
   reference: string;
@@ -62,11 +64,17 @@ export interface ChangeView {
   requested_by: string | null;
   assigned_to: string | null;
   ci_ids: string[];
+  /** @format date-time */
   requested_start: string | null;
+  /** @format date-time */
   requested_end: string | null;
+  /** @format date-time */
   scheduled_start: string | null;
+  /** @format date-time */
   scheduled_end: string | null;
+  /** @format date-time */
   actual_start: string | null;
+  /** @format date-time */
   actual_end: string | null;
   implementation_plan: string | null;
   backout_plan: string | null;
@@ -80,27 +88,24 @@ export interface ChangeView {
   review_required: boolean;
   review_notes: string | null;
   reviewed_by: string | null;
+  /** @format date-time */
   reviewed_at: string | null;
+  /** @format uuid */
   created_by: string | null;
+  /** @format date-time */
   created_at: string;
+  /** @format date-time */
   updated_at: string;
+  /** @format date-time */
   approved_at: string | null;
+  /** @format date-time */
   closed_at: string | null;
   /** Grows with every change; its ETag (send it back in If-Match to update safely). */
   version: number;
 }
 
-export interface ChangeTimelineEntryView {
-  id: string;
+export interface ChangeTimelineEntryView extends TimelineEntryFields<'created' | 'updated' | 'status_changed' | 'approval' | 'comment'> {
   change_id: string;
-  type: 'created' | 'updated' | 'status_changed' | 'approval' | 'comment';
-  actor_id: string | null;
-  actor_email: string | null;
-  actor_type: 'user' | 'api_token' | 'system';
-  changes: Record<string, FieldChange>;
-  message: string | null;
-  trace_id: string | null;
-  created_at: string;
 }
 
 /** The tenant's change approval policy (defaults until an admin sets one). */

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { TimelineEntryColumns } from '@opsplane/db';
 import { Criticality, IncidentStatus, Urgency } from '@opsplane/contracts';
 
 @Entity({ name: 'incidents' })
@@ -112,43 +113,11 @@ export class IncidentCommentEntity {
   createdAt!: Date;
 }
 
+/** One line of an incident's timeline (append-only). */
 @Entity({ name: 'incident_timeline' })
-export class TimelineEntryEntity {
-  @PrimaryColumn('uuid')
-  id!: string;
-
-  @Column('uuid', { name: 'tenant_id' })
-  tenantId!: string;
-
+export class TimelineEntryEntity extends TimelineEntryColumns<'created' | 'updated' | 'status_changed' | 'comment'> {
   @Column('uuid', { name: 'incident_id' })
   incidentId!: string;
-
-  @Column('text')
-  type!: 'created' | 'updated' | 'status_changed' | 'comment';
-
-  @Column('uuid', { name: 'actor_id', nullable: true })
-  actorId!: string | null;
-
-  @Column('text', { name: 'actor_email', nullable: true })
-  actorEmail!: string | null;
-
-  @Column('text', { name: 'actor_type' })
-  actorType!: 'user' | 'api_token' | 'system';
-
-  @Column('uuid', { name: 'token_id', nullable: true })
-  tokenId!: string | null;
-
-  @Column('jsonb', { default: () => "'{}'" })
-  changes!: Record<string, { from: unknown; to: unknown }>;
-
-  @Column('text', { nullable: true })
-  message!: string | null;
-
-  @Column('text', { name: 'trace_id', nullable: true })
-  traceId!: string | null;
-
-  @Column('timestamptz', { name: 'created_at' })
-  createdAt!: Date;
 }
 
 export const INCIDENTS_ENTITIES = [IncidentEntity, IncidentCommentEntity, TimelineEntryEntity];

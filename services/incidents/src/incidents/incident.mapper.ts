@@ -1,3 +1,4 @@
+import { timelineFieldsView } from '@opsplane/db';
 import { CommentView, IncidentView, TimelineEntryView } from '@opsplane/contracts';
 import { IncidentCommentEntity, IncidentEntity, TimelineEntryEntity } from './incident.entity';
 import { PriorityRank, priorityOf, severityOf } from './priority';
@@ -39,18 +40,7 @@ export function toIncidentView(e: IncidentEntity): IncidentView {
 }
 
 export function toTimelineView(e: TimelineEntryEntity): TimelineEntryView {
-  return {
-    id: e.id,
-    incident_id: e.incidentId,
-    type: e.type,
-    actor_id: e.actorId,
-    actor_email: e.actorEmail,
-    actor_type: e.actorType,
-    changes: e.changes,
-    message: e.message,
-    trace_id: e.traceId,
-    created_at: e.createdAt.toISOString(),
-  };
+  return { ...timelineFieldsView(e), incident_id: e.incidentId };
 }
 
 export function toCommentView(e: IncidentCommentEntity): CommentView {

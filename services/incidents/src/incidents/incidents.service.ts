@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, MoreThanOrEqual } from 'typeorm';
 import {
-  Actor,
   AddCommentDto,
   canWrite,
   CommentView,
@@ -16,9 +15,8 @@ import {
   TimelineEntryView,
   UpdateIncidentDto,
 } from '@opsplane/contracts';
-import { asTenantId, assertIfMatch, idempotentCreate, TenantId, TenantTx } from '@opsplane/db';
+import { asTenantId, assertIfMatch, idempotentCreate, nextNumber, TenantId, TenantTx, timelineActor } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
-import { currentTraceId } from '@opsplane/observability';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { IncidentCommentEntity, IncidentEntity, TimelineEntryEntity } from './incident.entity';
 import { referenceOf, toCommentView, toIncidentView, toTimelineView } from './incident.mapper';
@@ -27,11 +25,6 @@ import { IncidentErrors } from './incidents.exception';
 import { assertIncidentQuota } from '../tenancy/tenant-limits';
 import { findIncident, insertIncident, insertTimeline, listIncidents, updateIncident } from './incidents.repository';
 
-
-function actorType(a: Actor | null): 'user' | 'api_token' | 'system' {
-  if (!a || a.auth_method === 'system') return 'system';
-  return a.auth_method === 'api_token' ? 'api_token' : 'user';
-}
 
 @Injectable()
 export class IncidentsService {
@@ -46,15 +39,8 @@ export class IncidentsService {
   }
 
   /** Next reference number: its own short transaction, so no lock is held while the create runs. */
-  private async nextNumber(tenant: TenantId): Promise<number> {
-    const rows = await this.rt.tenantDb.run(tenant, (tx) =>
-      tx.query(
-        `INSERT INTO incident_counters AS c (tenant_id, last_number) VALUES ($1, 1)
-         ON CONFLICT (tenant_id) DO UPDATE SET last_number = c.last_number + 1 RETURNING last_number`,
-        [tenant],
-      ),
-    );
-    return Number((rows as { last_number: string }[])[0].last_number);
+  private nextNumber(tenant: TenantId): Promise<number> {
+    return this.rt.tenantDb.run(tenant, (tx) => nextNumber(tx, 'incident_counters', tenant));
   }
 
   /** Opens an incident (from the API; `triggered` when an alert opens it). */
@@ -213,19 +199,6 @@ export class IncidentsService {
     message: string | null,
     at: Date,
   ): Promise<void> {
-    await insertTimeline(em, {
-      id: randomUUID(),
-      tenantId: tenant,
-      incidentId,
-      type,
-      actorId: meta.actor?.user_id ?? null,
-      actorEmail: meta.actor?.email ?? null,
-      actorType: actorType(meta.actor),
-      tokenId: meta.actor?.token_id ?? null,
-      changes,
-      message,
-      traceId: currentTraceId(),
-      createdAt: at,
-    });
+    await insertTimeline(em, Object.assign(new TimelineEntryEntity(), { id: randomUUID(), tenantId: tenant, incidentId, type, changes, message, createdAt: at, ...timelineActor(meta.actor) }));
   }
 }

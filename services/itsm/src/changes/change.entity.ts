@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { TimelineEntryColumns } from '@opsplane/db';
 import {
   ChangeApprovalRuleView,
   ChangeApprovalStatus,
@@ -7,7 +8,6 @@ import {
   ChangeRiskLevel,
   ChangeStatus,
   ChangeType,
-  FieldChange,
 } from '@opsplane/contracts';
 
 const bigintNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
@@ -130,37 +130,7 @@ export class ChangeEntity {
 
 /** One line of a change's timeline (append-only). */
 @Entity({ name: 'change_timeline' })
-export class ChangeTimelineEntity {
-  @PrimaryColumn('uuid')
-  id!: string;
-
-  @Column('uuid', { name: 'tenant_id' })
-  tenantId!: string;
-
+export class ChangeTimelineEntity extends TimelineEntryColumns<'created' | 'updated' | 'status_changed' | 'approval' | 'comment'> {
   @Column('uuid', { name: 'change_id' })
   changeId!: string;
-
-  @Column('text')
-  type!: 'created' | 'updated' | 'status_changed' | 'approval' | 'comment';
-
-  @Column('uuid', { name: 'actor_id', nullable: true })
-  actorId!: string | null;
-
-  @Column('text', { name: 'actor_email', nullable: true })
-  actorEmail!: string | null;
-
-  @Column('text', { name: 'actor_type' })
-  actorType!: 'user' | 'api_token' | 'system';
-
-  @Column('jsonb', { default: () => "'{}'" })
-  changes!: Record<string, FieldChange>;
-
-  @Column('text', { nullable: true })
-  message!: string | null;
-
-  @Column('text', { name: 'trace_id', nullable: true })
-  traceId!: string | null;
-
-  @Column('timestamptz', { name: 'created_at' })
-  createdAt!: Date;
 }

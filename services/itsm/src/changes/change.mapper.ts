@@ -1,3 +1,4 @@
+import { timelineFieldsView } from '@opsplane/db';
 import { ChangeTimelineEntryView, ChangeView } from '@opsplane/contracts';
 import { ChangeEntity, ChangeTimelineEntity } from './change.entity';
 
@@ -49,16 +50,5 @@ export function toChangeView(e: ChangeEntity): ChangeView {
 }
 
 export function toChangeTimelineView(t: ChangeTimelineEntity): ChangeTimelineEntryView {
-  return {
-    id: t.id,
-    change_id: t.changeId,
-    type: t.type,
-    actor_id: t.actorId,
-    actor_email: t.actorEmail,
-    actor_type: t.actorType,
-    changes: t.changes,
-    message: t.message,
-    trace_id: t.traceId,
-    created_at: t.createdAt.toISOString(),
-  };
+  return { ...timelineFieldsView(t), change_id: t.changeId };
 }

@@ -1,5 +1,5 @@
 import { ChangeApprovalPolicyView, ChangePageQueryDto, ListChangesQueryDto } from '@opsplane/contracts';
-import { isUuid, rowShape, TenantTx } from '@opsplane/db';
+import { isUuid, nextNumber, rowShape, TenantTx } from '@opsplane/db';
 import { ChangeEntity, ChangeTimelineEntity } from './change.entity';
 
 /**
@@ -11,14 +11,7 @@ const shapeOf = (tx: TenantTx) => rowShape(tx, ChangeEntity);
 const timelineShape = (tx: TenantTx) => rowShape(tx, ChangeTimelineEntity);
 
 /** The next CHG number of the tenant (its own short transaction, so no lock is held while a create runs). */
-export async function nextChangeNumber(tx: TenantTx): Promise<number> {
-  const rows = (await tx.query(
-    `INSERT INTO change_counters AS c (tenant_id, last_number) VALUES ($1, 1)
-     ON CONFLICT (tenant_id) DO UPDATE SET last_number = c.last_number + 1 RETURNING last_number`,
-    [tx.tenant],
-  )) as { last_number: string }[];
-  return Number(rows[0].last_number);
-}
+export const nextChangeNumber = (tx: TenantTx): Promise<number> => nextNumber(tx, 'change_counters', tx.tenant);
 
 export async function insertChange(tx: TenantTx, e: ChangeEntity): Promise<void> {
   const shape = shapeOf(tx);

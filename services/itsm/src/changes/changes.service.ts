@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
-  Actor,
   canWrite,
   ChangeApprovalDto,
   ChangeApprovalPolicyDto,
@@ -17,9 +16,8 @@ import {
   RequestMeta,
   UpdateChangeDto,
 } from '@opsplane/contracts';
-import { asTenantId, assertIfMatch, idempotentCreate, TenantId, TenantTx } from '@opsplane/db';
+import { asTenantId, assertIfMatch, idempotentCreate, timelineActor, TenantTx } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
-import { currentTraceId } from '@opsplane/observability';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { applyPatch, assertPolicy, Changes, decide, DEFAULT_CHANGE_POLICY, newChange } from './change.domain';
 import { ChangeEntity, ChangeTimelineEntity } from './change.entity';
@@ -36,11 +34,6 @@ import {
   savePolicy,
   updateChange,
 } from './changes.repository';
-
-function actorType(a: Actor | null): 'user' | 'api_token' | 'system' {
-  if (!a || a.auth_method === 'system') return 'system';
-  return a.auth_method === 'api_token' ? 'api_token' : 'user';
-}
 
 @Injectable()
 export class ChangesService {
@@ -86,23 +79,12 @@ export class ChangesService {
    * domain's (applyPatch); here the change is locked, checked against If-Match, and the outcome
    * recorded (row and version, timeline, events, audit). A patch that changes nothing writes nothing.
    */
-  async update(meta: RequestMeta, ref: string, patch: UpdateChangeDto): Promise<ChangeView> {
-    this.assertWrite(meta);
-    const tenant = asTenantId(meta.tenant_id);
-    return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
-      const e = await this.find(tx, ref, true);
-      assertIfMatch(meta.if_match, e.version, 'change');
-      const before = toChangeView(e);
-      const now = new Date();
+  update(meta: RequestMeta, ref: string, patch: UpdateChangeDto): Promise<ChangeView> {
+    return this.write(meta, ref, async (tx, e, before, now) => {
       const { changes, statusChange } = applyPatch(e, patch, { actor: meta.actor, policy: await this.policy(tx), now });
       const comment = patch.comment?.trim() || null;
       if (!Object.keys(changes).length && !comment) return before;
-      if (Object.keys(changes).length) {
-        e.updatedAt = now;
-        e.version += 1;
-        await updateChange(tx, e);
-      }
-      const view = toChangeView(e);
+      const view = Object.keys(changes).length ? await this.save(tx, e, now) : before;
       await this.addTimeline(tx, meta, e.id, statusChange ? 'status_changed' : Object.keys(changes).length ? 'updated' : 'comment', changes, comment, now);
       if (Object.keys(changes).length) await this.recordUpdate(tx, before, view, changes, statusChange);
       return view;
@@ -110,20 +92,11 @@ export class ChangesService {
   }
 
   /** An approver's decision on a change pending approval (a second decision by the same person changes nothing). */
-  async decide(meta: RequestMeta, ref: string, d: ChangeApprovalDto): Promise<ChangeView> {
-    this.assertWrite(meta);
-    const tenant = asTenantId(meta.tenant_id);
-    return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
-      const e = await this.find(tx, ref, true);
-      assertIfMatch(meta.if_match, e.version, 'change');
-      const before = toChangeView(e);
-      const now = new Date();
+  decide(meta: RequestMeta, ref: string, d: ChangeApprovalDto): Promise<ChangeView> {
+    return this.write(meta, ref, async (tx, e, before, now) => {
       const outcome = decide(e, d, { actor: meta.actor!, policy: await this.policy(tx), now });
       if (outcome.ignored) return before;
-      e.updatedAt = now;
-      e.version += 1;
-      await updateChange(tx, e);
-      const view = toChangeView(e);
+      const view = await this.save(tx, e, now);
       const changes: Changes = { approvals: { from: before.approvals.length, to: view.approvals.length } };
       if (outcome.statusChange) {
         changes.status = { from: outcome.statusChange.from, to: outcome.statusChange.to };
@@ -179,6 +152,25 @@ export class ChangesService {
     });
   }
 
+  /** One write of a change, in one unit of work: the row locked and checked against If-Match; `fn` gets the view before it. */
+  private write(meta: RequestMeta, ref: string, fn: (tx: TenantTx, e: ChangeEntity, before: ChangeView, now: Date) => Promise<ChangeView>): Promise<ChangeView> {
+    this.assertWrite(meta);
+    const tenant = asTenantId(meta.tenant_id);
+    return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
+      const e = await this.find(tx, ref, true);
+      assertIfMatch(meta.if_match, e.version, 'change');
+      return fn(tx, e, toChangeView(e), new Date());
+    });
+  }
+
+  /** The change's new version. */
+  private async save(tx: TenantTx, e: ChangeEntity, now: Date): Promise<ChangeView> {
+    e.updatedAt = now;
+    e.version += 1;
+    await updateChange(tx, e);
+    return toChangeView(e);
+  }
+
   private async policy(tx: TenantTx): Promise<ChangeApprovalPolicyView> {
     return (await findPolicy(tx)) ?? DEFAULT_CHANGE_POLICY;
   }
@@ -204,19 +196,7 @@ export class ChangesService {
   private async addTimeline(tx: TenantTx, meta: RequestMeta, changeId: string, type: ChangeTimelineEntity['type'], changes: Changes, message: string | null, at: Date): Promise<void> {
     await insertTimeline(
       tx,
-      Object.assign(new ChangeTimelineEntity(), {
-        id: randomUUID(),
-        tenantId: tx.tenant as TenantId,
-        changeId,
-        type,
-        actorId: meta.actor?.user_id ?? null,
-        actorEmail: meta.actor?.email ?? null,
-        actorType: actorType(meta.actor),
-        changes,
-        message,
-        traceId: currentTraceId(),
-        createdAt: at,
-      } satisfies ChangeTimelineEntity),
+      Object.assign(new ChangeTimelineEntity(), { id: randomUUID(), tenantId: tx.tenant, changeId, type, changes, message, createdAt: at, ...timelineActor(meta.actor) } satisfies ChangeTimelineEntity),
     );
   }
 }

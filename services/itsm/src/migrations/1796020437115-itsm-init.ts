@@ -69,6 +69,7 @@ export class ItsmInit1796020437115 implements MigrationInterface {
         actor_id uuid,
         actor_email text,
         actor_type text NOT NULL,
+        token_id uuid,
         changes jsonb NOT NULL DEFAULT '{}'::jsonb,
         message text,
         trace_id text,

@@ -233,6 +233,66 @@ describe('changes (through the gateway)', () => {
     expect(theirs.reference).toBe('CHG-00000001');
   });
 
+  it('conflicts: an overlapping approved change on the same CI or a freeze window blocks approval unless an admin overrides with a reason', async () => {
+    const u = await p.tenant('Conflicts');
+    const [m1, m2, a1] = await Promise.all([u.user('member'), u.user('member'), u.user('admin')]);
+    const mk = async (body: Record<string, unknown>, as = m1) => (await u.call('POST', '/api/changes', { body, as })).body.data;
+    const ok = await mk({ title: 'Replace disk', type: 'standard', ci_ids: ['db-1'], scheduled_start: '2026-12-10T01:00:00Z', scheduled_end: '2026-12-10T03:00:00Z' });
+    expect(ok).toMatchObject({ status: 'approved', conflicts: [] });
+    const clash = await mk({ title: 'Tune db', risk_level: 'low', ci_ids: ['db-1', 'app-1'], scheduled_start: '2026-12-10T02:00:00Z', scheduled_end: '2026-12-10T04:00:00Z' });
+    expect(clash.conflicts).toEqual([
+      { kind: 'change', id: ok.id, reference: ok.reference, title: 'Replace disk', start: '2026-12-10T01:00:00.000Z', end: '2026-12-10T03:00:00.000Z', ci_ids: ['db-1'] },
+    ]);
+    // Another CI, or a window that only touches: no conflict.
+    expect((await mk({ title: 'Other CI', risk_level: 'low', ci_ids: ['app-2'], scheduled_start: '2026-12-10T02:00:00Z', scheduled_end: '2026-12-10T04:00:00Z' })).conflicts).toEqual([]);
+    expect((await mk({ title: 'Right after', risk_level: 'low', ci_ids: ['db-1'], scheduled_start: '2026-12-10T03:00:00Z', scheduled_end: '2026-12-10T04:00:00Z' })).conflicts).toEqual([]);
+
+    const refused = await u.call('POST', `/api/changes/${clash.id}/approval`, { as: m2, body: { action: 'approve' } });
+    expect([refused.status, refused.body.code]).toEqual([409, 'CONFLICT']);
+    expect(refused.body.error).toMatch(new RegExp(ok.reference));
+    expect((await u.call('POST', `/api/changes/${clash.id}/approval`, { as: m2, body: { action: 'approve', override_reason: 'trust me' } })).status).toBe(403);
+    const overridden = await u.call('POST', `/api/changes/${clash.id}/approval`, { as: a1, body: { action: 'approve', override_reason: 'Same maintenance window, coordinated with the DBA' } });
+    expect(overridden.body.data).toMatchObject({ status: 'approved', approvals: [{ approver_id: a1.id, override_reason: 'Same maintenance window, coordinated with the DBA' }] });
+    const tl = (await u.call('GET', `/api/changes/${clash.id}/timeline`)).body.data.items;
+    expect(tl.at(-1).message).toMatch(/conflicts overridden: Same maintenance window/);
+
+    // A freeze window (admins only) covering every CI.
+    expect((await u.call('POST', '/api/itsm/freeze-windows', { as: m1, body: { name: 'x', start: '2026-12-20T00:00:00Z', end: '2027-01-02T00:00:00Z' } })).status).toBe(403);
+    const bad = await u.call('POST', '/api/itsm/freeze-windows', { as: a1, body: { name: 'x', start: '2026-12-20T00:00:00Z', end: '2026-12-19T00:00:00Z' } });
+    expect([bad.status, bad.body.code]).toEqual([422, 'VALIDATION_ERROR']);
+    const freeze = (await u.call('POST', '/api/itsm/freeze-windows', { as: a1, body: { name: 'Year-end freeze', reason: 'Peak season', start: '2026-12-20T00:00:00Z', end: '2027-01-02T00:00:00Z' } })).body.data;
+    const frozen = await mk({ title: 'Holiday deploy', risk_level: 'low', scheduled_start: '2026-12-24T10:00:00Z', scheduled_end: '2026-12-24T11:00:00Z' });
+    expect(frozen.conflicts).toMatchObject([{ kind: 'freeze', id: freeze.id, title: 'Year-end freeze', reference: null }]);
+    expect((await u.call('POST', `/api/changes/${frozen.id}/approval`, { as: m2, body: { action: 'approve' } })).status).toBe(409);
+    // The freeze lifted: approval goes through (conflicts are looked up again when deciding).
+    expect((await u.call('DELETE', `/api/itsm/freeze-windows/${freeze.id}`, { as: a1 })).status).toBe(200);
+    expect((await u.call('POST', `/api/changes/${frozen.id}/approval`, { as: m2, body: { action: 'approve' } })).body.data).toMatchObject({ status: 'approved', conflicts: [] });
+
+    // The calendar of a range: changes by window and freeze windows.
+    await u.call('POST', '/api/itsm/freeze-windows', { as: a1, body: { name: 'Audit week', start: '2026-12-09T00:00:00Z', end: '2026-12-11T00:00:00Z', ci_ids: ['db-1'] } });
+    const cal = (await u.call('GET', '/api/itsm/changes/calendar?from=2026-12-10T00:00:00Z&to=2026-12-10T23:59:59Z')).body.data;
+    expect(cal.changes.map((c: { title: string }) => c.title)).toEqual(['Replace disk', 'Tune db', 'Other CI', 'Right after']);
+    expect(cal.freeze_windows.map((f: { name: string }) => f.name)).toEqual(['Audit week']);
+    expect((await u.call('GET', '/api/changes/calendar?from=2026-01-01T00:00:00Z&to=2027-06-01T00:00:00Z')).status).toBe(422);
+    expect((await u.call('GET', '/api/changes/calendar')).status).toBe(422);
+    // Another tenant sees none of it.
+    const other = await p.tenant('Calm');
+    expect((await other.call('GET', '/api/itsm/changes/calendar?from=2026-12-01T00:00:00Z&to=2026-12-31T00:00:00Z')).body.data).toMatchObject({ changes: [], freeze_windows: [] });
+    expect((await other.call('GET', '/api/itsm/freeze-windows')).body.data.total).toBe(0);
+  });
+
+  it('computes a risk score beside the requested level, from the type, CIs, backout plan and the failure history', async () => {
+    const u = await p.tenant('Risky');
+    const low = (await u.call('POST', '/api/changes', { body: { title: 'Safe', type: 'normal', risk_level: 'high', ci_ids: ['a'], backout_plan: 'undo' } })).body.data;
+    expect(low).toMatchObject({ risk_level: 'high', risk_score: 25, computed_risk_level: 'medium' });
+    // One failed change in the last 90 days: every later change scores the history (30 x 1/1).
+    const f = (await u.call('POST', '/api/changes', { body: { title: 'Will fail', type: 'standard' } })).body.data;
+    await u.call('PATCH', `/api/changes/${f.id}`, { body: { status: 'in_progress' } });
+    await u.call('PATCH', `/api/changes/${f.id}`, { body: { status: 'failed', backout_performed: false } });
+    const after = (await u.call('POST', '/api/changes', { body: { title: 'After a failure', type: 'normal', ci_ids: ['a'], backout_plan: 'undo' } })).body.data;
+    expect(after).toMatchObject({ risk_score: 55, computed_risk_level: 'high' });
+  });
+
   it('writes its events and the audit entry through the outbox', async () => {
     const c = await create({ title: 'Audited change', risk_level: 'low' });
     await approve(c.id, member2);

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
 import { healthController, RuntimeModule, ServiceDefinition, ServiceRuntime, tenantPurgeController } from '@opsplane/runtime';
 import { ChangesModule } from './changes/changes.module';
-import { ChangeEntity, ChangeTimelineEntity } from './changes/change.entity';
+import { ChangeEntity, ChangeTimelineEntity, FreezeWindowEntity } from './changes/change.entity';
 import { ItsmConfig } from './config';
 import { ITSM_MIGRATIONS } from './migrations';
 
@@ -22,7 +22,7 @@ export const itsmService: ServiceDefinition<ItsmConfig> = {
   name: 'itsm',
   schema: 'itsm',
   config: ItsmConfig,
-  entities: [ChangeEntity, ChangeTimelineEntity],
+  entities: [ChangeEntity, ChangeTimelineEntity, FreezeWindowEntity],
   migrations: ITSM_MIGRATIONS,
   module: (rt) => ItsmModule.forRuntime(rt as unknown as ServiceRuntime),
 };

@@ -69,6 +69,12 @@ export enum RpcSubject {
   ItsmChangeTimeline = 'rpc.itsm.change_timeline.v1',
   ItsmGetChangePolicy = 'rpc.itsm.get_change_policy.v1',
   ItsmSetChangePolicy = 'rpc.itsm.set_change_policy.v1',
+  ItsmChangeCalendar = 'rpc.itsm.change_calendar.v1',
+  ItsmCreateFreezeWindow = 'rpc.itsm.create_freeze_window.v1',
+  ItsmListFreezeWindows = 'rpc.itsm.list_freeze_windows.v1',
+  ItsmGetFreezeWindow = 'rpc.itsm.get_freeze_window.v1',
+  ItsmUpdateFreezeWindow = 'rpc.itsm.update_freeze_window.v1',
+  ItsmDeleteFreezeWindow = 'rpc.itsm.delete_freeze_window.v1',
 }
 
 /** Domain event subjects (JetStream, durable). The JSON schemas live in proto/. */

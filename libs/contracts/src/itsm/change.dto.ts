@@ -198,6 +198,89 @@ export class ChangeApprovalDto {
   @IsString()
   @MaxLength(20000)
   comments?: string;
+
+  /** An admin approving a change despite its conflicts says why (recorded with the approval). */
+  @IsOptionalNonNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  override_reason?: string;
+}
+
+class FreezeWindowFieldsDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string | null;
+
+  /** The CIs it covers; empty or absent: all of them. */
+  @IsOptionalNonNull()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  ci_ids?: string[];
+}
+
+export class CreateFreezeWindowDto extends FreezeWindowFieldsDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name!: string;
+
+  @IsRfc3339DateTime()
+  start!: string;
+
+  @IsRfc3339DateTime()
+  end!: string;
+}
+
+export class UpdateFreezeWindowDto extends FreezeWindowFieldsDto {
+  @IsOptionalNonNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @IsOptionalNonNull()
+  @IsRfc3339DateTime()
+  start?: string;
+
+  @IsOptionalNonNull()
+  @IsRfc3339DateTime()
+  end?: string;
+}
+
+export class FreezeWindowRefDto {
+  @IsUUID()
+  id!: string;
+}
+
+export class UpdateFreezeWindowCommand extends FreezeWindowRefDto {
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UpdateFreezeWindowDto)
+  patch!: UpdateFreezeWindowDto;
+}
+
+/** Freeze windows that end at or after `from` and start at or before `to`, earliest first. */
+export class ListFreezeWindowsQueryDto extends ChangedSinceQueryDto {
+  @IsOptional()
+  @IsRfc3339DateTime()
+  from?: string;
+
+  @IsOptional()
+  @IsRfc3339DateTime()
+  to?: string;
+}
+
+/** The calendar of a range (at most 366 days). */
+export class ChangeCalendarQueryDto {
+  @IsRfc3339DateTime()
+  from!: string;
+
+  @IsRfc3339DateTime()
+  to!: string;
 }
 
 export const CHANGE_SORTS = [

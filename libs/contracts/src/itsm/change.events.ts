@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
 import type { FieldChange } from '../incidents/incident.model';
 import { IsRfc3339DateTime } from '../common/time';
 import {
@@ -13,6 +13,7 @@ import {
   ChangeApprovalRuleView,
   ChangeApprovalStatus,
   ChangeApprovalView,
+  ChangeConflictView,
   ChangeCreatedData,
   ChangeDecidedData,
   ChangePriority,
@@ -38,7 +39,19 @@ export class ChangeEventApproval implements ChangeApprovalView {
   @IsBoolean() manager!: boolean;
   @IsIn(CHANGE_APPROVAL_ACTIONS) action!: ChangeApprovalAction;
   @IsOptional() @IsString() comments!: string | null;
+  /** Added to v1 compatibly. */
+  @IsOptional() @IsString() override_reason!: string | null;
   @IsRfc3339DateTime() created_at!: string;
+}
+
+export class ChangeEventConflict implements ChangeConflictView {
+  @IsIn(['change', 'freeze']) kind!: 'change' | 'freeze';
+  @IsUUID() id!: string;
+  @IsOptional() @IsString() reference!: string | null;
+  @IsString() title!: string;
+  @IsRfc3339DateTime() start!: string;
+  @IsRfc3339DateTime() end!: string;
+  @IsArray() @IsString({ each: true }) ci_ids!: string[];
 }
 
 /** The change as carried by events: a class (validated by consumers, mirrored in proto/) implementing the API's view. */
@@ -53,6 +66,9 @@ export class ChangeEventChange implements ChangeView {
   @IsIn(CHANGE_PRIORITIES) priority!: ChangePriority;
   @IsIn(CHANGE_RISK_LEVELS) risk_level!: ChangeRiskLevel;
   @IsIn(CHANGE_APPROVAL_STATUSES) approval_status!: ChangeApprovalStatus;
+  @IsInt() @Min(0) @Max(100) risk_score!: number;
+  @IsIn(CHANGE_RISK_LEVELS) computed_risk_level!: ChangeRiskLevel;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => ChangeEventConflict) conflicts!: ChangeEventConflict[];
   @IsObject() @ValidateNested() @Type(() => ChangeEventApprovalRule) approval_rule!: ChangeEventApprovalRule;
   @IsArray() @ValidateNested({ each: true }) @Type(() => ChangeEventApproval) approvals!: ChangeEventApproval[];
   @IsOptional() @IsString() requested_by!: string | null;

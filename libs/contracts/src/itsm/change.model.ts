@@ -35,7 +35,57 @@ export interface ChangeApprovalView {
   manager: boolean;
   action: ChangeApprovalAction;
   comments: string | null;
+  /** Set when an admin approved despite the change's conflicts: why. */
+  override_reason: string | null;
   created_at: string;
+}
+
+/** Another change or a freeze window that the change's window (and CIs) collides with. */
+export interface ChangeConflictView {
+  kind: 'change' | 'freeze';
+  /** @format uuid */
+  id: string;
+  /** The other change's reference (null for a freeze window). */
+  reference: string | null;
+  /** The other change's title, or the freeze window's name. */
+  title: string;
+  /** @format date-time */
+  start: string;
+  /** @format date-time */
+  end: string;
+  /** The CIs both touch (empty: a freeze window that covers every CI). */
+  ci_ids: string[];
+}
+
+/** A period in which changes are not made (a release freeze, a peak season), for every CI or some. */
+export interface FreezeWindowView {
+  /** @format uuid */
+  id: string;
+  name: string;
+  reason: string | null;
+  /** @format date-time */
+  start: string;
+  /** @format date-time */
+  end: string;
+  /** The CIs it covers; empty: all of them. */
+  ci_ids: string[];
+  /** @format uuid */
+  created_by: string | null;
+  /** @format date-time */
+  created_at: string;
+  /** @format date-time */
+  updated_at: string;
+  version: number;
+}
+
+/** The changes and freeze windows in a range (`GET .../changes/calendar`). */
+export interface ChangeCalendarView {
+  /** @format date-time */
+  from: string;
+  /** @format date-time */
+  to: string;
+  changes: ChangeView[];
+  freeze_windows: FreezeWindowView[];
 }
 
 /** What the tenant's policy asks of this change: how many approvers, how many of them change managers. */
@@ -58,6 +108,14 @@ export interface ChangeView {
   priority: ChangePriority;
   risk_level: ChangeRiskLevel;
   approval_status: ChangeApprovalStatus;
+  /**
+   * A score from 0 to 100 computed from the change type, the CIs it touches, whether it has a backout
+   * plan and the tenant's change failure rate over the last 90 days; shown beside the requested level.
+   */
+  risk_score: number;
+  computed_risk_level: ChangeRiskLevel;
+  /** Approved or scheduled changes on the same CIs, and freeze windows, that its window overlaps (as of its last write). */
+  conflicts: ChangeConflictView[];
   /** What the policy asks of this change (none for a standard change: pre-approved). */
   approval_rule: ChangeApprovalRuleView;
   approvals: ChangeApprovalView[];

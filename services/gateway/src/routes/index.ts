@@ -5,7 +5,7 @@ import { ControlPlaneRoutes } from './control-plane.controller';
 import { IncidentsRoutes } from './incidents.controller';
 import { OrganizationRoutes } from './organization.controller';
 import { TeamRoutes } from './team.controller';
-import { ItsmChangesRoutes } from './itsm-changes.controller';
+import { ItsmChangesRoutes, ItsmFreezeWindowsRoutes } from './itsm-changes.controller';
 
 /** The HTTP routes of the services behind the gateway (`npm run new-service` adds a service's here). */
 export const ROUTE_CONTROLLERS: Type<unknown>[] = [
@@ -16,4 +16,5 @@ export const ROUTE_CONTROLLERS: Type<unknown>[] = [
   AuditRoutes,
   ControlPlaneRoutes,
   ItsmChangesRoutes,
+  ItsmFreezeWindowsRoutes,
 ];

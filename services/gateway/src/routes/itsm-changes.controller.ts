@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
@@ -6,6 +6,13 @@ import {
   ChangeApprovalDto,
   ChangeApprovalPolicyDto,
   ChangeApprovalPolicyView,
+  ChangeCalendarQueryDto,
+  ChangeCalendarView,
+  CreateFreezeWindowDto,
+  FreezeWindowRefDto,
+  FreezeWindowView,
+  ListFreezeWindowsQueryDto,
+  UpdateFreezeWindowDto,
   ChangePageQueryDto,
   ChangeRefDto,
   ChangeTimelineEntryView,
@@ -56,6 +63,14 @@ export class ItsmChangesRoutes {
     const view = await this.rpc.request<ChangeView>(RpcSubject.ItsmCreateChange, metaOf(req), dto);
     void reply.header('location', `${req.url.split('?')[0].replace(/\/$/, '')}/${view.id}`);
     return view;
+  }
+
+  @Get('calendar')
+  @ApiOperation({ summary: 'The changes (by their scheduled, else requested, window) and freeze windows between from and to (at most 366 days)' })
+  @ApiQueryOf(ChangeCalendarQueryDto)
+  @ApiData('ChangeCalendarView')
+  async calendar(@Req() req: GatewayRequest, @Query() query: unknown): Promise<ChangeCalendarView> {
+    return this.rpc.request(RpcSubject.ItsmChangeCalendar, metaOf(req), await parseInput(ChangeCalendarQueryDto, query));
   }
 
   @Get('policy')
@@ -113,11 +128,11 @@ export class ItsmChangesRoutes {
   @idParam
   @ApiOperation({
     summary:
-      'Approve or reject a change pending approval. The requester cannot approve their own change; each approver counts once; a rejection stops it; the change is approved when the policy is met',
+      'Approve or reject a change pending approval. The requester cannot approve their own change; each approver counts once; a rejection stops it; the change is approved when the policy is met. A change whose window collides with another change on its CIs or a freeze window is approved only by an admin giving an override_reason (409 otherwise)',
   })
   @ApiBodyOf(ChangeApprovalDto)
   @ApiData('ChangeView', etag('The new version'))
-  @ApiErrors(ErrorCode.INVALID_TRANSITION)
+  @ApiErrors(ErrorCode.INVALID_TRANSITION, ErrorCode.CONFLICT)
   @ApiIfMatch()
   async approval(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<ChangeView> {
     const ref = await parseInput(ChangeRefDto, { id });
@@ -134,5 +149,62 @@ export class ItsmChangesRoutes {
     const ref = await parseInput(ChangeRefDto, { id });
     const page = await parseInput(ChangePageQueryDto, query);
     return this.rpc.request(RpcSubject.ItsmChangeTimeline, metaOf(req), { id: ref.id, page });
+  }
+}
+
+const freezeParam = ApiParam({ name: 'id', description: 'Freeze window uuid' });
+
+/** Freeze (blackout) windows: periods without changes, for every CI or some; admins set them, everyone reads them. */
+@ApiTags('changes')
+@Area('itsm')
+@Controller('api/itsm/freeze-windows')
+export class ItsmFreezeWindowsRoutes {
+  constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List freeze windows overlapping from..to, earliest first' })
+  @ApiQueryOf(ListFreezeWindowsQueryDto)
+  @ApiData('FreezeWindowView', { page: true })
+  async list(@Req() req: GatewayRequest, @Query() query: unknown): Promise<Page<FreezeWindowView>> {
+    return this.rpc.request(RpcSubject.ItsmListFreezeWindows, metaOf(req), await parseInput(ListFreezeWindowsQueryDto, query));
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a freeze window (admins). Safe to retry with an Idempotency-Key header' })
+  @ApiBodyOf(CreateFreezeWindowDto)
+  @IdempotencyKeyHeader()
+  @ApiData('FreezeWindowView', { status: 201, headers: { Location: { description: 'The new freeze window', schema: { type: 'string' } } } })
+  async create(@Req() req: GatewayRequest, @Res({ passthrough: true }) reply: FastifyReply, @Body() body: unknown): Promise<FreezeWindowView> {
+    const view = await this.rpc.request<FreezeWindowView>(RpcSubject.ItsmCreateFreezeWindow, metaOf(req), await parseInput(CreateFreezeWindowDto, normalizeKeys(body)));
+    void reply.header('location', `${req.url.split('?')[0].replace(/\/$/, '')}/${view.id}`);
+    return view;
+  }
+
+  @Get(':id')
+  @freezeParam
+  @ApiOperation({ summary: 'Get a freeze window' })
+  @ApiData('FreezeWindowView', etag('The version read, for If-Match'))
+  async get(@Req() req: GatewayRequest, @Param('id') id: string): Promise<FreezeWindowView> {
+    return this.rpc.request(RpcSubject.ItsmGetFreezeWindow, metaOf(req), await parseInput(FreezeWindowRefDto, { id }));
+  }
+
+  @Patch(':id')
+  @freezeParam
+  @ApiOperation({ summary: 'Update a freeze window (admins)' })
+  @ApiBodyOf(UpdateFreezeWindowDto)
+  @ApiData('FreezeWindowView', etag('The new version'))
+  @ApiIfMatch()
+  async patch(@Req() req: GatewayRequest, @Param('id') id: string, @Body() body: unknown): Promise<FreezeWindowView> {
+    const ref = await parseInput(FreezeWindowRefDto, { id });
+    const patch = await parseInput(UpdateFreezeWindowDto, normalizeKeys(body));
+    return this.rpc.request(RpcSubject.ItsmUpdateFreezeWindow, metaOf(req), { id: ref.id, patch });
+  }
+
+  @Delete(':id')
+  @freezeParam
+  @ApiOperation({ summary: 'Delete a freeze window (admins)' })
+  @ApiData('DeletedView')
+  async remove(@Req() req: GatewayRequest, @Param('id') id: string): Promise<{ deleted: true }> {
+    return this.rpc.request(RpcSubject.ItsmDeleteFreezeWindow, metaOf(req), await parseInput(FreezeWindowRefDto, { id }));
   }
 }

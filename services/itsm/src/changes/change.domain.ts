@@ -40,6 +40,24 @@ export function ruleFor(policy: ChangeApprovalPolicyView, type: ChangeType, risk
   return { ...(type === 'emergency' ? policy.emergency : policy.normal[risk]) };
 }
 
+/**
+ * The computed risk (0..100) shown beside the requested level: the type (an emergency change is
+ * riskier than a normal one, a standard one is a known procedure), the CIs it touches (5 each, up to
+ * 20), a missing backout plan (+15 unless standard), and the tenant's change failure rate over the
+ * last 90 days (up to 30). Levels: < 25 low, < 50 medium, < 75 high, else critical.
+ */
+export function computeRisk(o: { type: ChangeType; ciCount: number; hasBackout: boolean; failureRate: number }): { score: number; level: ChangeRiskLevel } {
+  const byType = { standard: 5, normal: 20, emergency: 35 }[o.type];
+  const cis = Math.min(20, 5 * o.ciCount);
+  const noBackout = o.type !== 'standard' && !o.hasBackout ? 15 : 0;
+  const history = Math.round(30 * Math.min(1, Math.max(0, o.failureRate)));
+  const score = Math.min(100, byType + cis + noBackout + history);
+  const level: ChangeRiskLevel = score < 25 ? 'low' : score < 50 ? 'medium' : score < 75 ? 'high' : 'critical';
+  return { score, level };
+}
+
+const riskOf = (e: ChangeEntity, failureRate: number) => computeRisk({ type: e.type, ciCount: e.ciIds.length, hasBackout: !!e.backoutPlan?.trim(), failureRate });
+
 /** A policy an admin sets: its rules must be satisfiable. */
 export function assertPolicy(p: Pick<ChangeApprovalPolicyView, 'normal' | 'emergency'>): void {
   const rules: [string, ChangeApprovalRuleView][] = [...Object.entries(p.normal).map(([k, r]) => [`normal.${k}`, r] as [string, ChangeApprovalRuleView]), ['emergency', p.emergency]];
@@ -96,6 +114,8 @@ export function newChange(o: {
   dto: CreateChangeDto;
   actor: Actor | null;
   policy: ChangeApprovalPolicyView;
+  /** The tenant's change failure rate over the last 90 days (for the computed risk). */
+  failureRate: number;
   now: Date;
 }): ChangeEntity {
   const { dto, now } = o;
@@ -110,6 +130,9 @@ export function newChange(o: {
   assertWindow(scheduledStart, scheduledEnd, 'scheduled_end');
   const submitted = (dto.status ?? 'pending_approval') === 'pending_approval';
   const preApproved = submitted && rule.approvals === 0;
+  const ciIds = [...new Set(dto.ci_ids ?? [])];
+  const backoutPlan = dto.backout_plan ?? null;
+  const risk = computeRisk({ type, ciCount: ciIds.length, hasBackout: !!backoutPlan?.trim(), failureRate: o.failureRate });
   return Object.assign(new ChangeEntity(), {
     id: o.id,
     tenantId: o.tenantId,
@@ -121,11 +144,14 @@ export function newChange(o: {
     priority: dto.priority ?? 'medium',
     riskLevel,
     approvalStatus: preApproved ? 'approved' : submitted ? 'pending' : 'not_requested',
+    riskScore: risk.score,
+    computedRiskLevel: risk.level,
+    conflicts: [],
     approvalRule: rule,
     approvals: [],
     requestedBy: dto.requested_by?.trim() || nameOf(o.actor),
     assignedTo: dto.assigned_to?.trim() || null,
-    ciIds: [...new Set(dto.ci_ids ?? [])],
+    ciIds,
     requestedStart,
     requestedEnd,
     scheduledStart,
@@ -133,7 +159,7 @@ export function newChange(o: {
     actualStart: null,
     actualEnd: null,
     implementationPlan: dto.implementation_plan ?? null,
-    backoutPlan: dto.backout_plan ?? null,
+    backoutPlan,
     testPlan: dto.test_plan ?? null,
     backoutPerformed: null,
     closureNotes: null,
@@ -185,7 +211,7 @@ const DATES: [keyof UpdateChangeDto & string, keyof ChangeEntity & string][] = [
 export function applyPatch(
   e: ChangeEntity,
   patch: UpdateChangeDto,
-  o: { actor: Actor | null; policy: ChangeApprovalPolicyView; now: Date },
+  o: { actor: Actor | null; policy: ChangeApprovalPolicyView; failureRate: number; now: Date },
 ): { changes: Changes; statusChange?: { from: ChangeStatus; to: ChangeStatus } } {
   const changes: Changes = {};
   const set = (field: string, prop: keyof ChangeEntity & string, to: unknown, from: unknown = e[prop]) => {
@@ -241,6 +267,11 @@ export function applyPatch(
     e.approvalRule = ruleFor(o.policy, e.type, e.riskLevel);
   }
   e.reviewRequired = e.reviewRequired || e.type === 'emergency';
+  if (['type', 'ci_ids', 'backout_plan'].some((f) => f in changes)) {
+    const risk = riskOf(e, o.failureRate);
+    if (risk.score !== e.riskScore) set('risk_score', 'riskScore', risk.score);
+    e.computedRiskLevel = risk.level;
+  }
 
   if (patch.status !== undefined && patch.status !== e.status) moveTo(e, patch, patch.status, set, o.now);
 
@@ -322,12 +353,18 @@ export function decide(
   d: ChangeApprovalDto,
   o: { actor: Actor; policy: ChangeApprovalPolicyView; now: Date },
 ): { ignored: true } | { ignored: false; approval: ChangeApprovalView; statusChange?: { from: ChangeStatus; to: ChangeStatus } } {
+  // (e.conflicts: as found just now by the caller.)
   const a = o.actor;
   if (!a.user_id) throw ChangesErrors.approverIsPerson();
   if (e.status !== 'pending_approval') throw ChangesErrors.notPendingApproval(e.status);
   const mine = [e.createdBy, e.requestedBy].filter(Boolean);
   if (mine.includes(a.user_id) || (a.email && mine.some((m) => m!.toLowerCase() === a.email!.toLowerCase()))) throw ChangesErrors.selfApproval();
   if (e.approvals.some((x) => x.approver_id === a.user_id)) return { ignored: true };
+  const override = d.action === 'approve' && e.conflicts.length > 0;
+  if (override) {
+    if (!d.override_reason?.trim()) throw ChangesErrors.conflicts(e.conflicts);
+    if (!isAdmin(a)) throw ChangesErrors.overrideAdminOnly();
+  }
   const approval: ChangeApprovalView = {
     approver_id: a.user_id,
     approver_email: a.email,
@@ -335,6 +372,7 @@ export function decide(
     manager: isAdmin(a) || o.policy.cab.includes(a.user_id),
     action: d.action,
     comments: d.comments?.trim() || null,
+    override_reason: override ? d.override_reason!.trim() : null,
     created_at: o.now.toISOString(),
   };
   e.approvals = [...e.approvals, approval];

@@ -4,6 +4,7 @@ import {
   ChangeApprovalRuleView,
   ChangeApprovalStatus,
   ChangeApprovalView,
+  ChangeConflictView,
   ChangePriority,
   ChangeRiskLevel,
   ChangeStatus,
@@ -46,6 +47,17 @@ export class ChangeEntity {
 
   @Column('text', { name: 'approval_status' })
   approvalStatus!: ChangeApprovalStatus;
+
+  /** 0..100, computed at each write (see computeRisk). */
+  @Column('smallint', { name: 'risk_score' })
+  riskScore!: number;
+
+  @Column('text', { name: 'computed_risk_level' })
+  computedRiskLevel!: ChangeRiskLevel;
+
+  /** The conflicts found at the change's last write. */
+  @Column('jsonb', { default: () => "'[]'" })
+  conflicts!: ChangeConflictView[];
 
   /** What the tenant's policy asked of this change when it was submitted. */
   @Column('jsonb', { name: 'approval_rule' })
@@ -133,4 +145,41 @@ export class ChangeEntity {
 export class ChangeTimelineEntity extends TimelineEntryColumns<'created' | 'updated' | 'status_changed' | 'approval' | 'comment'> {
   @Column('uuid', { name: 'change_id' })
   changeId!: string;
+}
+
+/** A period without changes (for every CI, or the listed ones). */
+@Entity({ name: 'freeze_windows' })
+export class FreezeWindowEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text', { nullable: true })
+  reason!: string | null;
+
+  @Column('timestamptz', { name: 'starts_at' })
+  startsAt!: Date;
+
+  @Column('timestamptz', { name: 'ends_at' })
+  endsAt!: Date;
+
+  @Column('text', { name: 'ci_ids', array: true, default: () => "'{}'" })
+  ciIds!: string[];
+
+  @Column('uuid', { name: 'created_by', nullable: true })
+  createdBy!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+
+  @Column('integer', { default: 1 })
+  version!: number;
 }

@@ -1,6 +1,6 @@
 import { timelineFieldsView } from '@opsplane/db';
-import { ChangeTimelineEntryView, ChangeView } from '@opsplane/contracts';
-import { ChangeEntity, ChangeTimelineEntity } from './change.entity';
+import { ChangeTimelineEntryView, ChangeView, FreezeWindowView } from '@opsplane/contracts';
+import { ChangeEntity, ChangeTimelineEntity, FreezeWindowEntity } from './change.entity';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -19,8 +19,11 @@ export function toChangeView(e: ChangeEntity): ChangeView {
     priority: e.priority,
     risk_level: e.riskLevel,
     approval_status: e.approvalStatus,
+    risk_score: e.riskScore,
+    computed_risk_level: e.computedRiskLevel,
+    conflicts: e.conflicts,
     approval_rule: { approvals: e.approvalRule.approvals, manager_approvals: e.approvalRule.manager_approvals },
-    approvals: e.approvals,
+    approvals: e.approvals.map((a) => ({ ...a, override_reason: a.override_reason ?? null })),
     requested_by: e.requestedBy,
     assigned_to: e.assignedTo,
     ci_ids: e.ciIds,
@@ -51,4 +54,19 @@ export function toChangeView(e: ChangeEntity): ChangeView {
 
 export function toChangeTimelineView(t: ChangeTimelineEntity): ChangeTimelineEntryView {
   return { ...timelineFieldsView(t), change_id: t.changeId };
+}
+
+export function toFreezeWindowView(f: FreezeWindowEntity): FreezeWindowView {
+  return {
+    id: f.id,
+    name: f.name,
+    reason: f.reason,
+    start: f.startsAt.toISOString(),
+    end: f.endsAt.toISOString(),
+    ci_ids: f.ciIds,
+    created_by: f.createdBy,
+    created_at: f.createdAt.toISOString(),
+    updated_at: f.updatedAt.toISOString(),
+    version: f.version,
+  };
 }

@@ -2,6 +2,11 @@ import { Controller } from '@nestjs/common';
 import {
   ChangeApprovalCommand,
   ChangeApprovalPolicyDto,
+  ChangeCalendarQueryDto,
+  CreateFreezeWindowDto,
+  FreezeWindowRefDto,
+  ListFreezeWindowsQueryDto,
+  UpdateFreezeWindowCommand,
   ChangeRefDto,
   CreateChangeDto,
   ListByChangeQuery,
@@ -12,11 +17,15 @@ import {
 } from '@opsplane/contracts';
 import { RpcHandler } from '@opsplane/messaging';
 import { ChangesService } from './changes.service';
+import { FreezeWindowsService } from './freeze-windows.service';
 
 /** The changes request/reply API: each handler declares its body and who may call it. */
 @Controller()
 export class ChangesController {
-  constructor(private readonly changes: ChangesService) {}
+  constructor(
+    private readonly changes: ChangesService,
+    private readonly freezes: FreezeWindowsService,
+  ) {}
 
   @RpcHandler(RpcSubject.ItsmCreateChange, { body: CreateChangeDto, requires: 'write' })
   create(meta: RequestMeta, dto: CreateChangeDto) {
@@ -46,6 +55,36 @@ export class ChangesController {
   @RpcHandler(RpcSubject.ItsmChangeTimeline, { body: ListByChangeQuery, requires: 'read' })
   timeline(meta: RequestMeta, q: ListByChangeQuery) {
     return this.changes.timeline(meta, q.id, q.page);
+  }
+
+  @RpcHandler(RpcSubject.ItsmChangeCalendar, { body: ChangeCalendarQueryDto, requires: 'read' })
+  calendar(meta: RequestMeta, q: ChangeCalendarQueryDto) {
+    return this.changes.calendar(meta, q);
+  }
+
+  @RpcHandler(RpcSubject.ItsmCreateFreezeWindow, { body: CreateFreezeWindowDto, requires: 'admin' })
+  createFreeze(meta: RequestMeta, dto: CreateFreezeWindowDto) {
+    return this.freezes.create(meta, dto);
+  }
+
+  @RpcHandler(RpcSubject.ItsmListFreezeWindows, { body: ListFreezeWindowsQueryDto, requires: 'read' })
+  listFreezes(meta: RequestMeta, q: ListFreezeWindowsQueryDto) {
+    return this.freezes.list(meta, q);
+  }
+
+  @RpcHandler(RpcSubject.ItsmGetFreezeWindow, { body: FreezeWindowRefDto, requires: 'read' })
+  getFreeze(meta: RequestMeta, ref: FreezeWindowRefDto) {
+    return this.freezes.get(meta, ref.id);
+  }
+
+  @RpcHandler(RpcSubject.ItsmUpdateFreezeWindow, { body: UpdateFreezeWindowCommand, requires: 'admin' })
+  updateFreeze(meta: RequestMeta, c: UpdateFreezeWindowCommand) {
+    return this.freezes.update(meta, c.id, c.patch);
+  }
+
+  @RpcHandler(RpcSubject.ItsmDeleteFreezeWindow, { body: FreezeWindowRefDto, requires: 'admin' })
+  deleteFreeze(meta: RequestMeta, ref: FreezeWindowRefDto) {
+    return this.freezes.remove(meta, ref.id);
   }
 
   @RpcHandler(RpcSubject.ItsmGetChangePolicy, { requires: 'read' })

@@ -1,4 +1,4 @@
-import { ChangeStatus } from '@opsplane/contracts';
+import { ChangeConflictView, ChangeStatus } from '@opsplane/contracts';
 import { AppError, ErrorCode } from '@opsplane/errors';
 
 /** The changes feature's errors: each one an error code of the contract and a message for people. */
@@ -19,5 +19,14 @@ export const ChangesErrors = {
   readOnly: () => new AppError(ErrorCode.FORBIDDEN, 'This credential cannot write (viewer role or read-only token)'),
   selfApproval: () => new AppError(ErrorCode.FORBIDDEN, 'The requester of a change cannot approve it'),
   approverIsPerson: () => new AppError(ErrorCode.FORBIDDEN, 'Changes are approved by people: sign in as a user to approve'),
+  conflicts: (conflicts: ChangeConflictView[]) =>
+    new AppError(
+      ErrorCode.CONFLICT,
+      `The change's window collides with ${conflicts.map((c) => (c.kind === 'change' ? `change ${c.reference}` : `freeze window "${c.title}"`)).join(', ')}; an admin can approve it with an override_reason`,
+      { conflicts },
+    ),
+  overrideAdminOnly: () => new AppError(ErrorCode.FORBIDDEN, 'Only an admin or owner can approve a change despite its conflicts'),
+  freezeNotFound: (id: string) => new AppError(ErrorCode.NOT_FOUND, `Freeze window ${id} not found`),
+  freezeAdminOnly: () => new AppError(ErrorCode.FORBIDDEN, 'Only an admin or owner can set freeze windows'),
   adminOnly: () => new AppError(ErrorCode.FORBIDDEN, 'Only an admin or owner can change the approval policy'),
 };

@@ -1,6 +1,7 @@
-import { ChangeApprovalPolicyView, ChangePageQueryDto, ListChangesQueryDto } from '@opsplane/contracts';
+import { ChangeApprovalPolicyView, ChangeConflictView, ChangePageQueryDto, ListChangesQueryDto } from '@opsplane/contracts';
 import { isUuid, nextNumber, rowShape, TenantTx } from '@opsplane/db';
-import { ChangeEntity, ChangeTimelineEntity } from './change.entity';
+import { ChangeEntity, ChangeTimelineEntity, FreezeWindowEntity } from './change.entity';
+import { referenceOf } from './change.mapper';
 
 /**
  * The changes tables in plain SQL, their columns read from the entities (rowShape): the entity is
@@ -118,4 +119,130 @@ export async function savePolicy(tx: TenantTx, policy: Omit<ChangeApprovalPolicy
      ON CONFLICT (tenant_id) DO UPDATE SET policy = EXCLUDED.policy, updated_at = EXCLUDED.updated_at`,
     [tx.tenant, JSON.stringify(policy), now],
   );
+}
+
+interface ConflictRow {
+  id: string;
+  number: string | null;
+  title: string;
+  s: Date;
+  e: Date;
+  shared: string[];
+}
+
+/** A change's window: the scheduled one, else the requested one (none without both ends). */
+export function windowOf(e: ChangeEntity): { start: Date; end: Date } | undefined {
+  const start = e.scheduledStart ?? e.requestedStart;
+  const end = e.scheduledEnd ?? e.requestedEnd;
+  return start && end ? { start, end } : undefined;
+}
+
+/**
+ * What the change's window collides with: approved, scheduled or running changes on one of its CIs,
+ * and freeze windows (covering every CI, or one of its CIs).
+ */
+export async function findConflicts(tx: TenantTx, e: ChangeEntity): Promise<ChangeConflictView[]> {
+  const w = windowOf(e);
+  if (!w || ['completed', 'failed', 'closed', 'cancelled', 'rejected'].includes(e.status)) return [];
+  const changes = e.ciIds.length
+    ? ((await tx.query(
+        `SELECT id, number::text AS number, title, COALESCE(scheduled_start, requested_start) AS s, COALESCE(scheduled_end, requested_end) AS e,
+                ARRAY(SELECT unnest(ci_ids) INTERSECT SELECT unnest($2::text[]) ORDER BY 1) AS shared
+           FROM changes
+          WHERE id <> $1 AND status IN ('approved', 'scheduled', 'in_progress') AND ci_ids && $2::text[]
+            AND COALESCE(scheduled_start, requested_start) < $4 AND COALESCE(scheduled_end, requested_end) > $3
+          ORDER BY s, id LIMIT 50`,
+        [e.id, e.ciIds, w.start, w.end],
+      )) as ConflictRow[])
+    : [];
+  const freezes = (await tx.query(
+    `SELECT id, NULL AS number, name AS title, starts_at AS s, ends_at AS e,
+            ARRAY(SELECT unnest(ci_ids) INTERSECT SELECT unnest($1::text[]) ORDER BY 1) AS shared
+       FROM freeze_windows
+      WHERE starts_at < $3 AND ends_at > $2 AND (cardinality(ci_ids) = 0 OR ci_ids && $1::text[])
+      ORDER BY starts_at, id LIMIT 50`,
+    [e.ciIds, w.start, w.end],
+  )) as ConflictRow[];
+  const view = (kind: 'change' | 'freeze') => (r: ConflictRow): ChangeConflictView => ({
+    kind,
+    id: r.id,
+    reference: r.number ? referenceOf(Number(r.number)) : null,
+    title: r.title,
+    start: r.s.toISOString(),
+    end: r.e.toISOString(),
+    ci_ids: r.shared,
+  });
+  return [...changes.map(view('change')), ...freezes.map(view('freeze'))];
+}
+
+/** The share of the tenant's changes finished in the last 90 days that failed (0 without history). */
+export async function failureRate(tx: TenantTx): Promise<number> {
+  const [r] = (await tx.query(
+    `SELECT count(*) FILTER (WHERE backout_performed IS NOT NULL)::float8 / NULLIF(count(*), 0) AS rate
+       FROM changes WHERE actual_end IS NOT NULL AND actual_end > now() - interval '90 days'`,
+  )) as { rate: number | null }[];
+  return r.rate ?? 0;
+}
+
+/** Changes whose window overlaps [from, to] (not cancelled or rejected), earliest first. */
+export async function changesBetween(tx: TenantTx, from: string, to: string, limit: number): Promise<ChangeEntity[]> {
+  const shape = shapeOf(tx);
+  const rows = (await tx.query(
+    `SELECT ${shape.selectList} FROM ${shape.table}
+      WHERE status NOT IN ('cancelled', 'rejected')
+        AND COALESCE(scheduled_start, requested_start) <= $2 AND COALESCE(scheduled_end, requested_end) >= $1
+      ORDER BY COALESCE(scheduled_start, requested_start), id LIMIT $3`,
+    [from, to, limit],
+  )) as Record<string, unknown>[];
+  return rows.map((r) => shape.fromRow(r));
+}
+
+const freezeShape = (tx: TenantTx) => rowShape(tx, FreezeWindowEntity);
+
+export async function insertFreezeWindow(tx: TenantTx, f: FreezeWindowEntity): Promise<void> {
+  const shape = freezeShape(tx);
+  await tx.query(shape.insertSql, shape.values(f));
+}
+
+export async function updateFreezeWindow(tx: TenantTx, f: FreezeWindowEntity): Promise<void> {
+  await tx.query(`UPDATE freeze_windows SET name = $2, reason = $3, starts_at = $4, ends_at = $5, ci_ids = $6, updated_at = $7, version = $8 WHERE id = $1`, [
+    f.id,
+    f.name,
+    f.reason,
+    f.startsAt,
+    f.endsAt,
+    f.ciIds,
+    f.updatedAt,
+    f.version,
+  ]);
+}
+
+export async function deleteFreezeWindow(tx: TenantTx, id: string): Promise<void> {
+  await tx.query(`DELETE FROM freeze_windows WHERE id = $1`, [id]);
+}
+
+export async function findFreezeWindow(tx: TenantTx, id: string, lock = false): Promise<FreezeWindowEntity | undefined> {
+  const shape = freezeShape(tx);
+  const rows = (await tx.query(`SELECT ${shape.selectList} FROM ${shape.table} WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])) as Record<string, unknown>[];
+  return rows.length ? shape.fromRow(rows[0]) : undefined;
+}
+
+/** Freeze windows overlapping [from, to] (either end open), earliest first. */
+export async function listFreezeWindows(
+  tx: TenantTx,
+  q: { from?: string; to?: string; updated_since?: string; limit: number; offset: number },
+): Promise<{ rows: FreezeWindowEntity[]; total: number }> {
+  const shape = freezeShape(tx);
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (q.from) where.push(`ends_at >= $${params.push(q.from)}`);
+  if (q.to) where.push(`starts_at <= $${params.push(q.to)}`);
+  if (q.updated_since) where.push(`updated_at >= $${params.push(q.updated_since)}`);
+  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const [{ n }] = (await tx.query(`SELECT count(*)::int AS n FROM ${shape.table} ${filter}`, params)) as { n: number }[];
+  const rows = (await tx.query(`SELECT ${shape.selectList} FROM ${shape.table} ${filter} ORDER BY starts_at, id LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`, params)) as Record<
+    string,
+    unknown
+  >[];
+  return { rows: rows.map((r) => shape.fromRow(r)), total: n };
 }

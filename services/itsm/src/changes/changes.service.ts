@@ -5,6 +5,8 @@ import {
   ChangeApprovalDto,
   ChangeApprovalPolicyDto,
   ChangeApprovalPolicyView,
+  ChangeCalendarQueryDto,
+  ChangeCalendarView,
   ChangePageQueryDto,
   ChangeStatus,
   ChangeTimelineEntryView,
@@ -21,9 +23,13 @@ import { Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { applyPatch, assertPolicy, Changes, decide, DEFAULT_CHANGE_POLICY, newChange } from './change.domain';
 import { ChangeEntity, ChangeTimelineEntity } from './change.entity';
-import { toChangeTimelineView, toChangeView } from './change.mapper';
+import { toChangeTimelineView, toChangeView, toFreezeWindowView } from './change.mapper';
 import { ChangesErrors } from './changes.exception';
 import {
+  changesBetween,
+  failureRate,
+  findConflicts,
+  listFreezeWindows,
   findChange,
   findPolicy,
   insertChange,
@@ -51,7 +57,8 @@ export class ChangesService {
       const number = await this.rt.tenantDb.run(tenant, (tx) => nextChangeNumber(tx));
       return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
         const now = new Date();
-        const e = newChange({ id: randomUUID(), tenantId: tenant, number, dto, actor: meta.actor, policy: await this.policy(tx), now });
+        const e = newChange({ id: randomUUID(), tenantId: tenant, number, dto, actor: meta.actor, policy: await this.policy(tx), failureRate: await failureRate(tx), now });
+        e.conflicts = await findConflicts(tx, e);
         await insertChange(tx, e);
         const view = toChangeView(e);
         await this.addTimeline(tx, meta, e.id, 'created', {}, null, now);
@@ -81,7 +88,8 @@ export class ChangesService {
    */
   update(meta: RequestMeta, ref: string, patch: UpdateChangeDto): Promise<ChangeView> {
     return this.write(meta, ref, async (tx, e, before, now) => {
-      const { changes, statusChange } = applyPatch(e, patch, { actor: meta.actor, policy: await this.policy(tx), now });
+      const { changes, statusChange } = applyPatch(e, patch, { actor: meta.actor, policy: await this.policy(tx), failureRate: await failureRate(tx), now });
+      if (Object.keys(changes).length) e.conflicts = await findConflicts(tx, e);
       const comment = patch.comment?.trim() || null;
       if (!Object.keys(changes).length && !comment) return before;
       const view = Object.keys(changes).length ? await this.save(tx, e, now) : before;
@@ -94,6 +102,8 @@ export class ChangesService {
   /** An approver's decision on a change pending approval (a second decision by the same person changes nothing). */
   decide(meta: RequestMeta, ref: string, d: ChangeApprovalDto): Promise<ChangeView> {
     return this.write(meta, ref, async (tx, e, before, now) => {
+      // The conflicts as they are now (another change may have been approved since this one's last write).
+      e.conflicts = await findConflicts(tx, e);
       const outcome = decide(e, d, { actor: meta.actor!, policy: await this.policy(tx), now });
       if (outcome.ignored) return before;
       const view = await this.save(tx, e, now);
@@ -103,7 +113,9 @@ export class ChangesService {
         changes.approval_status = { from: before.approval_status, to: view.approval_status };
       }
       const who = meta.actor?.email ?? meta.actor?.user_id;
-      const message = `${d.action === 'approve' ? 'Approved' : 'Rejected'} by ${who}${outcome.approval.comments ? `: ${outcome.approval.comments}` : ''}`;
+      const message =
+        `${d.action === 'approve' ? 'Approved' : 'Rejected'} by ${who}${outcome.approval.comments ? `: ${outcome.approval.comments}` : ''}` +
+        (outcome.approval.override_reason ? ` (conflicts overridden: ${outcome.approval.override_reason})` : '');
       await this.addTimeline(tx, meta, e.id, 'approval', changes, message, now);
       const decided = { change_id: view.id, reference: view.reference, approval: outcome.approval, change: view };
       if (view.status === 'approved') await tx.emit(EventSubject.ChangeApproved, decided);
@@ -124,6 +136,20 @@ export class ChangesService {
       const e = await this.find(tx, ref);
       const { rows, total } = await listTimeline(tx, e.id, page);
       return { items: rows.map(toChangeTimelineView), total, limit: page.limit, offset: page.offset };
+    });
+  }
+
+  /** The changes and freeze windows of a range (at most 366 days; up to 1,000 changes). */
+  async calendar(meta: RequestMeta, q: ChangeCalendarQueryDto): Promise<ChangeCalendarView> {
+    const tenant = asTenantId(meta.tenant_id);
+    const from = new Date(q.from);
+    const to = new Date(q.to);
+    if (to.getTime() <= from.getTime()) throw ChangesErrors.field('to', 'to must be after from');
+    if (to.getTime() - from.getTime() > 366 * 86400_000) throw ChangesErrors.field('to', 'a calendar covers at most 366 days');
+    return this.rt.tenantDb.run(tenant, async (tx) => {
+      const changes = await changesBetween(tx, q.from, q.to, 1000);
+      const freezes = await listFreezeWindows(tx, { from: q.from, to: q.to, limit: 1000, offset: 0 });
+      return { from: from.toISOString(), to: to.toISOString(), changes: changes.map(toChangeView), freeze_windows: freezes.rows.map(toFreezeWindowView) };
     });
   }
 
@@ -187,7 +213,16 @@ export class ChangesService {
     if (statusChange) await tx.emit(EventSubject.ChangeStatusChanged, { change_id: view.id, reference: view.reference, from: statusChange.from, to: statusChange.to, change: view });
     if (statusChange?.to === 'approved') {
       // Pre-approved by the policy on submission (a standard change).
-      const approval = { approver_id: null, approver_email: null, approver_role: 'policy', manager: false, action: 'approve' as const, comments: 'pre-approved (standard change)', created_at: view.updated_at };
+      const approval = {
+        approver_id: null,
+        approver_email: null,
+        approver_role: 'policy',
+        manager: false,
+        action: 'approve' as const,
+        comments: 'pre-approved (standard change)',
+        override_reason: null,
+        created_at: view.updated_at,
+      };
       await tx.emit(EventSubject.ChangeApproved, { change_id: view.id, reference: view.reference, approval, change: view });
     }
     await tx.audit({ action: 'change.updated', resource_type: 'change', resource_id: view.id, before, after: view });

@@ -4,7 +4,7 @@ import { dropOutboxInboxSql, dropTenantFenceSql, idempotencyTableSql, outboxInbo
 const S = 'itsm';
 
 /**
- * The itsm schema: changes with their timeline, per-tenant reference counters and approval
+ * The itsm schema: changes with their timeline, freeze windows, per-tenant reference counters and approval
  * policies (all tenant-owned, under row-level security), the outbox and inbox, idempotency keys
  * and the tenant fence.
  */
@@ -24,6 +24,9 @@ export class ItsmInit1796020437115 implements MigrationInterface {
         priority text NOT NULL,
         risk_level text NOT NULL,
         approval_status text NOT NULL,
+        risk_score smallint NOT NULL CHECK (risk_score BETWEEN 0 AND 100),
+        computed_risk_level text NOT NULL,
+        conflicts jsonb NOT NULL DEFAULT '[]'::jsonb,
         approval_rule jsonb NOT NULL,
         approvals jsonb NOT NULL DEFAULT '[]'::jsonb,
         requested_by text,
@@ -78,6 +81,22 @@ export class ItsmInit1796020437115 implements MigrationInterface {
       )`,
       `CREATE INDEX change_timeline_change_idx ON "${S}"."change_timeline" (change_id, created_at, id)`,
       ...tenantRlsSql(S, 'change_timeline'),
+      `CREATE TABLE "${S}"."freeze_windows" (
+        id uuid PRIMARY KEY,
+        tenant_id uuid NOT NULL,
+        name text NOT NULL,
+        reason text,
+        starts_at timestamptz NOT NULL,
+        ends_at timestamptz NOT NULL,
+        ci_ids text[] NOT NULL DEFAULT '{}',
+        created_by uuid,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        version integer NOT NULL DEFAULT 1,
+        CHECK (ends_at > starts_at)
+      )`,
+      `CREATE INDEX freeze_windows_tenant_idx ON "${S}"."freeze_windows" (tenant_id, starts_at, ends_at)`,
+      ...tenantRlsSql(S, 'freeze_windows'),
       `CREATE TABLE "${S}"."change_counters" (tenant_id uuid PRIMARY KEY, last_number bigint NOT NULL)`,
       ...tenantRlsSql(S, 'change_counters'),
       `CREATE TABLE "${S}"."change_policies" (
@@ -97,6 +116,6 @@ export class ItsmInit1796020437115 implements MigrationInterface {
     for (const sql of dropTenantFenceSql(S)) await q.query(sql);
     await q.query(`DROP TABLE IF EXISTS "${S}"."idempotency_keys"`);
     for (const sql of dropOutboxInboxSql(S)) await q.query(sql);
-    for (const t of ['change_policies', 'change_counters', 'change_timeline', 'changes']) await q.query(`DROP TABLE IF EXISTS "${S}"."${t}"`);
+    for (const t of ['change_policies', 'change_counters', 'freeze_windows', 'change_timeline', 'changes']) await q.query(`DROP TABLE IF EXISTS "${S}"."${t}"`);
   }
 }

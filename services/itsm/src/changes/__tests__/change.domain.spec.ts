@@ -1,6 +1,6 @@
 import { Actor, ChangeStatus, CHANGE_STATUSES, CreateChangeDto, UpdateChangeDto } from '@opsplane/contracts';
 import { AppError } from '@opsplane/errors';
-import { applyPatch, decide, DEFAULT_CHANGE_POLICY, newChange, updatableNextStatuses } from '../change.domain';
+import { applyPatch, computeRisk, decide, DEFAULT_CHANGE_POLICY, newChange, updatableNextStatuses } from '../change.domain';
 import { ChangeEntity } from '../change.entity';
 import { toChangeView } from '../change.mapper';
 
@@ -19,8 +19,8 @@ const now = new Date('2026-12-01T10:00:00Z');
 const policy = DEFAULT_CHANGE_POLICY;
 
 const make = (dto: Partial<CreateChangeDto> = {}) =>
-  newChange({ id: '00000000-0000-4000-8000-0000000000c1', tenantId: T, number: 7, dto: { title: ' Deploy v2 ', ...dto }, actor: requester, policy, now });
-const patch = (e: ChangeEntity, p: UpdateChangeDto, actor: Actor = requester) => applyPatch(e, p, { actor, policy, now });
+  newChange({ id: '00000000-0000-4000-8000-0000000000c1', tenantId: T, number: 7, dto: { title: ' Deploy v2 ', ...dto }, actor: requester, policy, failureRate: 0, now });
+const patch = (e: ChangeEntity, p: UpdateChangeDto, actor: Actor = requester) => applyPatch(e, p, { actor, policy, failureRate: 0, now });
 const code = (fn: () => unknown) => {
   try {
     fn();
@@ -163,5 +163,33 @@ describe('approvals', () => {
     const e = make({ type: 'emergency', risk_level: 'critical' });
     decide(e, { action: 'approve' }, { actor: user(1), policy, now });
     expect(e.status).toBe('approved');
+  });
+});
+
+describe('conflicts and the computed risk', () => {
+  const conflict = { kind: 'freeze' as const, id: '00000000-0000-4000-8000-0000000000f1', reference: null, title: 'Year-end freeze', start: '2026-12-20T00:00:00.000Z', end: '2027-01-02T00:00:00.000Z', ci_ids: [] };
+
+  it('a change with conflicts is approved only by an admin who gives a reason', () => {
+    const e = make({ risk_level: 'low' });
+    e.conflicts = [conflict];
+    expect(code(() => decide(e, { action: 'approve' }, { actor: user(1), policy, now }))).toBe('CONFLICT');
+    expect(code(() => decide(e, { action: 'approve', override_reason: 'security fix' }, { actor: user(1), policy, now }))).toBe('FORBIDDEN');
+    const out = decide(e, { action: 'approve', override_reason: 'security fix' }, { actor: user(2, 'admin'), policy, now });
+    expect(out).toMatchObject({ ignored: false, approval: { override_reason: 'security fix' } });
+    expect(e.status).toBe('approved');
+    // A rejection needs no override.
+    const f = make({ risk_level: 'low' });
+    f.conflicts = [conflict];
+    expect(code(() => decide(f, { action: 'reject' }, { actor: user(1), policy, now }))).toBe('OK');
+  });
+
+  it('scores the type, the CIs, a missing backout plan and the failure history', () => {
+    expect(computeRisk({ type: 'standard', ciCount: 0, hasBackout: false, failureRate: 0 })).toEqual({ score: 5, level: 'low' });
+    expect(computeRisk({ type: 'normal', ciCount: 1, hasBackout: true, failureRate: 0 })).toEqual({ score: 25, level: 'medium' });
+    expect(computeRisk({ type: 'emergency', ciCount: 10, hasBackout: false, failureRate: 0.5 })).toEqual({ score: 85, level: 'critical' });
+    const e = make({ ci_ids: ['a'], backout_plan: 'undo' });
+    expect(toChangeView(e)).toMatchObject({ risk_score: 25, computed_risk_level: 'medium' });
+    const { changes } = patch(e, { backout_plan: null });
+    expect(changes.risk_score).toEqual({ from: 25, to: 40 });
   });
 });

@@ -1,3 +1,5 @@
+// @Type() of nested arrays is read from class-transformer's storage (else an array of objects is `$ref: Array`).
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { EventSubject } from './common/subjects';
 import { EVENT_PAYLOADS } from './common/event-payloads';
@@ -12,7 +14,11 @@ type Schema = Record<string, unknown>;
  * disagree, so an event's shape never changes without its schema (and a new version) changing.
  */
 export function eventSchemas(): Record<string, Schema> {
-  const all = validationMetadatasToSchemas({ refPointerPrefix: '#/definitions/', additionalConverters: TIME_SCHEMA_CONVERTERS }) as Record<string, Schema>;
+  const all = validationMetadatasToSchemas({
+    refPointerPrefix: '#/definitions/',
+    additionalConverters: TIME_SCHEMA_CONVERTERS,
+    classTransformerMetadataStorage: defaultMetadataStorage,
+  }) as Record<string, Schema>;
   const out: Record<string, Schema> = {};
   for (const [subject, cls] of Object.entries(EVENT_PAYLOADS) as [EventSubject, new () => object][]) {
     const definitions: Record<string, Schema> = {};

@@ -23,3 +23,6 @@ export * from './common/timeline';
 export * from './itsm/change.model';
 export * from './itsm/change.dto';
 export * from './itsm/change.events';
+export * from './itsm/request.model';
+export * from './itsm/request.dto';
+export * from './itsm/request.events';

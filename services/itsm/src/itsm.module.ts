@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { RpcSubject } from '@opsplane/contracts';
 import { healthController, RuntimeModule, ServiceDefinition, ServiceRuntime, tenantPurgeController } from '@opsplane/runtime';
 import { ChangesModule } from './changes/changes.module';
+import { RequestsModule } from './requests/requests.module';
+import { CatalogItemEntity, ServiceRequestEntity } from './requests/request.entity';
 import { ChangeEntity, ChangeTimelineEntity, FreezeWindowEntity } from './changes/change.entity';
 import { ItsmConfig } from './config';
 import { ITSM_MIGRATIONS } from './migrations';
@@ -12,7 +14,7 @@ export class ItsmModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: ItsmModule,
-      imports: [RuntimeModule.forRoot(runtime), ChangesModule],
+      imports: [RuntimeModule.forRoot(runtime), ChangesModule, RequestsModule],
       controllers: [healthController('itsm', RpcSubject.ItsmHealth), tenantPurgeController(RpcSubject.ItsmPurgeTenant)],
     };
   }
@@ -22,7 +24,7 @@ export const itsmService: ServiceDefinition<ItsmConfig> = {
   name: 'itsm',
   schema: 'itsm',
   config: ItsmConfig,
-  entities: [ChangeEntity, ChangeTimelineEntity, FreezeWindowEntity],
+  entities: [ChangeEntity, ChangeTimelineEntity, FreezeWindowEntity, CatalogItemEntity, ServiceRequestEntity],
   migrations: ITSM_MIGRATIONS,
   module: (rt) => ItsmModule.forRuntime(rt as unknown as ServiceRuntime),
 };

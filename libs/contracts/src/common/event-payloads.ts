@@ -2,6 +2,7 @@ import { AuditEntryRecordedV1 } from '../audit/audit.events';
 import { TenantChangedV1, TenantStatusChangedV1 } from '../control-plane/control-plane.events';
 import { IncidentCommentedV1, IncidentCreatedV1, IncidentStatusChangedV1, IncidentUpdatedV1 } from '../incidents/incident.events';
 import { ChangeCreatedV1, ChangeDecidedV1, ChangeStatusChangedV1, ChangeUpdatedV1 } from '../itsm/change.events';
+import { ServiceRequestEventV1 } from '../itsm/request.events';
 import { EventSubject } from './subjects';
 
 /** Each event subject and the class of its `data`. proto/ holds their JSON schemas. */
@@ -21,6 +22,11 @@ export const EVENT_PAYLOADS = {
   [EventSubject.ChangeStatusChanged]: ChangeStatusChangedV1,
   [EventSubject.ChangeApproved]: ChangeDecidedV1,
   [EventSubject.ChangeRejected]: ChangeDecidedV1,
+  [EventSubject.RequestCreated]: ServiceRequestEventV1,
+  [EventSubject.RequestApproved]: ServiceRequestEventV1,
+  [EventSubject.RequestRejected]: ServiceRequestEventV1,
+  [EventSubject.RequestFulfilled]: ServiceRequestEventV1,
+  [EventSubject.RequestStatusChanged]: ServiceRequestEventV1,
 } as const satisfies Record<EventSubject, new () => object>;
 
 /** The type of an event's `data`, fixed by its subject. */

@@ -75,6 +75,17 @@ export enum RpcSubject {
   ItsmGetFreezeWindow = 'rpc.itsm.get_freeze_window.v1',
   ItsmUpdateFreezeWindow = 'rpc.itsm.update_freeze_window.v1',
   ItsmDeleteFreezeWindow = 'rpc.itsm.delete_freeze_window.v1',
+  ItsmCreateCatalogItem = 'rpc.itsm.create_catalog_item.v1',
+  ItsmListCatalog = 'rpc.itsm.list_catalog.v1',
+  ItsmGetCatalogItem = 'rpc.itsm.get_catalog_item.v1',
+  ItsmUpdateCatalogItem = 'rpc.itsm.update_catalog_item.v1',
+  ItsmDeleteCatalogItem = 'rpc.itsm.delete_catalog_item.v1',
+  ItsmCreateRequest = 'rpc.itsm.create_request.v1',
+  ItsmListRequests = 'rpc.itsm.list_requests.v1',
+  ItsmGetRequest = 'rpc.itsm.get_request.v1',
+  ItsmUpdateRequest = 'rpc.itsm.update_request.v1',
+  ItsmDecideRequest = 'rpc.itsm.decide_request.v1',
+  ItsmUpdateRequestTask = 'rpc.itsm.update_request_task.v1',
 }
 
 /** Domain event subjects (JetStream, durable). The JSON schemas live in proto/. */
@@ -94,6 +105,11 @@ export enum EventSubject {
   ChangeStatusChanged = 'itsm.change.status_changed.v1',
   ChangeApproved = 'itsm.change.approved.v1',
   ChangeRejected = 'itsm.change.rejected.v1',
+  RequestCreated = 'itsm.request.created.v1',
+  RequestApproved = 'itsm.request.approved.v1',
+  RequestRejected = 'itsm.request.rejected.v1',
+  RequestFulfilled = 'itsm.request.fulfilled.v1',
+  RequestStatusChanged = 'itsm.request.status_changed.v1',
 }
 
 /** Streams and the subjects each captures. */

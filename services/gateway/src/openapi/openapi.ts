@@ -1,5 +1,7 @@
 import { applyDecorators, INestApplication } from '@nestjs/common';
 import { ApiBody, ApiExtension, ApiHeader, ApiQuery, ApiResponse, DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+// @Type() of nested arrays is read from class-transformer's storage (else an array of objects is `$ref: Array`).
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { TIME_SCHEMA_CONVERTERS } from '@opsplane/contracts';
 import { ErrorCode, httpStatusOf } from '@opsplane/errors';
@@ -14,6 +16,7 @@ export function dtoSchemas(): SchemaMap {
   cached ??= validationMetadatasToSchemas({
     refPointerPrefix: '#/components/schemas/',
     additionalConverters: TIME_SCHEMA_CONVERTERS,
+    classTransformerMetadataStorage: defaultMetadataStorage,
   }) as SchemaMap;
   return cached;
 }

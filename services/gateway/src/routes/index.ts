@@ -6,6 +6,7 @@ import { IncidentsRoutes } from './incidents.controller';
 import { OrganizationRoutes } from './organization.controller';
 import { TeamRoutes } from './team.controller';
 import { ItsmChangesRoutes, ItsmFreezeWindowsRoutes } from './itsm-changes.controller';
+import { ItsmCatalogRoutes, ItsmRequestsRoutes } from './itsm-requests.controller';
 
 /** The HTTP routes of the services behind the gateway (`npm run new-service` adds a service's here). */
 export const ROUTE_CONTROLLERS: Type<unknown>[] = [
@@ -17,4 +18,6 @@ export const ROUTE_CONTROLLERS: Type<unknown>[] = [
   ControlPlaneRoutes,
   ItsmChangesRoutes,
   ItsmFreezeWindowsRoutes,
+  ItsmCatalogRoutes,
+  ItsmRequestsRoutes,
 ];

@@ -4,6 +4,9 @@ import { healthController, runtimeProvider, ServiceDefinition, ServiceRuntime, t
 import { INCIDENTS_ENTITIES } from './incidents/incident.entity';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsService } from './incidents/incidents.service';
+import { ProblemEntity } from './problems/problem.entity';
+import { ProblemsController } from './problems/problems.controller';
+import { ProblemsService } from './problems/problems.service';
 import { IncidentsConfig } from './config';
 import { INCIDENTS_MIGRATIONS } from './migrations';
 
@@ -12,10 +15,10 @@ export class IncidentsModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: IncidentsModule,
-      controllers: [IncidentsController, tenantPurgeController(RpcSubject.IncidentsPurgeTenant),
+      controllers: [IncidentsController, ProblemsController, tenantPurgeController(RpcSubject.IncidentsPurgeTenant),
         usageController(RpcSubject.IncidentsUsage, { table: 'incidents', current: `created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` }),
         healthController('incidents', RpcSubject.IncidentsHealth)],
-      providers: [runtimeProvider(runtime), IncidentsService],
+      providers: [runtimeProvider(runtime), IncidentsService, ProblemsService],
     };
   }
 }
@@ -24,7 +27,7 @@ export const incidentsService: ServiceDefinition<IncidentsConfig> = {
   name: 'incidents',
   schema: 'incidents',
   config: IncidentsConfig,
-  entities: INCIDENTS_ENTITIES,
+  entities: [...INCIDENTS_ENTITIES, ProblemEntity],
   migrations: INCIDENTS_MIGRATIONS,
   module: (rt) => IncidentsModule.forRuntime(rt as unknown as ServiceRuntime),
   consumers: [tenantLimitsConsumer],

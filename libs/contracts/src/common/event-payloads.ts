@@ -3,6 +3,7 @@ import { TenantChangedV1, TenantStatusChangedV1 } from '../control-plane/control
 import { IncidentCommentedV1, IncidentCreatedV1, IncidentStatusChangedV1, IncidentUpdatedV1 } from '../incidents/incident.events';
 import { ChangeCreatedV1, ChangeDecidedV1, ChangeStatusChangedV1, ChangeUpdatedV1 } from '../itsm/change.events';
 import { ServiceRequestEventV1 } from '../itsm/request.events';
+import { ProblemEventV1 } from '../incidents/problem.events';
 import { EventSubject } from './subjects';
 
 /** Each event subject and the class of its `data`. proto/ holds their JSON schemas. */
@@ -11,6 +12,9 @@ export const EVENT_PAYLOADS = {
   [EventSubject.IncidentUpdated]: IncidentUpdatedV1,
   [EventSubject.IncidentStatusChanged]: IncidentStatusChangedV1,
   [EventSubject.IncidentCommented]: IncidentCommentedV1,
+  [EventSubject.ProblemCreated]: ProblemEventV1,
+  [EventSubject.ProblemUpdated]: ProblemEventV1,
+  [EventSubject.ProblemResolved]: ProblemEventV1,
   [EventSubject.TenantProvisioned]: TenantChangedV1,
   [EventSubject.TenantUpdated]: TenantChangedV1,
   [EventSubject.TenantSuspended]: TenantStatusChangedV1,

@@ -54,6 +54,8 @@ export class IncidentEventIncident implements IncidentView {
   @IsOptional() @IsRfc3339DateTime() reopened_at!: string | null;
   /** Added to v1 compatibly (optional for events published before it). */
   @IsOptional() @IsInt() @Min(1) version!: number;
+  /** Added to v1 compatibly. */
+  @IsOptional() @IsUUID() problem_id!: string | null;
 }
 
 export class IncidentCreatedV1 implements IncidentCreatedData {

@@ -46,6 +46,8 @@ export interface IncidentView {
   reopened_at: string | null;
   /** Grows with every change of the incident's fields; its ETag (send it back in If-Match to update safely). */
   version: number;
+  /** The problem this incident is linked to (the latest link), if any. */
+  problem_id: string | null;
 }
 
 export interface FieldChange {

@@ -3,6 +3,7 @@ import { AuditRoutes } from './audit.controller';
 import { AuthRoutes } from './auth.controller';
 import { ControlPlaneRoutes } from './control-plane.controller';
 import { IncidentsRoutes } from './incidents.controller';
+import { ProblemsRoutes } from './problems.controller';
 import { OrganizationRoutes } from './organization.controller';
 import { TeamRoutes } from './team.controller';
 import { ItsmChangesRoutes, ItsmFreezeWindowsRoutes } from './itsm-changes.controller';
@@ -12,6 +13,7 @@ import { ItsmCatalogRoutes, ItsmRequestsRoutes } from './itsm-requests.controlle
 export const ROUTE_CONTROLLERS: Type<unknown>[] = [
   AuthRoutes,
   IncidentsRoutes,
+  ProblemsRoutes,
   TeamRoutes,
   OrganizationRoutes,
   AuditRoutes,

@@ -56,6 +56,7 @@ export function newIncident(o: { id: string; tenantId: string; number: number; d
     closedAt: null,
     reopenedAt: null,
     version: 1,
+    problemId: null,
   } satisfies IncidentEntity);
   (e[ENTERED_AT[o.status]] as Date) = now;
   return e;

@@ -87,6 +87,10 @@ export class IncidentEntity {
 
   @Column('integer', { default: 1 })
   version!: number;
+
+  /** The problem it is linked to (the latest link): set by the problems feature in the same schema. */
+  @Column('uuid', { name: 'problem_id', nullable: true })
+  problemId!: string | null;
 }
 
 @Entity({ name: 'incident_comments' })

@@ -36,6 +36,7 @@ export function toIncidentView(e: IncidentEntity): IncidentView {
     closed_at: iso(e.closedAt),
     reopened_at: iso(e.reopenedAt),
     version: e.version,
+    problem_id: e.problemId,
   };
 }
 

@@ -23,6 +23,7 @@ export * from './audit/audit.dto';
 export * from './control-plane/usage.dto';
 export * from './access/access';
 export * from './common/timeline';
+export * from './common/stats';
 export * from './itsm/change.model';
 export * from './itsm/change.dto';
 export * from './itsm/change.events';

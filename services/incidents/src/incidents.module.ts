@@ -5,6 +5,7 @@ import { INCIDENTS_ENTITIES } from './incidents/incident.entity';
 import { IncidentsController } from './incidents/incidents.controller';
 import { IncidentsService } from './incidents/incidents.service';
 import { ProblemEntity } from './problems/problem.entity';
+import { StatsController, StatsService } from './stats/stats.service';
 import { ProblemsController } from './problems/problems.controller';
 import { ProblemsService } from './problems/problems.service';
 import { IncidentsConfig } from './config';
@@ -15,10 +16,10 @@ export class IncidentsModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: IncidentsModule,
-      controllers: [IncidentsController, ProblemsController, tenantPurgeController(RpcSubject.IncidentsPurgeTenant),
+      controllers: [IncidentsController, ProblemsController, StatsController, tenantPurgeController(RpcSubject.IncidentsPurgeTenant),
         usageController(RpcSubject.IncidentsUsage, { table: 'incidents', current: `created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` }),
         healthController('incidents', RpcSubject.IncidentsHealth)],
-      providers: [runtimeProvider(runtime), IncidentsService, ProblemsService],
+      providers: [runtimeProvider(runtime), IncidentsService, ProblemsService, StatsService],
     };
   }
 }

@@ -3,6 +3,7 @@ import { RpcSubject } from '@opsplane/contracts';
 import { healthController, RuntimeModule, ServiceDefinition, ServiceRuntime, tenantPurgeController } from '@opsplane/runtime';
 import { ChangesModule } from './changes/changes.module';
 import { RequestsModule } from './requests/requests.module';
+import { ChangeStatsController, ChangeStatsService } from './stats/stats.service';
 import { CatalogItemEntity, ServiceRequestEntity } from './requests/request.entity';
 import { ChangeEntity, ChangeTimelineEntity, FreezeWindowEntity } from './changes/change.entity';
 import { ItsmConfig } from './config';
@@ -15,7 +16,8 @@ export class ItsmModule {
     return {
       module: ItsmModule,
       imports: [RuntimeModule.forRoot(runtime), ChangesModule, RequestsModule],
-      controllers: [healthController('itsm', RpcSubject.ItsmHealth), tenantPurgeController(RpcSubject.ItsmPurgeTenant)],
+      controllers: [healthController('itsm', RpcSubject.ItsmHealth), tenantPurgeController(RpcSubject.ItsmPurgeTenant), ChangeStatsController],
+      providers: [ChangeStatsService],
     };
   }
 }

@@ -63,6 +63,7 @@ export enum RpcSubject {
   IncidentsGetProblem = 'rpc.incidents.get_problem.v1',
   IncidentsUpdateProblem = 'rpc.incidents.update_problem.v1',
   IncidentsLinkProblemIncident = 'rpc.incidents.link_problem_incident.v1',
+  IncidentsStats = 'rpc.incidents.stats.v1',
 
   ItsmHealth = 'rpc.itsm.health.v1',
   ItsmPurgeTenant = 'rpc.itsm.purge_tenant.v1',
@@ -91,6 +92,7 @@ export enum RpcSubject {
   ItsmUpdateRequest = 'rpc.itsm.update_request.v1',
   ItsmDecideRequest = 'rpc.itsm.decide_request.v1',
   ItsmUpdateRequestTask = 'rpc.itsm.update_request_task.v1',
+  ItsmChangeStats = 'rpc.itsm.change_stats.v1',
 }
 
 /** Domain event subjects (JetStream, durable). The JSON schemas live in proto/. */

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Put, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { OrganizationView, RpcSubject, UpdateOrganizationDto } from '@opsplane/contracts';
-import { parseInput } from '@opsplane/errors';
+import { ChangeStatsView, IncidentStatsView, OrganizationStatsView, OrganizationView, RpcSubject, UpdateOrganizationDto } from '@opsplane/contracts';
+import { Page, parseInput } from '@opsplane/errors';
 import { RpcClient } from '@opsplane/messaging';
 import { Area } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
@@ -9,7 +9,7 @@ import { GatewayRequest, metaOf } from '../http/gateway-request';
 import { ApiBodyOf, ApiData } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
 
-/** The caller's organization (auth service). GET /api/organization/stats is the incidents service's. */
+/** The caller's organization (auth service), and its stats (auth, incidents and itsm, asked in parallel). */
 @ApiTags('organization')
 @Area('auth')
 @Controller('api/organization')
@@ -21,6 +21,37 @@ export class OrganizationRoutes {
   @ApiData('OrganizationView')
   async get(@Req() req: GatewayRequest): Promise<OrganizationView> {
     return this.rpc.request(RpcSubject.AuthGetOrganization, metaOf(req), {});
+  }
+
+  @Get('stats')
+  @ApiOperation({
+    summary: 'Organization metrics computed from the tenant\'s records',
+    description: [
+      'Durations are hours; rates are percentages (0-100, one decimal); a measure with nothing to measure is null. "Today" is in the organization\'s time zone (settings.timezone, UTC when unset).',
+      '- total_members: active members of the organization.',
+      '- open_incidents: incidents not resolved or closed; critical_incidents / high_priority_incidents: those of priority critical (P1) / high (P2).',
+      '- incidents_resolved_today: incidents resolved since midnight.',
+      '- average_resolution_time: mean hours from creation to resolution of the incidents resolved in the last 30 days.',
+      '- mttr: mean time to restore: hours from detection (triggered, else opened) to resolution, incidents resolved in the last 90 days.',
+      '- mtbf: mean time between failures: mean hours between the starts of consecutive critical or high incidents of the last 90 days.',
+      '- sla_compliance_rate: share of the incidents resolved in the last 30 days within their resolution target (critical 4 h, high 8 h, medium 24 h, low 72 h); sla_breaches: incidents of the last 30 days resolved late or still open past their target.',
+      '- active_problems: problems new, investigating or known errors; problem_backlog: those still new.',
+      '- active_changes: changes pending approval, approved, scheduled or in progress; emergency_changes: those of type emergency.',
+      '- change_success_rate: share of the changes finished in the last 90 days that completed rather than failed.',
+      '- changes_scheduled_today: changes whose window starts today (not cancelled or rejected).',
+    ].join('\n'),
+  })
+  @ApiData('OrganizationStatsView')
+  async stats(@Req() req: GatewayRequest): Promise<OrganizationStatsView> {
+    const meta = metaOf(req);
+    const org = await this.rpc.request<OrganizationView>(RpcSubject.AuthGetOrganization, meta, {});
+    const timezone = org.settings?.timezone || 'UTC';
+    const [team, incidents, changes] = await Promise.all([
+      this.rpc.request<Page<unknown>>(RpcSubject.AuthListTeam, meta, { limit: 1, offset: 0 }),
+      this.rpc.request<IncidentStatsView>(RpcSubject.IncidentsStats, meta, { timezone }),
+      this.rpc.request<ChangeStatsView>(RpcSubject.ItsmChangeStats, meta, { timezone }),
+    ]);
+    return { total_members: team.total, ...incidents, ...changes, timezone, computed_at: new Date().toISOString() };
   }
 
   @Put()

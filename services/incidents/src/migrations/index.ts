@@ -3,5 +3,6 @@ import { IncidentsTenantLimits1763900000003 } from './1763900000003-tenant-limit
 import { IncidentsIdempotencyKeys1764400000004 } from './1764400000004-idempotency-keys';
 import { IncidentsTenantFence1764500000001 } from './1764500000001-tenant-fence';
 import { IncidentsProblems1796040000000 } from './1796040000000-problems';
+import { IncidentsStatsIndexes1796050000000 } from './1796050000000-stats-indexes';
 
-export const INCIDENTS_MIGRATIONS = [IncidentsInit1763900000000, IncidentsTenantLimits1763900000003, IncidentsIdempotencyKeys1764400000004, IncidentsTenantFence1764500000001, IncidentsProblems1796040000000];
+export const INCIDENTS_MIGRATIONS = [IncidentsInit1763900000000, IncidentsTenantLimits1763900000003, IncidentsIdempotencyKeys1764400000004, IncidentsTenantFence1764500000001, IncidentsProblems1796040000000, IncidentsStatsIndexes1796050000000];

@@ -191,7 +191,7 @@ export async function changesBetween(tx: TenantTx, from: string, to: string, lim
     `SELECT ${shape.selectList} FROM ${shape.table}
       WHERE status NOT IN ('cancelled', 'rejected')
         AND COALESCE(scheduled_start, requested_start) <= $2 AND COALESCE(scheduled_end, requested_end) >= $1
-      ORDER BY COALESCE(scheduled_start, requested_start), id LIMIT $3`,
+      ORDER BY COALESCE(scheduled_start, requested_start), number LIMIT $3`,
     [from, to, limit],
   )) as Record<string, unknown>[];
   return rows.map((r) => shape.fromRow(r));

@@ -155,6 +155,8 @@ describe('changes (through the gateway)', () => {
     expect((await t.call('PUT', '/api/changes/policy', { as: member, body: policy })).status).toBe(403);
     const bad = await t.call('PUT', '/api/changes/policy', { as: admin, body: { ...policy, emergency: { approvals: 1, manager_approvals: 2 } } });
     expect([bad.status, bad.body.code]).toEqual([422, 'VALIDATION_ERROR']);
+    const partial = await t.call('PUT', '/api/changes/policy', { as: admin, body: { ...policy, normal: { low: policy.normal.low } } });
+    expect([partial.status, partial.body.code]).toEqual([422, 'VALIDATION_ERROR']);
     const set = await t.call('PUT', '/api/changes/policy', { as: admin, body: policy });
     expect(set.body.data).toMatchObject({ cab: [member2.id], normal: { high: { approvals: 1, manager_approvals: 1 } } });
     // A CAB member counts as a change manager.

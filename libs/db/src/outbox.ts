@@ -197,18 +197,9 @@ export class OutboxRelay {
 }
 
 /**
- * Idempotent consumption: records (consumer, message id) in the inbox in the same transaction
- * as the consumer's work. Returns false when the message was already processed.
+ * Idempotent consumption: records (consumer, message id) in the inbox in the same transaction as the
+ * consumer's work, for several messages in one statement. Returns the ids not processed before.
  */
-export async function claimInbox(em: EntityManager, schema: string, tenantId: TenantId, consumer: string, messageId: string): Promise<boolean> {
-  const rows: unknown[] = await em.query(
-    `INSERT INTO "${schema}"."inbox" (message_id, consumer, tenant_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING message_id`,
-    [messageId, consumer, tenantId],
-  );
-  return rows.length === 1;
-}
-
-/** claimInbox for several messages in one statement: the ids not processed before. */
 export async function claimInboxMany(em: EntityManager, schema: string, tenantId: TenantId, consumer: string, messageIds: string[]): Promise<Set<string>> {
   const rows: { message_id: string }[] = await em.query(
     `INSERT INTO "${schema}"."inbox" (message_id, consumer, tenant_id) SELECT unnest($1::text[]), $2, $3 ON CONFLICT DO NOTHING RETURNING message_id`,

@@ -19,7 +19,19 @@ export interface RowShape<T> {
   values(entity: T, props?: readonly (keyof T & string)[]): unknown[];
   /** INSERT INTO table (every column) VALUES ($1...). */
   insertSql: string;
+  /**
+   * UPDATE table SET (every column a record is not born with) WHERE id = $1: all but `id`, `tenantId`,
+   * `number`, `createdBy`, `createdAt`; bind `[entity.id, ...updateValues(entity)]`.
+   */
+  updateSql: string;
+  updateValues(entity: T): unknown[];
 }
+
+/** The properties a record is born with: never rewritten by an update. */
+const IMMUTABLE = new Set(['id', 'tenantId', 'number', 'createdBy', 'createdAt']);
+
+/** A `bigint` column read as a number (per-tenant sequence numbers stay far below 2^53). */
+export const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
 const shapes = new WeakMap<object, Map<unknown, RowShape<unknown>>>();
 
@@ -44,6 +56,7 @@ export function rowShape<T extends ObjectLiteral>(em: EntityManager, entity: new
   const meta = em.connection.getMetadata(entity);
   const cols = meta.columns;
   const byProp = new Map(cols.map((c) => [c.propertyName, c]));
+  const mutable = cols.filter((c) => !IMMUTABLE.has(c.propertyName));
   const shape: RowShape<T> = {
     table: `"${meta.tableName}"`,
     columns: cols.map((c) => [c.propertyName as keyof T & string, c.databaseName] as const),
@@ -57,6 +70,10 @@ export function rowShape<T extends ObjectLiteral>(em: EntityManager, entity: new
       return (props ?? shape.columns.map(([p]) => p)).map((p) => toDriver(byProp.get(p)!, e[p]));
     },
     insertSql: `INSERT INTO "${meta.tableName}" (${cols.map((c) => `"${c.databaseName}"`).join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')})`,
+    updateSql: `UPDATE "${meta.tableName}" SET ${mutable.map((c, i) => `"${c.databaseName}" = $${i + 2}`).join(', ')} WHERE id = $1`,
+    updateValues(e) {
+      return mutable.map((c) => toDriver(c, e[c.propertyName as keyof T]));
+    },
   };
   byEntity.set(entity, shape as RowShape<unknown>);
   return shape;

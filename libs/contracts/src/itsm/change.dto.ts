@@ -402,10 +402,10 @@ export class ChangeApprovalRuleDto {
 }
 
 class NormalChangeRulesDto {
-  @ValidateNested() @Type(() => ChangeApprovalRuleDto) low!: ChangeApprovalRuleDto;
-  @ValidateNested() @Type(() => ChangeApprovalRuleDto) medium!: ChangeApprovalRuleDto;
-  @ValidateNested() @Type(() => ChangeApprovalRuleDto) high!: ChangeApprovalRuleDto;
-  @ValidateNested() @Type(() => ChangeApprovalRuleDto) critical!: ChangeApprovalRuleDto;
+  @IsObject() @ValidateNested() @Type(() => ChangeApprovalRuleDto) low!: ChangeApprovalRuleDto;
+  @IsObject() @ValidateNested() @Type(() => ChangeApprovalRuleDto) medium!: ChangeApprovalRuleDto;
+  @IsObject() @ValidateNested() @Type(() => ChangeApprovalRuleDto) high!: ChangeApprovalRuleDto;
+  @IsObject() @ValidateNested() @Type(() => ChangeApprovalRuleDto) critical!: ChangeApprovalRuleDto;
 }
 
 /** Replaces the tenant's change approval policy (admins). */

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { TimelineEntryColumns } from '@opsplane/db';
+import { bigintAsNumber, TimelineEntryColumns } from '@opsplane/db';
 import { Criticality, IncidentStatus, Urgency } from '@opsplane/contracts';
 
 @Entity({ name: 'incidents' })
@@ -12,7 +12,7 @@ export class IncidentEntity {
   tenantId!: string;
 
   /** Per-tenant sequential number; the reference is INC-%08d of it. */
-  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column('bigint', { transformer: bigintAsNumber })
   number!: number;
 
   @Column('text')

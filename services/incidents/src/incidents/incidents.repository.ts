@@ -89,19 +89,9 @@ export async function listIncidents(em: EntityManager, tenant: TenantId, q: List
 }
 
 /** Every column but those an incident is born with (id, tenant, number, creator, creation time). */
-const IMMUTABLE = new Set<string>(['id', 'tenantId', 'number', 'createdBy', 'createdAt']);
-
-const updates = new WeakMap<object, { sql: string; props: (keyof IncidentEntity & string)[] }>();
-
 export async function updateIncident(em: EntityManager, e: IncidentEntity): Promise<void> {
   const shape = shapeOf(em);
-  let u = updates.get(shape);
-  if (!u) {
-    const cols = shape.columns.filter(([p]) => !IMMUTABLE.has(p));
-    u = { sql: `UPDATE ${shape.table} SET ${cols.map(([, c], i) => `"${c}" = $${i + 2}`).join(', ')} WHERE id = $1`, props: cols.map(([p]) => p) };
-    updates.set(shape, u);
-  }
-  await em.query(u.sql, [e.id, ...shape.values(e, u.props)]);
+  await em.query(shape.updateSql, [e.id, ...shape.updateValues(e)]);
 }
 
 export async function insertTimeline(em: EntityManager, t: TimelineEntryEntity): Promise<void> {

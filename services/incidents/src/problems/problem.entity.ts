@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from '@opsplane/db';
 import { ProblemStatus, ProblemView } from '@opsplane/contracts';
 
 /** A problem: the one declaration of its row (its incident links are in problem_incidents). */
@@ -10,7 +11,7 @@ export class ProblemEntity {
   @Column('uuid', { name: 'tenant_id' })
   tenantId!: string;
 
-  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column('bigint', { transformer: bigintAsNumber })
   number!: number;
 
   @Column('text')

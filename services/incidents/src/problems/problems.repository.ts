@@ -12,14 +12,10 @@ export async function insertProblem(tx: TenantTx, p: ProblemEntity): Promise<voi
   await tx.query(s.insertSql, s.values(p));
 }
 
+/** Writes every column but those a problem is born with. */
 export async function updateProblem(tx: TenantTx, p: ProblemEntity): Promise<void> {
   const s = shapeOf(tx);
-  const cols = s.columns.filter(([k]) => !['id', 'tenantId', 'number', 'createdAt', 'createdBy'].includes(k));
-  const values = s.values(
-    p,
-    cols.map(([k]) => k),
-  );
-  await tx.query(`UPDATE ${s.table} SET ${cols.map(([, c], i) => `"${c}" = $${i + 2}`).join(', ')} WHERE id = $1`, [p.id, ...values]);
+  await tx.query(s.updateSql, [p.id, ...s.updateValues(p)]);
 }
 
 export async function findProblem(tx: TenantTx, ref: string, lock = false): Promise<ProblemEntity | undefined> {

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { TimelineEntryColumns } from '@opsplane/db';
+import { bigintAsNumber, TimelineEntryColumns } from '@opsplane/db';
 import {
   ChangeApprovalRuleView,
   ChangeApprovalStatus,
@@ -11,7 +11,6 @@ import {
   ChangeType,
 } from '@opsplane/contracts';
 
-const bigintNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
 /** A change: the one declaration of its row (the migration creates the table; the repository reads the columns from here). */
 @Entity({ name: 'changes' })
@@ -24,7 +23,7 @@ export class ChangeEntity {
   tenantId!: string;
 
   /** Per-tenant sequential number; the reference is CHG-%08d of it. */
-  @Column('bigint', { transformer: bigintNumber })
+  @Column('bigint', { transformer: bigintAsNumber })
   number!: number;
 
   @Column('text')

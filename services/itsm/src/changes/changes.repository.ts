@@ -19,15 +19,10 @@ export async function insertChange(tx: TenantTx, e: ChangeEntity): Promise<void>
   await tx.query(shape.insertSql, shape.values(e));
 }
 
-/** Writes every column but the keys (the version is checked by the caller, under the row lock). */
+/** Writes every column but those a change is born with (the version is checked by the caller, under the row lock). */
 export async function updateChange(tx: TenantTx, e: ChangeEntity): Promise<void> {
   const shape = shapeOf(tx);
-  const cols = shape.columns.filter(([p]) => p !== 'id' && p !== 'tenantId' && p !== 'number' && p !== 'createdAt' && p !== 'createdBy');
-  const values = shape.values(
-    e,
-    cols.map(([p]) => p),
-  );
-  await tx.query(`UPDATE ${shape.table} SET ${cols.map(([, c], i) => `"${c}" = $${i + 2}`).join(', ')} WHERE id = $1`, [e.id, ...values]);
+  await tx.query(shape.updateSql, [e.id, ...shape.updateValues(e)]);
 }
 
 /** By uuid or CHG reference; `lock` takes the row for an update. */

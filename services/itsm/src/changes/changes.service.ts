@@ -88,7 +88,9 @@ export class ChangesService {
    */
   update(meta: RequestMeta, ref: string, patch: UpdateChangeDto): Promise<ChangeView> {
     return this.write(meta, ref, async (tx, e, before, now) => {
-      const { changes, statusChange } = applyPatch(e, patch, { actor: meta.actor, policy: await this.policy(tx), failureRate: await failureRate(tx), now });
+      // The failure history is read only when the computed risk can change.
+      const riskInputs = patch.type !== undefined || patch.ci_ids !== undefined || patch.backout_plan !== undefined;
+      const { changes, statusChange } = applyPatch(e, patch, { actor: meta.actor, policy: await this.policy(tx), failureRate: riskInputs ? await failureRate(tx) : 0, now });
       if (Object.keys(changes).length) e.conflicts = await findConflicts(tx, e);
       const comment = patch.comment?.trim() || null;
       if (!Object.keys(changes).length && !comment) return before;

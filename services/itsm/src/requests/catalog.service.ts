@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { canWrite, CatalogItemView, CreateCatalogItemDto, isAdmin, ListCatalogQueryDto, RequestMeta, UpdateCatalogItemDto } from '@opsplane/contracts';
-import { asTenantId, assertIfMatch, idempotentCreate, TenantTx } from '@opsplane/db';
+import { asTenantId, assertIfMatch, idempotentCreate, mapUniqueViolation, TenantTx } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { applyCatalogPatch, newCatalogItem } from './request.domain';
@@ -26,7 +26,8 @@ export class CatalogService {
     return idempotentCreate(this.rt.tenantDb, tenant, meta.idempotency_key, 'itsm.catalog_item.create', dto, (record) =>
       this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
         if (e.code && (await codeTaken(tx, e.code, e.id))) throw RequestsErrors.codeTaken(e.code);
-        await insertCatalogItem(tx, e);
+        // (Two admins creating the same code at once: the unique index decides, a 409 for the second.)
+        await insertCatalogItem(tx, e).catch((err: unknown) => mapUniqueViolation(err, `Another catalog item has the code ${e.code}`));
         const view = toCatalogItemView(e);
         await tx.audit({ action: 'catalog_item.created', resource_type: 'catalog_item', resource_id: e.id, after: view });
         await record(tx, view);
@@ -57,7 +58,7 @@ export class CatalogService {
       if (e.code && (await codeTaken(tx, e.code, e.id))) throw RequestsErrors.codeTaken(e.code);
       e.updatedAt = new Date();
       e.version += 1;
-      await updateCatalogItem(tx, e);
+      await updateCatalogItem(tx, e).catch((err: unknown) => mapUniqueViolation(err, `Another catalog item has the code ${e.code}`));
       const view = toCatalogItemView(e);
       await tx.audit({ action: 'catalog_item.updated', resource_type: 'catalog_item', resource_id: e.id, before, after: view });
       return view;

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from '@opsplane/db';
 import {
   CatalogApprovalView,
   FulfilmentTaskTemplateView,
@@ -8,7 +9,6 @@ import {
   ServiceRequestView,
 } from '@opsplane/contracts';
 
-const bigintNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
 /** An item of the service catalog. */
 @Entity({ name: 'catalog_items' })
@@ -65,7 +65,7 @@ export class ServiceRequestEntity {
   @Column('uuid', { name: 'tenant_id' })
   tenantId!: string;
 
-  @Column('bigint', { transformer: bigintNumber })
+  @Column('bigint', { transformer: bigintAsNumber })
   number!: number;
 
   @Column('uuid', { name: 'catalog_item_id' })

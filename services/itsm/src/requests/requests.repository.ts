@@ -1,5 +1,5 @@
 import { ListCatalogQueryDto, ListServiceRequestsQueryDto } from '@opsplane/contracts';
-import { isUuid, nextNumber, rowShape, TenantTx } from '@opsplane/db';
+import { isUuid, nextNumber, rowShape, RowShape, TenantTx } from '@opsplane/db';
 import { CatalogItemEntity, ServiceRequestEntity } from './request.entity';
 
 /** The catalog and requests tables in plain SQL, their columns read from the entities (rowShape). */
@@ -7,21 +7,16 @@ const itemShape = (tx: TenantTx) => rowShape(tx, CatalogItemEntity);
 const requestShape = (tx: TenantTx) => rowShape(tx, ServiceRequestEntity);
 const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** Writes every column but the keys. */
-async function update<T extends { id: string }>(tx: TenantTx, shape: ReturnType<typeof rowShape<T>>, e: T, fixed: string[]): Promise<void> {
-  const cols = shape.columns.filter(([p]) => !fixed.includes(p));
-  const values = shape.values(
-    e,
-    cols.map(([p]) => p),
-  );
-  await tx.query(`UPDATE ${shape.table} SET ${cols.map(([, c], i) => `"${c}" = $${i + 2}`).join(', ')} WHERE id = $1`, [e.id, ...values]);
+/** Writes every column but those a record is born with. */
+async function update<T extends { id: string }>(tx: TenantTx, shape: RowShape<T>, e: T): Promise<void> {
+  await tx.query(shape.updateSql, [e.id, ...shape.updateValues(e)]);
 }
 
 export const insertCatalogItem = async (tx: TenantTx, e: CatalogItemEntity) => {
   const s = itemShape(tx);
   await tx.query(s.insertSql, s.values(e));
 };
-export const updateCatalogItem = (tx: TenantTx, e: CatalogItemEntity) => update(tx, itemShape(tx), e, ['id', 'tenantId', 'createdAt', 'createdBy']);
+export const updateCatalogItem = (tx: TenantTx, e: CatalogItemEntity) => update(tx, itemShape(tx), e);
 export const deleteCatalogItem = async (tx: TenantTx, id: string) => {
   await tx.query(`DELETE FROM catalog_items WHERE id = $1`, [id]);
 };
@@ -69,7 +64,7 @@ export const insertRequest = async (tx: TenantTx, e: ServiceRequestEntity) => {
   const s = requestShape(tx);
   await tx.query(s.insertSql, s.values(e));
 };
-export const updateRequest = (tx: TenantTx, e: ServiceRequestEntity) => update(tx, requestShape(tx), e, ['id', 'tenantId', 'number', 'createdAt', 'createdBy']);
+export const updateRequest = (tx: TenantTx, e: ServiceRequestEntity) => update(tx, requestShape(tx), e);
 
 /** By uuid or REQ reference. */
 export async function findRequest(tx: TenantTx, ref: string, lock = false): Promise<ServiceRequestEntity | undefined> {

@@ -140,6 +140,9 @@ export class OutboxRelay {
       if (failed) {
         this.failures++;
         next = Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
+        // A commit (or a reconnection) arrived during this failed attempt: it is news that the bus may
+        // be back, so the next try comes after MIN_RETRY_MS, not after the whole backoff.
+        if (this.again) next = Math.min(next, MIN_RETRY_MS);
       } else {
         this.failures = 0;
         if (published === this.batchSize || this.again) next = 0;
@@ -148,6 +151,7 @@ export class OutboxRelay {
     } catch (e) {
       this.failures++;
       next = Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7));
+      if (this.again) next = Math.min(next, MIN_RETRY_MS);
       this.log.warn(`relay error: ${String(e)}`);
     } finally {
       this.again = false;

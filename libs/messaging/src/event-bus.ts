@@ -47,6 +47,9 @@ export interface EventBus {
 
 export type EventBatchHandler = (events: IncomingEvent[]) => Promise<void>;
 
+/** How long a publish waits for JetStream's ack (a stored message is acked in milliseconds). */
+export const PUBLISH_ACK_TIMEOUT_MS = 1000;
+
 /** The most events a handler receives at once. */
 export const MAX_BATCH = 100;
 
@@ -125,8 +128,10 @@ export class JetStreamEventBus implements EventBus {
   async publish(event: OutgoingEvent): Promise<void> {
     const h = natsHeaders();
     for (const [k, v] of Object.entries(event.headers)) h.set(k, v);
-    // Nats-Msg-Id: JetStream drops a second publish of the same outbox row within the window.
-    await this.js.publish(event.subject, codec.encode(event.payload), { msgID: event.id, headers: h, timeout: 3000 });
+    // Nats-Msg-Id: JetStream drops a second publish of the same outbox row within the window, so a
+    // short ack timeout is safe: a publish caught by a server restart (its ack never comes) is retried
+    // within about a second instead of holding the relay, and the events behind it, for longer.
+    await this.js.publish(event.subject, codec.encode(event.payload), { msgID: event.id, headers: h, timeout: PUBLISH_ACK_TIMEOUT_MS });
   }
 
   async subscribe(durable: string, subjects: string[], handler: EventBatchHandler): Promise<void> {

@@ -1,46 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { connect, ConsumerMessages, DeliverPolicy, JSONCodec, NatsConnection } from 'nats';
-import { DomainEvent, EVENT_PAYLOADS, EVENT_STREAMS, EventSubject } from '@opsplane/contracts';
+import { connect, NatsConnection } from 'nats';
+import { EVENT_PAYLOADS, EVENT_STREAMS, EventSubject } from '@opsplane/contracts';
 import { parseInput } from '@opsplane/errors';
 import { JetStreamEventBus } from '@opsplane/messaging';
 import { TEST_DATABASE_URL, TEST_NATS_URL } from '../support/env';
 import { TestPlatform, TestTenant } from '../support/platform';
+import { collect as collectFrom, waitFor } from '../support/jetstream';
 
 const STREAM = Object.keys(EVENT_STREAMS)[0];
-const codec = JSONCodec<DomainEvent<any>>();
-
-interface Received {
-  subject: string;
-  event: DomainEvent<any>;
-  headers: Record<string, string>;
-}
 
 /** Reads the incidents stream from now on into an array (a real JetStream consumer). */
-async function collect(nc: NatsConnection, from = new Date()): Promise<{ events: Received[]; stop: () => void }> {
-  const js = nc.jetstream();
-  const consumer = await js.consumers.get(STREAM, { filterSubjects: 'incidents.>', deliver_policy: DeliverPolicy.StartTime, opt_start_time: from.toISOString() });
-  const events: Received[] = [];
-  const messages: ConsumerMessages = await consumer.consume();
-  void (async () => {
-    for await (const m of messages) {
-      const headers: Record<string, string> = {};
-      for (const [k] of m.headers ?? []) headers[k] = m.headers!.get(k);
-      events.push({ subject: m.subject, event: codec.decode(m.data), headers });
-    }
-  })().catch(() => undefined);
-  return { events, stop: () => void messages.stop() };
-}
-
-async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, ms = 20000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const collect = (nc: NatsConnection, from = new Date()) => collectFrom(nc, STREAM, 'incidents.>', from);
 
 describe('domain events on JetStream (transactional outbox)', () => {
   let p: TestPlatform;

@@ -27,6 +27,9 @@ describe('organization stats', () => {
     await db.query(`UPDATE incidents.incidents SET created_at = now() - interval '5 hours', opened_at = now() - interval '5 hours' WHERE id = $1`, [a]);
     await db.query(`UPDATE incidents.incidents SET created_at = now() - interval '9 hours', opened_at = now() - interval '9 hours', resolved_at = now() WHERE id = $1`, [c]);
     await db.query(`UPDATE incidents.incidents SET created_at = now() - interval '98 hours', opened_at = now() - interval '98 hours', resolved_at = now() WHERE id = $1`, [d]);
+    // Their SLA timers to match: a past its targets (still running), d resolved past its resolution target; c in time.
+    await db.query(`UPDATE incidents.sla_timers SET due_at = now() - interval '1 hour' WHERE record_id = $1`, [a]);
+    await db.query(`UPDATE incidents.sla_timers SET due_at = now() - interval '26 hours' WHERE record_id = $1 AND kind = 'resolution'`, [d]);
 
     for (const status of [null, 'investigating', 'resolved']) {
       const pr = (await t.call('POST', '/api/problems', { body: { title: `problem ${status}` } })).body.data;

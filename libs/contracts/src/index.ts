@@ -30,3 +30,6 @@ export * from './itsm/change.events';
 export * from './itsm/request.model';
 export * from './itsm/request.dto';
 export * from './itsm/request.events';
+export * from './sla/sla.model';
+export * from './sla/sla.dto';
+export * from './sla/sla.events';

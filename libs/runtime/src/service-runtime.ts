@@ -40,6 +40,14 @@ export interface ServiceDefinition<C extends CommonConfig> {
   consumers?: ConsumerDefinition[];
   /** Runs once the service listens (e.g. seeding from config). */
   onStart?: (runtime: ServiceRuntime<C>) => Promise<void>;
+  /** Background work (a scheduler): started once the service listens, stopped first on close. */
+  workers?: (runtime: ServiceRuntime<C>) => ServiceWorker[];
+}
+
+/** A service's background loop. */
+export interface ServiceWorker {
+  start(): void;
+  stop(): Promise<void>;
 }
 
 export interface StartOptions<C extends CommonConfig> {
@@ -103,6 +111,8 @@ export async function startService<C extends CommonConfig>(def: ServiceDefinitio
   relay.start();
   for (const c of def.consumers ?? []) await startConsumer(runtime as unknown as ServiceRuntime, c);
   await def.onStart?.(runtime);
+  const workers = def.workers?.(runtime) ?? [];
+  for (const w of workers) w.start();
   const unregister = registerServiceGauges(def.schema, dataSource);
   const metrics = await startMetricsServer(config.METRICS_PORT, config.METRICS_HOST);
   log.log(`${def.name} service ready (${config.NATS_URL ? 'NATS' : 'in-process transport'})`);
@@ -111,6 +121,7 @@ export async function startService<C extends CommonConfig>(def: ServiceDefinitio
     app,
     runtime: runtime as unknown as ServiceRuntime,
     async close() {
+      for (const w of workers) await w.stop();
       unregister();
       await metrics?.close();
       await app.close();

@@ -9,6 +9,9 @@ import { StatsController, StatsService } from './stats/stats.service';
 import { ProblemsController } from './problems/problems.controller';
 import { ProblemsService } from './problems/problems.service';
 import { IncidentsConfig } from './config';
+import { SlaController } from './sla/sla.controller';
+import { SlaPoliciesService } from './sla/sla-policies.service';
+import { SLA_ENTITIES, SlaScheduler } from '@opsplane/sla';
 import { INCIDENTS_MIGRATIONS } from './migrations';
 
 @Module({})
@@ -16,10 +19,10 @@ export class IncidentsModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: IncidentsModule,
-      controllers: [IncidentsController, ProblemsController, StatsController, tenantPurgeController(RpcSubject.IncidentsPurgeTenant),
+      controllers: [IncidentsController, ProblemsController, StatsController, SlaController, tenantPurgeController(RpcSubject.IncidentsPurgeTenant),
         usageController(RpcSubject.IncidentsUsage, { table: 'incidents', current: `created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` }),
         healthController('incidents', RpcSubject.IncidentsHealth)],
-      providers: [runtimeProvider(runtime), IncidentsService, ProblemsService, StatsService],
+      providers: [runtimeProvider(runtime), IncidentsService, ProblemsService, StatsService, SlaPoliciesService],
     };
   }
 }
@@ -28,8 +31,9 @@ export const incidentsService: ServiceDefinition<IncidentsConfig> = {
   name: 'incidents',
   schema: 'incidents',
   config: IncidentsConfig,
-  entities: [...INCIDENTS_ENTITIES, ProblemEntity],
+  entities: [...INCIDENTS_ENTITIES, ProblemEntity, ...SLA_ENTITIES],
   migrations: INCIDENTS_MIGRATIONS,
   module: (rt) => IncidentsModule.forRuntime(rt as unknown as ServiceRuntime),
   consumers: [tenantLimitsConsumer],
+  workers: (rt) => [new SlaScheduler({ dataSource: rt.dataSource, tenantDb: rt.tenantDb, schema: rt.schema, intervalMs: rt.config.SLA_SCHEDULER_INTERVAL_MS })],
 };

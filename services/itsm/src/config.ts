@@ -1,4 +1,13 @@
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
 import { CommonConfig } from '@opsplane/config';
 
 /** The itsm service's settings (environment variables, checked once at start). */
-export class ItsmConfig extends CommonConfig {}
+export class ItsmConfig extends CommonConfig {
+  /** How often the SLA scheduler looks for timers that reached their at-risk share or their target (the lag of sla.timer.* events). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  SLA_SCHEDULER_INTERVAL_MS = 1000;
+}

@@ -4,6 +4,7 @@ import { IncidentCommentedV1, IncidentCreatedV1, IncidentStatusChangedV1, Incide
 import { ChangeCreatedV1, ChangeDecidedV1, ChangeStatusChangedV1, ChangeUpdatedV1 } from '../itsm/change.events';
 import { ServiceRequestEventV1 } from '../itsm/request.events';
 import { ProblemEventV1 } from '../incidents/problem.events';
+import { SlaPolicyEventV1, SlaTimerEventV1 } from '../sla/sla.events';
 import { EventSubject } from './subjects';
 
 /** Each event subject and the class of its `data`. proto/ holds their JSON schemas. */
@@ -31,6 +32,11 @@ export const EVENT_PAYLOADS = {
   [EventSubject.RequestRejected]: ServiceRequestEventV1,
   [EventSubject.RequestFulfilled]: ServiceRequestEventV1,
   [EventSubject.RequestStatusChanged]: ServiceRequestEventV1,
+  [EventSubject.SlaPolicyCreated]: SlaPolicyEventV1,
+  [EventSubject.SlaPolicyUpdated]: SlaPolicyEventV1,
+  [EventSubject.SlaPolicyDeleted]: SlaPolicyEventV1,
+  [EventSubject.SlaTimerAtRisk]: SlaTimerEventV1,
+  [EventSubject.SlaTimerBreached]: SlaTimerEventV1,
 } as const satisfies Record<EventSubject, new () => object>;
 
 /** The type of an event's `data`, fixed by its subject. */

@@ -93,6 +93,12 @@ export enum RpcSubject {
   ItsmDecideRequest = 'rpc.itsm.decide_request.v1',
   ItsmUpdateRequestTask = 'rpc.itsm.update_request_task.v1',
   ItsmChangeStats = 'rpc.itsm.change_stats.v1',
+
+  SlaCreatePolicy = 'rpc.incidents.create_sla_policy.v1',
+  SlaListPolicies = 'rpc.incidents.list_sla_policies.v1',
+  SlaGetPolicy = 'rpc.incidents.get_sla_policy.v1',
+  SlaUpdatePolicy = 'rpc.incidents.update_sla_policy.v1',
+  SlaDeletePolicy = 'rpc.incidents.delete_sla_policy.v1',
 }
 
 /** Domain event subjects (JetStream, durable). The JSON schemas live in proto/. */
@@ -120,6 +126,11 @@ export enum EventSubject {
   RequestRejected = 'itsm.request.rejected.v1',
   RequestFulfilled = 'itsm.request.fulfilled.v1',
   RequestStatusChanged = 'itsm.request.status_changed.v1',
+  SlaPolicyCreated = 'sla.policy.created.v1',
+  SlaPolicyUpdated = 'sla.policy.updated.v1',
+  SlaPolicyDeleted = 'sla.policy.deleted.v1',
+  SlaTimerAtRisk = 'sla.timer.at_risk.v1',
+  SlaTimerBreached = 'sla.timer.breached.v1',
 }
 
 /** Streams and the subjects each captures. */
@@ -128,4 +139,5 @@ export const EVENT_STREAMS: Record<string, string[]> = {
   OPSPLANE_CONTROL_PLANE: ['controlplane.>'],
   OPSPLANE_AUDIT: ['audit.>'],
   OPSPLANE_ITSM: ['itsm.>'],
+  OPSPLANE_SLA: ['sla.>'],
 };

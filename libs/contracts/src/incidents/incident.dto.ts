@@ -1,3 +1,5 @@
+import { INCIDENT_HOLD_REASONS, IncidentHoldReason } from '../sla/sla.model';
+import { SLA_FILTERS, SlaFilter } from '../sla/sla.dto';
 import { IsRfc3339DateTime } from '../common/time';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -69,6 +71,11 @@ class IncidentFieldsDto {
   @IsString()
   @MaxLength(320)
   assigned_to?: string | null;
+
+  /** Waiting on a customer, a vendor or a change (null: not on hold). The SLA clock pauses when the policy says so. */
+  @IsOptional()
+  @IsIn(INCIDENT_HOLD_REASONS)
+  hold_reason?: IncidentHoldReason | null;
 
   @IsOptionalNonNull()
   @IsArray()
@@ -199,6 +206,11 @@ export class ListIncidentsQueryDto extends ChangedSinceQueryDto {
   @IsOptional()
   @IsRfc3339DateTime()
   created_to?: string;
+
+  /** breached: a timer passed its target; at_risk: a running timer passed its at-risk share (none breached). */
+  @IsOptional()
+  @IsIn(SLA_FILTERS)
+  sla?: SlaFilter;
 
   @IsOptional()
   @IsIn(INCIDENT_SORTS)

@@ -1,3 +1,4 @@
+import { INCIDENT_HOLD_REASONS, IncidentHoldReason, RecordSlaView } from '../sla/sla.model';
 import { IsRfc3339DateTime } from '../common/time';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
@@ -56,6 +57,10 @@ export class IncidentEventIncident implements IncidentView {
   @IsOptional() @IsInt() @Min(1) version!: number;
   /** Added to v1 compatibly. */
   @IsOptional() @IsUUID() problem_id!: string | null;
+  /** Added to v1 compatibly. */
+  @IsOptional() @IsIn(INCIDENT_HOLD_REASONS) hold_reason!: IncidentHoldReason | null;
+  /** Added to v1 compatibly: the SLA as it stood when the event was written. */
+  @IsOptional() @IsObject() sla!: RecordSlaView | null;
 }
 
 export class IncidentCreatedV1 implements IncidentCreatedData {

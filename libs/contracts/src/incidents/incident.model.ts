@@ -1,4 +1,5 @@
 import type { TimelineEntryFields } from '../common/timeline';
+import type { IncidentHoldReason, RecordSlaView } from '../sla/sla.model';
 
 /** The incident vocabulary of the API contract (both documents, one scale). */
 export const INCIDENT_STATUSES = ['triggered', 'open', 'acknowledged', 'investigating', 'resolved', 'closed', 'reopened'] as const;
@@ -48,6 +49,10 @@ export interface IncidentView {
   version: number;
   /** The problem this incident is linked to (the latest link), if any. */
   problem_id: string | null;
+  /** Waiting on someone outside the desk; the SLA clock pauses when its policy says so. Cleared on resolution. */
+  hold_reason: IncidentHoldReason | null;
+  /** Its SLA timers (response, resolution) under the tenant's policy. */
+  sla: RecordSlaView | null;
 }
 
 export interface FieldChange {

@@ -1,3 +1,5 @@
+import { PRIORITIES, Priority } from '../incidents/incident.model';
+import { SLA_FILTERS, SlaFilter } from '../sla/sla.dto';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -164,6 +166,12 @@ export class CreateServiceRequestDto {
   @IsOptionalNonNull()
   @IsObject()
   fields?: Record<string, unknown>;
+
+  /** Sets the SLA targets; default medium. */
+  @IsOptionalNonNull()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(PRIORITIES)
+  priority?: Priority;
 }
 
 export class ServiceRequestRefDto {
@@ -180,6 +188,12 @@ export class UpdateServiceRequestDto {
   @IsOptionalNonNull()
   @IsIn(['cancelled', 'fulfilled'])
   status?: 'cancelled' | 'fulfilled';
+
+  /** A new priority moves the SLA targets (time consumed stays). */
+  @IsOptionalNonNull()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(PRIORITIES)
+  priority?: Priority;
 
   @IsOptionalNonNull()
   @IsString()
@@ -258,4 +272,14 @@ export class ListServiceRequestsQueryDto extends ChangedSinceQueryDto {
   @IsString()
   @MaxLength(200)
   q?: string;
+
+  @IsOptionalNonNull()
+  @CommaList()
+  @IsIn(PRIORITIES, { each: true })
+  priority?: Priority[];
+
+  /** breached: a timer passed its target; at_risk: a running timer passed its at-risk share (none breached). */
+  @IsOptional()
+  @IsIn(SLA_FILTERS)
+  sla?: SlaFilter;
 }

@@ -1,3 +1,5 @@
+import type { Priority } from '../incidents/incident.model';
+import type { RecordSlaView } from '../sla/sla.model';
 import type { ChangeApprovalAction } from './change.model';
 
 /** Who must approve requests for a catalog item (none: fulfilled without approval). */
@@ -85,6 +87,8 @@ export interface ServiceRequestView {
   /** The form's answers, valid against the item's schema when submitted. */
   fields: Record<string, unknown>;
   status: RequestStatus;
+  /** Sets the SLA targets (default medium). */
+  priority: Priority;
   approval_status: 'not_required' | 'pending' | 'approved' | 'rejected';
   approvals: RequestApprovalView[];
   /** The fulfilment tasks (created once the request is approved). */
@@ -102,6 +106,8 @@ export interface ServiceRequestView {
   /** @format date-time */
   closed_at: string | null;
   version: number;
+  /** Its SLA timers (response: the first approval decision or task progress; resolution: fulfilment). */
+  sla: RecordSlaView | null;
 }
 
 /** The data of `itsm.request.*` events: what a consumer needs to act, the rest is one GET away. */

@@ -8,6 +8,7 @@ import { OrganizationRoutes } from './organization.controller';
 import { TeamRoutes } from './team.controller';
 import { ItsmChangesRoutes, ItsmFreezeWindowsRoutes } from './itsm-changes.controller';
 import { ItsmCatalogRoutes, ItsmRequestsRoutes } from './itsm-requests.controller';
+import { SlaPoliciesRoutes } from './sla.controller';
 
 /** The HTTP routes of the services behind the gateway (`npm run new-service` adds a service's here). */
 export const ROUTE_CONTROLLERS: Type<unknown>[] = [
@@ -22,4 +23,5 @@ export const ROUTE_CONTROLLERS: Type<unknown>[] = [
   ItsmFreezeWindowsRoutes,
   ItsmCatalogRoutes,
   ItsmRequestsRoutes,
+  SlaPoliciesRoutes,
 ];

@@ -57,6 +57,7 @@ export function newIncident(o: { id: string; tenantId: string; number: number; d
     reopenedAt: null,
     version: 1,
     problemId: null,
+    holdReason: o.status === 'resolved' || o.status === 'closed' ? null : (o.dto.hold_reason ?? null),
   } satisfies IncidentEntity);
   (e[ENTERED_AT[o.status]] as Date) = now;
   return e;
@@ -94,6 +95,8 @@ export function applyPatch(e: IncidentEntity, patch: UpdateIncidentDto, by: { em
   if (statusChange && !canTransition(e.status, statusChange)) {
     throw IncidentErrors.invalidTransition(e.status, statusChange, allowedNextStatuses(e.status));
   }
+  const finalStatus = statusChange ?? e.status;
+  if (patch.hold_reason && (finalStatus === 'resolved' || finalStatus === 'closed')) throw IncidentErrors.holdWhenResolved();
   let rank: number | undefined;
   if (patch.severity !== undefined || patch.priority !== undefined) {
     const p = resolvePriority({ severity: patch.severity, priority: patch.priority });
@@ -119,12 +122,15 @@ export function applyPatch(e: IncidentEntity, patch: UpdateIncidentDto, by: { em
   if (patch.urgency !== undefined) set('urgency', 'urgency', patch.urgency);
   if (patch.resolution_notes !== undefined) set('resolutionNotes', 'resolution_notes', patch.resolution_notes);
   if (patch.resolved_by !== undefined) set('resolvedBy', 'resolved_by', patch.resolved_by);
+  if (patch.hold_reason !== undefined) set('holdReason', 'hold_reason', patch.hold_reason);
   if (rank !== undefined) set('priorityRank', 'priority_rank', rank);
   else if (patch.criticality !== undefined || patch.urgency !== undefined) set('priorityRank', 'priority_rank', matrixRank(e.criticality, e.urgency));
   if (statusChange) {
     set('status', 'status', statusChange);
     (e[ENTERED_AT[statusChange]] as Date) = now;
     if (statusChange === 'resolved' && patch.resolved_by === undefined) set('resolvedBy', 'resolved_by', by.email);
+    // Nothing is awaited any more once it is resolved.
+    if (statusChange === 'resolved' || statusChange === 'closed') set('holdReason', 'hold_reason', null);
   }
   // The API speaks of severity, not of the stored rank.
   if (changes.priority_rank) {

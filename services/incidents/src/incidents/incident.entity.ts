@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber, TimelineEntryColumns } from '@opsplane/db';
-import { Criticality, IncidentStatus, Urgency } from '@opsplane/contracts';
+import { Criticality, IncidentHoldReason, IncidentStatus, Urgency } from '@opsplane/contracts';
 
 @Entity({ name: 'incidents' })
 @Index(['tenantId', 'number'], { unique: true })
@@ -91,6 +91,10 @@ export class IncidentEntity {
   /** The problem it is linked to (the latest link): set by the problems feature in the same schema. */
   @Column('uuid', { name: 'problem_id', nullable: true })
   problemId!: string | null;
+
+  /** Waiting on someone outside the desk (an SLA policy may pause the clock on it); cleared on resolution. */
+  @Column('text', { name: 'hold_reason', nullable: true })
+  holdReason!: IncidentHoldReason | null;
 }
 
 @Entity({ name: 'incident_comments' })

@@ -1,12 +1,12 @@
 import { timelineFieldsView } from '@opsplane/db';
-import { CommentView, IncidentView, TimelineEntryView } from '@opsplane/contracts';
+import { CommentView, IncidentView, RecordSlaView, TimelineEntryView } from '@opsplane/contracts';
 import { IncidentCommentEntity, IncidentEntity, TimelineEntryEntity } from './incident.entity';
 import { PriorityRank, priorityOf, severityOf } from './priority';
 
 export const referenceOf = (n: number): string => `INC-${String(n).padStart(8, '0')}`;
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export function toIncidentView(e: IncidentEntity): IncidentView {
+export function toIncidentView(e: IncidentEntity, sla: RecordSlaView | null = null): IncidentView {
   const rank = e.priorityRank as PriorityRank;
   return {
     id: e.id,
@@ -37,6 +37,8 @@ export function toIncidentView(e: IncidentEntity): IncidentView {
     reopened_at: iso(e.reopenedAt),
     version: e.version,
     problem_id: e.problemId,
+    hold_reason: e.holdReason,
+    sla,
   };
 }
 

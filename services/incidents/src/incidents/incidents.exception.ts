@@ -14,5 +14,6 @@ export const IncidentErrors = {
     ),
   closed: () => new AppError(ErrorCode.INVALID_TRANSITION, 'The incident is closed; closed is final', { from: 'closed', allowed: [] }),
   priorityConflict: (message: string) => AppError.validation([{ field: 'priority', message }]),
+  holdWhenResolved: () => AppError.validation([{ field: 'hold_reason', message: 'a resolved or closed incident awaits nothing: reopen it first' }]),
   readOnly: () => new AppError(ErrorCode.FORBIDDEN, 'This credential cannot write (viewer role or read-only token)'),
 };

@@ -3,6 +3,7 @@ import { ListIncidentsQueryDto } from '@opsplane/contracts';
 import { isUuid, rowShape, TenantId } from '@opsplane/db';
 import { IncidentEntity, TimelineEntryEntity } from './incident.entity';
 import { rankOfPriority, rankOfSeverity } from './priority';
+import { slaFilterSql } from '@opsplane/sla';
 
 /**
  * The incident hot paths (create, find, list) in plain SQL: the entity mapping of the ORM cost
@@ -77,6 +78,7 @@ export async function listIncidents(em: EntityManager, tenant: TenantId, q: List
   if (q.created_from) add((p) => `created_at >= ${p}`, q.created_from);
   if (q.created_to) add((p) => `created_at < ${p}`, q.created_to);
   if (q.updated_since) add((p) => `updated_at >= ${p}`, q.updated_since);
+  if (q.sla) where.push(slaFilterSql(q.sla, 'incidents.id'));
   const filter = where.join(' AND ');
   const shape = shapeOf(em);
   const desc = q.sort.startsWith('-') ? 'DESC' : 'ASC';

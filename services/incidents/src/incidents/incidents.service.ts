@@ -24,11 +24,22 @@ import { applyPatch, assertPriority, Changes, newIncident } from './incident.dom
 import { IncidentErrors } from './incidents.exception';
 import { assertIncidentQuota } from '../tenancy/tenant-limits';
 import { findIncident, insertIncident, insertTimeline, listIncidents, updateIncident } from './incidents.repository';
+import { loadTimers, recordSlaView, syncSla } from '@opsplane/sla';
+import { SlaPoliciesService } from '../sla/sla-policies.service';
+import { incidentSlaState } from '../sla/incident-sla';
 
 
 @Injectable()
 export class IncidentsService {
-  constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime) {}
+  constructor(
+    @Inject(RUNTIME) private readonly rt: ServiceRuntime,
+    private readonly slaPolicies: SlaPoliciesService,
+  ) {}
+
+  /** Starts or moves the incident's SLA timers with it (in its unit of work). */
+  private sla(tx: TenantTx, e: IncidentEntity, at: Date, start = false) {
+    return syncSla(tx, () => this.slaPolicies.policies(tx), incidentSlaState(e), at, { start });
+  }
 
   private tenant(meta: RequestMeta): TenantId {
     return asTenantId(meta.tenant_id);
@@ -53,28 +64,35 @@ export class IncidentsService {
       const number = await this.nextNumber(tenant);
       const now = new Date();
       const e = newIncident({ id: randomUUID(), tenantId: tenant, number, dto, status: initialStatus, createdBy: meta.actor?.user_id ?? null, now });
-      const view = toIncidentView(e);
-      await this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
+      return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
         await assertIncidentQuota(tx, tenant);
         await insertIncident(tx, e);
+        const view = toIncidentView(e, await this.sla(tx, e, now, true));
         await this.addTimeline(tx, tenant, meta, e.id, 'created', {}, null, now);
         await tx.emit(EventSubject.IncidentCreated, { incident: view });
-        await tx.audit({ action: 'incident.created', resource_type: 'incident', resource_id: e.id, after: view });
+        await tx.audit({ action: 'incident.created', resource_type: 'incident', resource_id: e.id, after: toIncidentView(e) });
         await record(tx, view);
+        return view;
       });
-      return view;
     });
   }
 
   async get(meta: RequestMeta, ref: string): Promise<IncidentView> {
     const tenant = this.tenant(meta);
-    return this.rt.tenantDb.run(tenant, async (em) => toIncidentView(await this.find(em, tenant, ref)));
+    return this.rt.tenantDb.run(tenant, async (em) => {
+      const e = await this.find(em, tenant, ref);
+      return toIncidentView(e, recordSlaView((await loadTimers(em, [e.id])).get(e.id), new Date()));
+    });
   }
 
   async list(meta: RequestMeta, q: ListIncidentsQueryDto): Promise<Page<IncidentView>> {
     const tenant = this.tenant(meta);
-    const { rows, total } = await this.rt.tenantDb.run(tenant, (em) => listIncidents(em, tenant, q));
-    return { items: rows.map(toIncidentView), total, limit: q.limit, offset: q.offset };
+    const { rows, total, timers } = await this.rt.tenantDb.run(tenant, async (em) => {
+      const page = await listIncidents(em, tenant, q);
+      return { ...page, timers: await loadTimers(em, page.rows.map((e) => e.id)) };
+    });
+    const now = new Date();
+    return { items: rows.map((e) => toIncidentView(e, recordSlaView(timers.get(e.id), now))), total, limit: q.limit, offset: q.offset };
   }
 
   /**
@@ -95,13 +113,13 @@ export class IncidentsService {
       const { changes, statusChange } = applyPatch(e, patch, { email: meta.actor?.email ?? null }, now);
       const changed = Object.keys(changes).length > 0;
       const comment = patch.comment?.trim() || null;
-      if (!changed && !comment) return before;
+      if (!changed && !comment) return toIncidentView(e, recordSlaView((await loadTimers(tx, [e.id])).get(e.id), now));
       if (changed) {
         e.updatedAt = now;
         e.version += 1;
         await updateIncident(tx, e);
       }
-      const view = toIncidentView(e);
+      const view = toIncidentView(e, await this.sla(tx, e, now));
       await this.addTimeline(tx, tenant, meta, e.id, statusChange ? 'status_changed' : changed ? 'updated' : 'comment', changes, comment, now);
       if (comment) await this.commented(tx, e, toCommentView(await this.insertComment(tx, tenant, meta, e.id, comment, now)));
       if (changed) await this.updated(tx, before, view, changes, statusChange);
@@ -164,7 +182,8 @@ export class IncidentsService {
 
   private async updated(tx: TenantTx, before: IncidentView, view: IncidentView, changes: Changes, statusChange: IncidentStatus | undefined): Promise<void> {
     await tx.emit(EventSubject.IncidentUpdated, { incident: view, changes });
-    await tx.audit({ action: 'incident.updated', resource_type: 'incident', resource_id: view.id, before, after: view });
+    // The audit keeps the record's fields; its SLA (a clock) is on the record and in the events.
+    await tx.audit({ action: 'incident.updated', resource_type: 'incident', resource_id: view.id, before, after: { ...view, sla: null } });
     if (statusChange) {
       await tx.emit(EventSubject.IncidentStatusChanged, { incident_id: view.id, reference: view.reference, from: before.status, to: statusChange, incident: view });
     }

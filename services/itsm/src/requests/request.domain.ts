@@ -1,6 +1,7 @@
 import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
+import type { Priority } from '@opsplane/contracts';
 import {
   Actor,
   CatalogApprovalView,
@@ -133,6 +134,7 @@ export function newRequest(o: {
   item: CatalogItemEntity;
   fields: Record<string, unknown>;
   requestedBy: string | null | undefined;
+  priority?: Priority;
   actor: Actor | null;
   now: Date;
 }): ServiceRequestEntity {
@@ -160,6 +162,7 @@ export function newRequest(o: {
     fulfilledAt: null,
     closedAt: null,
     version: 1,
+    priority: o.priority ?? 'medium',
   } satisfies ServiceRequestEntity);
   if (!needsApproval) r.tasks = tasksFrom(r);
   return r;

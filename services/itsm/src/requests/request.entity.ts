@@ -8,6 +8,7 @@ import {
   RequestStatus,
   ServiceRequestView,
 } from '@opsplane/contracts';
+import type { Priority } from '@opsplane/contracts';
 
 
 /** An item of the service catalog. */
@@ -120,4 +121,8 @@ export class ServiceRequestEntity {
 
   @Column('integer', { default: 1 })
   version!: number;
+
+  /** Sets the SLA targets. */
+  @Column('text', { default: 'medium' })
+  priority!: Priority;
 }

@@ -1,4 +1,4 @@
-import { CatalogItemView, ServiceRequestView } from '@opsplane/contracts';
+import { CatalogItemView, RecordSlaView, ServiceRequestView } from '@opsplane/contracts';
 import { CatalogItemEntity, ServiceRequestEntity } from './request.entity';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -23,7 +23,7 @@ export function toCatalogItemView(e: CatalogItemEntity): CatalogItemView {
   };
 }
 
-export function toRequestView(e: ServiceRequestEntity): ServiceRequestView {
+export function toRequestView(e: ServiceRequestEntity, sla: RecordSlaView | null = null): ServiceRequestView {
   return {
     id: e.id,
     reference: requestReferenceOf(e.number),
@@ -32,6 +32,7 @@ export function toRequestView(e: ServiceRequestEntity): ServiceRequestView {
     requested_by: e.requestedBy,
     fields: e.fields,
     status: e.status,
+    priority: e.priority,
     approval_status: e.approvalStatus,
     approvals: e.approvals,
     tasks: e.tasks,
@@ -42,5 +43,6 @@ export function toRequestView(e: ServiceRequestEntity): ServiceRequestView {
     fulfilled_at: iso(e.fulfilledAt),
     closed_at: iso(e.closedAt),
     version: e.version,
+    sla,
   };
 }

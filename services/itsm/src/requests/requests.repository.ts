@@ -1,3 +1,4 @@
+import { slaFilterSql } from '@opsplane/sla';
 import { ListCatalogQueryDto, ListServiceRequestsQueryDto } from '@opsplane/contracts';
 import { isUuid, nextNumber, rowShape, RowShape, TenantTx } from '@opsplane/db';
 import { CatalogItemEntity, ServiceRequestEntity } from './request.entity';
@@ -85,6 +86,8 @@ export async function listRequests(tx: TenantTx, q: ListServiceRequestsQueryDto,
   if (q.requested_by) where.push(`lower(requested_by) = lower($${params.push(q.requested_by)})`);
   if (q.q) where.push(`catalog_item_name ILIKE $${params.push(like(q.q))}`);
   if (q.updated_since) where.push(`updated_at >= $${params.push(q.updated_since)}`);
+  if (q.priority?.length) where.push(`priority = ANY($${params.push(q.priority)}::text[])`);
+  if (q.sla) where.push(slaFilterSql(q.sla, `${s.table}.id`));
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const [{ n }] = (await tx.query(`SELECT count(*)::int AS n FROM ${s.table} ${filter}`, params)) as { n: number }[];
   const rows = (await tx.query(`SELECT ${s.selectList} FROM ${s.table} ${filter} ORDER BY created_at DESC, id DESC LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`, params)) as Record<

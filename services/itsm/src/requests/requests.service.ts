@@ -22,6 +22,11 @@ import { ServiceRequestEntity } from './request.entity';
 import { toRequestView } from './request.mapper';
 import { RequestsErrors } from './requests.exception';
 import { findCatalogItem, findRequest, insertRequest, listRequests, nextRequestNumber, updateRequest } from './requests.repository';
+import { loadTimers, recordSlaView, syncSla } from '@opsplane/sla';
+import { requestPolicies, requestSlaState } from '../sla/request-sla';
+
+/** What the audit keeps of a request: its fields (the SLA, a clock, is on the record and in the events). */
+const audited = (v: ServiceRequestView): ServiceRequestView => ({ ...v, sla: null });
 
 const eventOf = (v: ServiceRequestView, from: RequestStatus | null): RequestEventData => ({
   request_id: v.id,
@@ -51,17 +56,18 @@ export class RequestsService {
       await this.rt.tenantDb.run(tenant, async (tx) => {
         const item = await findCatalogItem(tx, dto.catalog_item_id);
         if (!item) throw RequestsErrors.field('catalog_item_id', `no catalog item ${dto.catalog_item_id}`);
-        newRequest({ id: randomUUID(), tenantId: tenant, number: 0, item, fields: dto.fields ?? {}, requestedBy: dto.requested_by, actor: meta.actor, now: new Date() });
+        newRequest({ id: randomUUID(), tenantId: tenant, number: 0, item, fields: dto.fields ?? {}, requestedBy: dto.requested_by, priority: dto.priority, actor: meta.actor, now: new Date() });
       });
       const number = await this.rt.tenantDb.run(tenant, (tx) => nextRequestNumber(tx));
       return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
         const item = await findCatalogItem(tx, dto.catalog_item_id);
         if (!item) throw RequestsErrors.field('catalog_item_id', `no catalog item ${dto.catalog_item_id}`);
-        const r = newRequest({ id: randomUUID(), tenantId: tenant, number, item, fields: dto.fields ?? {}, requestedBy: dto.requested_by, actor: meta.actor, now: new Date() });
+        const now = new Date();
+        const r = newRequest({ id: randomUUID(), tenantId: tenant, number, item, fields: dto.fields ?? {}, requestedBy: dto.requested_by, priority: dto.priority, actor: meta.actor, now });
         await insertRequest(tx, r);
-        const view = toRequestView(r);
+        const view = toRequestView(r, await syncSla(tx, () => requestPolicies(tx), requestSlaState(r, item.category), now, { start: true }));
         await tx.emit(EventSubject.RequestCreated, eventOf(view, null));
-        await tx.audit({ action: 'service_request.created', resource_type: 'service_request', resource_id: r.id, after: view });
+        await tx.audit({ action: 'service_request.created', resource_type: 'service_request', resource_id: r.id, after: audited(view) });
         await record(tx, view);
         return view;
       });
@@ -70,7 +76,10 @@ export class RequestsService {
 
   async get(meta: RequestMeta, ref: string): Promise<ServiceRequestView> {
     const tenant = asTenantId(meta.tenant_id);
-    return this.rt.tenantDb.run(tenant, async (tx) => toRequestView(await this.find(tx, ref)));
+    return this.rt.tenantDb.run(tenant, async (tx) => {
+      const r = await this.find(tx, ref);
+      return toRequestView(r, recordSlaView((await loadTimers(tx, [r.id])).get(r.id), new Date()));
+    });
   }
 
   async list(meta: RequestMeta, q: ListServiceRequestsQueryDto): Promise<Page<ServiceRequestView>> {
@@ -83,18 +92,28 @@ export class RequestsService {
         itemId = item.id;
       }
       const { rows, total } = await listRequests(tx, q, itemId);
-      return { items: rows.map(toRequestView), total, limit: q.limit, offset: q.offset };
+      const timers = await loadTimers(tx, rows.map((r) => r.id));
+      const now = new Date();
+      return { items: rows.map((r) => toRequestView(r, recordSlaView(timers.get(r.id), now))), total, limit: q.limit, offset: q.offset };
     });
   }
 
   update(meta: RequestMeta, ref: string, patch: UpdateServiceRequestDto): Promise<ServiceRequestView> {
     return this.write(meta, ref, async (tx, r, before, now) => {
-      if (!patch.status || patch.status === r.status) return before;
-      moveRequest(r, patch.status, now);
+      const move = !!patch.status && patch.status !== r.status;
+      const reprioritise = patch.priority !== undefined && patch.priority !== r.priority;
+      if (!move && !reprioritise) return before;
+      if (reprioritise) {
+        if (['fulfilled', 'rejected', 'cancelled'].includes(r.status)) throw RequestsErrors.field('priority', `a ${r.status} request keeps its priority`);
+        r.priority = patch.priority!;
+      }
+      if (move) moveRequest(r, patch.status!, now);
       const view = await this.save(tx, r, now);
-      await tx.emit(EventSubject.RequestStatusChanged, eventOf(view, before.status));
-      if (view.status === 'fulfilled') await tx.emit(EventSubject.RequestFulfilled, eventOf(view, before.status));
-      await tx.audit({ action: `service_request.${view.status}`, resource_type: 'service_request', resource_id: r.id, before, after: view });
+      if (move) {
+        await tx.emit(EventSubject.RequestStatusChanged, eventOf(view, before.status));
+        if (view.status === 'fulfilled') await tx.emit(EventSubject.RequestFulfilled, eventOf(view, before.status));
+      }
+      await tx.audit({ action: move ? `service_request.${view.status}` : 'service_request.updated', resource_type: 'service_request', resource_id: r.id, before, after: audited(view) });
       return view;
     });
   }
@@ -109,7 +128,13 @@ export class RequestsService {
         await tx.emit(d.action === 'approve' ? EventSubject.RequestApproved : EventSubject.RequestRejected, eventOf(view, before.status));
         await tx.emit(EventSubject.RequestStatusChanged, eventOf(view, before.status));
       }
-      await tx.audit({ action: d.action === 'approve' ? 'service_request.approved' : 'service_request.rejected', resource_type: 'service_request', resource_id: r.id, before, after: view });
+      await tx.audit({
+        action: d.action === 'approve' ? 'service_request.approved' : 'service_request.rejected',
+        resource_type: 'service_request',
+        resource_id: r.id,
+        before,
+        after: audited(view),
+      });
       return view;
     });
   }
@@ -123,7 +148,7 @@ export class RequestsService {
         await tx.emit(EventSubject.RequestFulfilled, eventOf(view, before.status));
         await tx.emit(EventSubject.RequestStatusChanged, eventOf(view, before.status));
       }
-      await tx.audit({ action: 'service_request.task_updated', resource_type: 'service_request', resource_id: r.id, before, after: view });
+      await tx.audit({ action: 'service_request.task_updated', resource_type: 'service_request', resource_id: r.id, before, after: audited(view) });
       return view;
     });
   }
@@ -139,7 +164,10 @@ export class RequestsService {
     return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
       const r = await this.find(tx, ref, true);
       assertIfMatch(meta.if_match, r.version, 'service request');
-      return fn(tx, r, toRequestView(r), new Date());
+      const now = new Date();
+      const view = await fn(tx, r, toRequestView(r), now);
+      // Unchanged: shown with its SLA as it stands.
+      return view.sla ? view : { ...view, sla: recordSlaView((await loadTimers(tx, [r.id])).get(r.id), now) };
     });
   }
 
@@ -147,7 +175,7 @@ export class RequestsService {
     r.updatedAt = now;
     r.version += 1;
     await updateRequest(tx, r);
-    return toRequestView(r);
+    return toRequestView(r, await syncSla(tx, () => requestPolicies(tx), requestSlaState(r), now));
   }
 
   private async find(tx: TenantTx, ref: string, lock = false): Promise<ServiceRequestEntity> {

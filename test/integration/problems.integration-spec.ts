@@ -80,4 +80,22 @@ describe('problems (through the gateway)', () => {
     expect((await other.call('GET', '/api/problems')).body.data.total).toBe(0);
     expect((await t.call('GET', `/api/problems/${pr.id}`)).body.data.title).toBe('Edited');
   });
+
+  it("shows the assignee's name (assignedToName) on incidents, problems and changes; never another tenant's member", async () => {
+    const other = await p.tenant('Names elsewhere');
+    const stranger = await other.user('member');
+    const name = (await t.call('GET', '/api/team?limit=500')).body.data.items.find((m: { id: string }) => m.id === viewer.id).name as string;
+    expect(name).toBeTruthy();
+    const inc = await t.incident({ title: 'Assigned', assignedTo: viewer.id });
+    expect(inc.assigned_to_name).toBe(name);
+    const pr = (await t.call('POST', '/api/problems', { body: { title: 'Assigned', assignedTo: viewer.email.toUpperCase() } })).body.data;
+    expect(pr.assigned_to_name).toBe(name);
+    const ch = (await t.call('POST', '/api/changes', { body: { title: 'Assigned', assignedTo: stranger.id } })).body.data;
+    expect(ch.assigned_to_name).toBeNull();
+    const listed = (await t.call('GET', '/api/incidents?limit=500')).body.data.items;
+    expect(listed.find((x: { id: string }) => x.id === inc.id).assigned_to_name).toBe(name);
+    expect(listed.filter((x: { assigned_to: string | null }) => !x.assigned_to).every((x: { assigned_to_name: unknown }) => x.assigned_to_name === null)).toBe(true);
+    const team = (await t.call('PUT', `/api/problems/${pr.id}`, { body: { assignedTo: 'database-team' } })).body.data;
+    expect([team.assigned_to, team.assigned_to_name]).toEqual(['database-team', null]);
+  });
 });

@@ -1,5 +1,7 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsEmail,
   IsIn,
@@ -67,6 +69,18 @@ export interface TeamMemberView {
 
 /** Members, oldest first; `updated_since` keeps those whose role or profile changed since. */
 export class ListTeamQueryDto extends ChangedSinceQueryDto {}
+
+/** Who the given user ids or e-mails are (an assignee's name beside the id a record stores). */
+export class MemberNamesQueryDto {
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @MaxLength(320, { each: true })
+  keys!: string[];
+}
+
+/** key (as asked) -> the member's name (their e-mail when they gave none); unknown keys are absent. */
+export type MemberNamesView = Record<string, string>;
 
 export class MemberIdDto {
   @IsUUID()

@@ -15,6 +15,7 @@ export enum RpcSubject {
   AuthProvisionTenant = 'rpc.auth.provision_tenant.v1',
   AuthCreateUser = 'rpc.auth.create_user.v1',
   AuthListTeam = 'rpc.auth.list_team.v1',
+  AuthMemberNames = 'rpc.auth.member_names.v1',
   AuthUpdateMemberRole = 'rpc.auth.update_member_role.v1',
   AuthRemoveMember = 'rpc.auth.remove_member.v1',
   AuthInviteMember = 'rpc.auth.invite_member.v1',

@@ -30,6 +30,8 @@ export interface IncidentView {
   urgency: Urgency | null;
   source: string;
   assigned_to: string | null;
+  /** The assignee's name when `assigned_to` is a member's user id or e-mail (the second document's assignedToName); set in API answers, not in events. */
+  assigned_to_name?: string | null;
   affected_services: string[];
   tags: string[];
   ci_ids: string[];

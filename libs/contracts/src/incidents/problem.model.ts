@@ -12,6 +12,8 @@ export interface ProblemView {
   status: ProblemStatus;
   priority: 'critical' | 'high' | 'medium' | 'low';
   assigned_to: string | null;
+  /** The assignee's name when `assigned_to` is a member's user id or e-mail (the second document's assignedToName); set in API answers, not in events. */
+  assigned_to_name?: string | null;
   /** The incidents (ids) this problem causes or explains. */
   related_incidents: string[];
   root_cause: string | null;

@@ -121,6 +121,8 @@ export interface ChangeView {
   approvals: ChangeApprovalView[];
   requested_by: string | null;
   assigned_to: string | null;
+  /** The assignee's name when `assigned_to` is a member's user id or e-mail (the second document's assignedToName); set in API answers, not in events. */
+  assigned_to_name?: string | null;
   ci_ids: string[];
   /** @format date-time */
   requested_start: string | null;

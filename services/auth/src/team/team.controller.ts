@@ -6,6 +6,7 @@ import {
   ListInvitationsQueryDto,
   ListTeamQueryDto,
   MemberIdDto,
+  MemberNamesQueryDto,
   RequestMeta,
   RpcSubject,
 } from '@opsplane/contracts';
@@ -26,6 +27,11 @@ export class TeamController {
   @RpcHandler(RpcSubject.AuthListTeam, { body: ListTeamQueryDto, requires: 'read' })
   list(meta: RequestMeta, q: ListTeamQueryDto) {
     return this.team.list(meta, q);
+  }
+
+  @RpcHandler(RpcSubject.AuthMemberNames, { body: MemberNamesQueryDto, requires: 'read' })
+  names(meta: RequestMeta, q: MemberNamesQueryDto) {
+    return this.team.names(meta, q);
   }
 
   @RpcHandler(RpcSubject.AuthUpdateMemberRole, { body: ChangeMemberRoleDto, requires: 'write' })

@@ -1,7 +1,7 @@
 import { MoreThanOrEqual } from 'typeorm';
 import { Inject, Injectable } from '@nestjs/common';
-import { ChangeMemberRoleDto, ListTeamQueryDto, RemovedMemberView, RequestMeta, TeamMemberView } from '@opsplane/contracts';
-import { asTenantId } from '@opsplane/db';
+import { ChangeMemberRoleDto, ListTeamQueryDto, MemberNamesQueryDto, MemberNamesView, RemovedMemberView, RequestMeta, TeamMemberView } from '@opsplane/contracts';
+import { asTenantId, isUuid } from '@opsplane/db';
 import { AppError, Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { AccessService } from '../access/access.service';
@@ -36,6 +36,24 @@ export class TeamService {
       }),
     );
     return { items: rows.map(toTeamMemberView), total, limit: q.limit, offset: q.offset };
+  }
+
+  /** The names of the members a list of user ids or e-mails (as records store assignees) points at, in one query. */
+  async names(meta: RequestMeta, q: MemberNamesQueryDto): Promise<MemberNamesView> {
+    const tenant = asTenantId(meta.tenant_id);
+    const keys = [...new Set(q.keys)];
+    if (!keys.length) return {};
+    const ids = keys.filter((k) => isUuid(k)).map((k) => k.toLowerCase());
+    const emails = keys.map((k) => k.toLowerCase());
+    const rows = (await this.rt.tenantDb.run(tenant, (em) =>
+      em.query(`SELECT id::text AS id, lower(email) AS email, name FROM users WHERE tenant_id = $1 AND (id = ANY($2::uuid[]) OR lower(email) = ANY($3::text[]))`, [tenant, ids, emails]),
+    )) as { id: string; email: string; name: string }[];
+    const out: MemberNamesView = {};
+    for (const k of keys) {
+      const u = rows.find((r) => r.id === k.toLowerCase() || r.email === k.toLowerCase());
+      if (u) out[k] = u.name.trim() || u.email;
+    }
+    return out;
   }
 
   /** PUT /api/team/:id/role. Only owners grant or remove the owner role; the last owner stays an owner. */

@@ -20,10 +20,12 @@ import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
 import { ApiBodyOf, ApiData, ApiErrors, ApiIfMatch, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
+import { WithAssigneeNames } from '../http/assignee-names';
 
 const idParam = ApiParam({ name: 'id', description: 'Incident uuid or reference (INC-00000001)' });
 
 @ApiTags('incidents')
+@WithAssigneeNames()
 @Area('incidents')
 @Controller('api/incidents')
 export class IncidentsRoutes {

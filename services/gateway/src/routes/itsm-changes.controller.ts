@@ -29,6 +29,7 @@ import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
 import { ApiBodyOf, ApiData, ApiErrors, ApiIfMatch, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
+import { WithAssigneeNames } from '../http/assignee-names';
 
 const idParam = ApiParam({ name: 'id', description: 'Change uuid or reference (CHG-00000001)' });
 const etag = (description: string) => ({ headers: { ETag: { description, schema: { type: 'string' } } } });
@@ -37,6 +38,7 @@ const changeBody = (body: unknown) => normalizeKeys(body, CHANGE_FIELD_ALIASES);
 
 /** Change requests: the first document's `/api/itsm/changes` and the second's `/api/changes` are the same records. */
 @ApiTags('changes')
+@WithAssigneeNames()
 @Area('itsm')
 @Controller(['api/itsm/changes', 'api/changes'])
 export class ItsmChangesRoutes {

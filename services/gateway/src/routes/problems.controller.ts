@@ -9,12 +9,14 @@ import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
 import { ApiBodyOf, ApiData, ApiErrors, ApiIfMatch, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
+import { WithAssigneeNames } from '../http/assignee-names';
 
 const idParam = ApiParam({ name: 'id', description: 'Problem uuid or reference (PRB-00000001)' });
 const etag = (description: string) => ({ headers: { ETag: { description, schema: { type: 'string' } } } });
 
 /** Problems (second document): the causes behind incidents, known errors and their workarounds. */
 @ApiTags('problems')
+@WithAssigneeNames()
 @Area('incidents')
 @Controller('api/problems')
 export class ProblemsRoutes {

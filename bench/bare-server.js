@@ -8,8 +8,9 @@
  * incidents service) and runs the same statements in the same transactions:
  *
  *   POST /api/incidents   tx1: enter_tenant (app.tenant_id, the tenant fence) + counter bump (its own short transaction)
- *                         tx2: enter_tenant + quota SELECT + INSERT incidents + INSERT incident_timeline + INSERT outbox (event) + INSERT outbox (audit entry)
- *   GET  /api/incidents   tx:  enter_tenant + SELECT count(*) + page SELECT (ORDER BY created_at DESC, id DESC)
+ *                         tx2: enter_tenant + quota SELECT + INSERT incidents + SELECT SLA policies + INSERT its two SLA timers
+ *                              + INSERT incident_timeline + INSERT outbox (the event, carrying the audit entry)
+ *   GET  /api/incidents   tx:  enter_tenant + SELECT count(*) + page SELECT (ORDER BY created_at DESC, id DESC) + SELECT the page's SLA timers
  *
  * Env: BARE_PORT (required), BARE_DATABASE_URL (runtime-role URL, required), BARE_POOL_SIZE (10),
  * BARE_ACTOR_ID / BARE_ACTOR_EMAIL (the user recorded as creator, as the JWT would give it).
@@ -121,6 +122,16 @@ const INSERT_INCIDENT = `INSERT INTO incidents.incidents (id, tenant_id, number,
   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27)`;
 const INSERT_TIMELINE = `INSERT INTO incidents.incident_timeline (id, tenant_id, incident_id, type, actor_id, actor_email, actor_type, token_id,
   changes, message, trace_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`;
+const TIMER_COLUMNS = `tenant_id, record_id, kind, record_type, reference, priority, policy_id, policy, calendar, target_ms, at_risk_ms, started_at,
+  consumed_ms, running_since, paused_intervals, at_risk_at, due_at, stopped_at, cancelled, at_risk_notified_at, breach_notified_at, next_notify_at, updated_at`;
+const INSERT_TIMERS = `INSERT INTO incidents.sla_timers (${TIMER_COLUMNS}) VALUES (${Array.from({ length: 23 }, (_, i) => `$${i + 1}`).join(', ')}),
+  (${Array.from({ length: 23 }, (_, i) => `$${i + 24}`).join(', ')})`;
+/** The default policy's targets (minutes: response, resolution) by rank, as the service applies them. */
+const SLA_TARGETS = [[15, 240], [30, 480], [240, 1440], [480, 4320]];
+const SLA_POLICY_ID = '00000000-0000-5000-8000-000000000000';
+const SLA_CALENDAR = JSON.stringify({ timezone: 'UTC', always: true, days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00', holidays: [] });
+const SLA_POLICY = JSON.stringify({ id: SLA_POLICY_ID, name: 'Default', targets: {}, pause_on: [], at_risk_percent: 80 });
+const priorityOf = (rank) => ['critical', 'high', 'medium', 'low'][rank - 1];
 const INSERT_OUTBOX = `INSERT INTO incidents.outbox (id, tenant_id, subject, payload, headers) VALUES ($1, $2, $3, $4, $5)`;
 const BUMP_COUNTER = `INSERT INTO incidents.incident_counters AS c (tenant_id, last_number) VALUES ($1, 1)
   ON CONFLICT (tenant_id) DO UPDATE SET last_number = c.last_number + 1 RETURNING last_number`;
@@ -184,6 +195,13 @@ app.post('/api/incidents', tracked(async (req, reply) => {
       row.id, tenant, number, row.title, row.description, row.status, rank, null, null, row.source, null, [], [], [], null, null,
       ACTOR_ID, now, now, null, now, null, null, null, null, null, 1,
     ]);
+    // its SLA timers (response, resolution) under the tenant's policy: the default, 24x7, when it has none written
+    await c.query(`SELECT id, name, targets, calendar, pause_on, at_risk_percent, is_default FROM incidents.sla_policies WHERE deleted_at IS NULL ORDER BY created_at, id`);
+    const target = SLA_TARGETS[rank - 1];
+    const timer = (kind, minutes) => [tenant, row.id, kind, 'incident', `INC-${String(number).padStart(8, '0')}`, priorityOf(rank), SLA_POLICY_ID, SLA_POLICY, SLA_CALENDAR,
+      minutes * 60000, minutes * 48000, now, 0, now, '[]', new Date(now.getTime() + minutes * 48000), new Date(now.getTime() + minutes * 60000), null, false, null, null,
+      new Date(now.getTime() + minutes * 48000), now];
+    await c.query(INSERT_TIMERS, [...timer('response', target[0]), ...timer('resolution', target[1])]);
     await c.query(INSERT_TIMELINE, [randomUUID(), tenant, row.id, 'created', ACTOR_ID, ACTOR_EMAIL, 'user', null, '{}', null, traceId, now]);
     // the event, carrying the write's audit entry: one outbox row (libs/db/src/audit.ts writeOutbox)
     const eventId = randomUUID();
@@ -232,6 +250,7 @@ app.get('/api/incidents', tracked(async (req, reply) => {
        FROM incidents.incidents WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`,
       params,
     );
+    await c.query(`SELECT * FROM incidents.sla_timers WHERE tenant_id = $1 AND record_id = ANY($2::uuid[]) ORDER BY kind DESC`, [tenant, rows.rows.map((r) => r.id)]);
     return { items: rows.rows.map(view), total: total.rows[0].n, limit, offset };
   });
   return { data: page };

@@ -294,6 +294,26 @@ async function seed(tenantId) {
        FROM t ORDER BY n`,
       [tenantId, SEED_ROWS],
     );
+    // Their SLA timers under the default policy (24x7): response and resolution, stopped when the incident moved on,
+    // a tenth of those stopped late (breached).
+    await c.query(
+      `INSERT INTO incidents.sla_timers (tenant_id, record_id, kind, record_type, reference, priority, policy_id, policy, calendar, target_ms, at_risk_ms,
+         started_at, consumed_ms, running_since, paused_intervals, at_risk_at, due_at, stopped_at, cancelled, next_notify_at, updated_at)
+       SELECT i.tenant_id, i.id, k.kind, 'incident', 'INC-' || lpad(i.number::text, 8, '0'), (ARRAY['critical','high','medium','low'])[i.priority_rank],
+         $2::uuid, '{"name": "Default"}'::jsonb, '{"timezone": "UTC", "always": true, "days": [1,2,3,4,5,6,7], "start": "00:00", "end": "24:00", "holidays": []}'::jsonb,
+         t.ms, t.ms * 0.8, i.created_at, CASE WHEN s.stop IS NULL THEN 0 ELSE extract(epoch FROM s.stop - i.created_at) * 1000 END,
+         CASE WHEN s.stop IS NULL THEN i.created_at END, '[]'::jsonb,
+         CASE WHEN s.stop IS NULL OR s.late THEN i.created_at + t.ms * interval '0.8 ms' END,
+         CASE WHEN s.stop IS NULL OR s.late THEN i.created_at + t.ms * interval '1 ms' END,
+         s.stop, false, NULL, i.updated_at
+       FROM incidents.incidents i
+       CROSS JOIN (VALUES ('response'), ('resolution')) k(kind)
+       CROSS JOIN LATERAL (SELECT (CASE WHEN k.kind = 'response' THEN (ARRAY[15, 30, 240, 480])[i.priority_rank] ELSE (ARRAY[240, 480, 1440, 4320])[i.priority_rank] END) * 60000::bigint AS ms) t
+       CROSS JOIN LATERAL (SELECT CASE WHEN k.kind = 'response' THEN COALESCE(i.acknowledged_at, i.resolved_at, i.closed_at) ELSE CASE WHEN i.status IN ('resolved', 'closed') THEN COALESCE(i.resolved_at, i.closed_at) END END AS stop,
+                                  i.number % 10 = 0 AS late) s
+       WHERE i.tenant_id = $1`,
+      [tenantId, '00000000-0000-5000-8000-000000000000'],
+    );
     await c.query(
       `INSERT INTO incidents.incident_counters (tenant_id, last_number) VALUES ($1, $2)
        ON CONFLICT (tenant_id) DO UPDATE SET last_number = EXCLUDED.last_number`,
@@ -318,6 +338,7 @@ async function seed(tenantId) {
     await c.query('VACUUM ANALYZE itsm.changes');
     await c.query('VACUUM ANALYZE incidents.incidents');
     await c.query('VACUUM ANALYZE incidents.incident_counters');
+    await c.query('VACUUM ANALYZE incidents.sla_timers');
     const { rows } = await c.query(
       `SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'open' AND priority_rank = 1)::int AS open_p1
        FROM incidents.incidents WHERE tenant_id = $1`,
@@ -351,8 +372,9 @@ async function cleanupBenchRows(tenantId) {
     // The seed writes no timeline, comment or outbox rows: every such row is the benchmark's. Truncating them
     // first also keeps the cascade from incidents cheap (incident_timeline has no index led by incident_id).
     await c.query(`TRUNCATE incidents.incident_timeline, incidents.incident_comments, incidents.outbox, incidents.inbox`);
+    await c.query(`DELETE FROM incidents.sla_timers WHERE record_id IN (SELECT id FROM incidents.incidents WHERE tenant_id = $1 AND source = 'bench')`, [tenantId]);
     await c.query(`DELETE FROM incidents.incidents WHERE tenant_id = $1 AND source = 'bench'`, [tenantId]);
-    for (const t of ['incidents', 'incident_timeline', 'outbox', 'incident_counters']) await c.query(`VACUUM ANALYZE incidents.${t}`);
+    for (const t of ['incidents', 'incident_timeline', 'outbox', 'incident_counters', 'sla_timers']) await c.query(`VACUUM ANALYZE incidents.${t}`);
   });
 }
 

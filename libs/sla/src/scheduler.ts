@@ -78,7 +78,8 @@ export class SlaScheduler {
     let written = 0;
     for (;;) {
       const rows = (await tx.query(
-        `SELECT ${shape.selectList} FROM ${shape.table} WHERE next_notify_at <= now() ORDER BY next_notify_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+        `SELECT ${shape.selectList} FROM ${shape.table} WHERE tenant_id = $1 AND next_notify_at <= now() ORDER BY next_notify_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+        [tx.tenant],
       )) as Record<string, unknown>[];
       if (!rows.length) return written;
       const [{ now }] = (await tx.query(`SELECT now() AS now`)) as { now: Date }[];
@@ -106,7 +107,8 @@ export class SlaScheduler {
           written++;
         }
         t.nextNotifyAt = nextNotification(t);
-        await tx.query(`UPDATE sla_timers SET at_risk_notified_at = $3, breach_notified_at = $4, next_notify_at = $5 WHERE record_id = $1 AND kind = $2`, [
+        await tx.query(`UPDATE sla_timers SET at_risk_notified_at = $4, breach_notified_at = $5, next_notify_at = $6 WHERE tenant_id = $1 AND record_id = $2 AND kind = $3`, [
+          tx.tenant,
           t.recordId,
           t.kind,
           t.atRiskNotifiedAt,

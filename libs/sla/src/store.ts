@@ -82,7 +82,10 @@ export function fromSlaPolicyView(tenant: string, v: SlaPolicyView, deletedAt: D
   } satisfies SlaPolicyEntity);
 }
 
-/** One timer of one record, with the policy it started under (a later edit of the policy applies to new records). */
+/** What a timer keeps of the policy it started under (a later edit of the policy applies to new records). */
+export type SlaTimerPolicy = Pick<SlaPolicyView, 'id' | 'name' | 'targets' | 'pause_on' | 'at_risk_percent'>;
+
+/** One timer of one record, with the policy it started under. */
 @Entity({ name: 'sla_timers' })
 export class SlaTimerEntity implements SlaTimer {
   @PrimaryColumn('uuid', { name: 'tenant_id' }) tenantId!: string;
@@ -92,7 +95,7 @@ export class SlaTimerEntity implements SlaTimer {
   @Column('text') reference!: string;
   @Column('text') priority!: Priority;
   @Column('uuid', { name: 'policy_id' }) policyId!: string;
-  @Column('jsonb') policy!: SlaPolicyView;
+  @Column('jsonb') policy!: SlaTimerPolicy;
   @Column('jsonb') calendar!: BusinessCalendar;
   @Column('bigint', { name: 'target_ms', transformer: bigintAsNumber }) targetMs!: number;
   @Column('bigint', { name: 'at_risk_ms', transformer: bigintAsNumber }) atRiskMs!: number;
@@ -165,8 +168,9 @@ export function slaTablesSql(schema: string): string[] {
       PRIMARY KEY (tenant_id, record_id, kind)
     )`,
     `CREATE INDEX sla_timers_next_notify_idx ON "${schema}"."sla_timers" (next_notify_at) WHERE next_notify_at IS NOT NULL`,
-    `CREATE INDEX sla_timers_due_idx ON "${schema}"."sla_timers" (tenant_id, due_at) WHERE due_at IS NOT NULL`,
-    `CREATE INDEX sla_timers_started_idx ON "${schema}"."sla_timers" (tenant_id, record_type, started_at) INCLUDE (kind, stopped_at, due_at, cancelled)`,
+    // The organization stats: the timers started in a period with their verdicts, and those stopped in a period.
+    `CREATE INDEX sla_timers_started_idx ON "${schema}"."sla_timers" (tenant_id, record_type, started_at) INCLUDE (record_id, due_at)`,
+    `CREATE INDEX sla_timers_stopped_idx ON "${schema}"."sla_timers" (tenant_id, record_type, kind, stopped_at) INCLUDE (due_at, cancelled) WHERE stopped_at IS NOT NULL`,
     ...tenantRlsSql(schema, 'sla_timers'),
     // The scheduler finds the tenants with something due across tenants (reading only), then works in each tenant's unit of work.
     `CREATE POLICY sla_scheduler_read ON "${schema}"."sla_timers" FOR SELECT USING (current_setting('app.sla_scheduler', true) = 'on')`,
@@ -176,6 +180,12 @@ export function slaTablesSql(schema: string): string[] {
 export function dropSlaTablesSql(schema: string): string[] {
   return [`DROP TABLE IF EXISTS "${schema}"."sla_timers"`, `DROP TABLE IF EXISTS "${schema}"."sla_policies"`];
 }
+
+/**
+ * The unit of work's tenant, spelled out in the timer queries: row-level security filters on it too,
+ * but OR-ed with the scheduler's read policy, which keeps the planner off the (tenant_id, ...) indexes.
+ */
+const CURRENT_TENANT = `NULLIF(current_setting('app.tenant_id', true), '')::uuid`;
 
 /** The tenant's policies (not deleted), oldest first. */
 export async function listPolicyRows(em: EntityManager): Promise<SlaPolicyEntity[]> {
@@ -199,7 +209,7 @@ export async function loadTimers(em: EntityManager, recordIds: string[], forUpda
   const out = new Map<string, SlaTimerEntity[]>();
   if (!recordIds.length) return out;
   const shape = rowShape(em, SlaTimerEntity);
-  const rows = (await em.query(`SELECT ${shape.selectList} FROM ${shape.table} WHERE record_id = ANY($1::uuid[]) ORDER BY kind DESC${forUpdate ? ' FOR UPDATE' : ''}`, [
+  const rows = (await em.query(`SELECT ${shape.selectList} FROM ${shape.table} WHERE tenant_id = ${CURRENT_TENANT} AND record_id = ANY($1::uuid[]) ORDER BY kind DESC${forUpdate ? ' FOR UPDATE' : ''}`, [
     recordIds,
   ])) as Record<string, unknown>[];
   for (const r of rows) {
@@ -214,10 +224,17 @@ export async function saveTimers(em: EntityManager, timers: SlaTimerEntity[]): P
   const shape = rowShape(em, SlaTimerEntity);
   const keys = new Set(['tenant_id', 'record_id', 'kind']);
   const sets = shape.columns.filter(([, c]) => !keys.has(c)).map(([, c]) => `${c} = EXCLUDED.${c}`);
-  for (const t of timers) {
+  // One statement for all of them (a record's two timers).
+  const n = shape.columns.length;
+  const rows = timers.map((_, i) => `(${shape.columns.map((__, j) => `$${i * n + j + 1}`).join(', ')})`);
+  const values = timers.flatMap((t) => {
     t.nextNotifyAt = nextNotification(t);
-    await em.query(`${shape.insertSql} ON CONFLICT (tenant_id, record_id, kind) DO UPDATE SET ${sets.join(', ')}`, shape.values(t));
-  }
+    return shape.values(t);
+  });
+  await em.query(
+    `INSERT INTO ${shape.table} (${shape.columns.map(([, c]) => c).join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (tenant_id, record_id, kind) DO UPDATE SET ${sets.join(', ')}`,
+    values,
+  );
 }
 
 /** A record's SLA as shown on it (null: it has no timers). */
@@ -243,9 +260,10 @@ export function recordSlaView(timers: SlaTimerEntity[] | undefined, now: Date): 
  * open, and none breached).
  */
 export function slaFilterSql(filter: SlaFilter, idSql: string): string {
-  const breached = `EXISTS (SELECT 1 FROM sla_timers st WHERE st.record_id = ${idSql} AND st.due_at <= now())`;
+  const mine = `st.tenant_id = ${CURRENT_TENANT} AND st.record_id = ${idSql}`;
+  const breached = `EXISTS (SELECT 1 FROM sla_timers st WHERE ${mine} AND st.due_at <= now())`;
   if (filter === 'breached') return breached;
-  return `NOT ${breached} AND EXISTS (SELECT 1 FROM sla_timers st WHERE st.record_id = ${idSql} AND st.stopped_at IS NULL AND st.at_risk_at <= now())`;
+  return `NOT ${breached} AND EXISTS (SELECT 1 FROM sla_timers st WHERE ${mine} AND st.stopped_at IS NULL AND st.at_risk_at <= now())`;
 }
 
 /** A record's state, as far as its SLA cares. */
@@ -264,7 +282,7 @@ export interface SlaRecordState {
   subject: SlaSubject;
 }
 
-function goalsOf(policy: SlaPolicyView, r: SlaRecordState): Record<SlaTimerKind, TimerGoal> {
+function goalsOf(policy: SlaTimerPolicy, r: SlaRecordState): Record<SlaTimerKind, TimerGoal> {
   const paused = r.states.some((s) => (policy.pause_on as string[]).includes(s));
   const open: TimerGoal = paused ? 'paused' : 'running';
   const closed: TimerGoal = r.resolution === 'cancelled' ? 'cancelled' : 'stopped';
@@ -286,7 +304,8 @@ export async function syncSla(
   at: Date,
   o: { start: boolean } = { start: false },
 ): Promise<RecordSlaView | null> {
-  const existing = (await loadTimers(em, [r.id], true)).get(r.id) ?? [];
+  // A record created in this unit of work has no timers yet: nothing to read.
+  const existing = o.start ? [] : ((await loadTimers(em, [r.id], true)).get(r.id) ?? []);
   let timers = existing;
   const changed: SlaTimerEntity[] = [];
   if (!existing.length) {
@@ -307,7 +326,7 @@ export async function syncSla(
           reference: r.reference,
           priority: r.priority,
           policyId: policy.id,
-          policy,
+          policy: { id: policy.id, name: policy.name, targets: policy.targets, pause_on: policy.pause_on, at_risk_percent: policy.at_risk_percent },
           nextNotifyAt: null,
           updatedAt: at,
         },

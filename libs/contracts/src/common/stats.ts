@@ -8,13 +8,6 @@ export class StatsQueryDto {
   timezone!: string;
 }
 
-/**
- * The incident resolution targets (hours, by priority) the stats measure SLA compliance against
- * for incidents from before SLA timers existed (and the default SLA policy's): critical 4, high 8,
- * medium 24, low 72 (calendar hours).
- */
-export const DEFAULT_RESOLUTION_TARGET_HOURS = { critical: 4, high: 8, medium: 24, low: 72 } as const;
-
 /** The incidents service's part (incidents and problems). */
 export interface IncidentStatsView {
   open_incidents: number;
@@ -50,7 +43,7 @@ export interface ChangeStatsView {
  * - mtbf: mean time between failures, mean hours between the starts of consecutive critical or high incidents in the last 90 days.
  * - sla_compliance_rate: share of the incidents resolved in the last 30 days whose resolution SLA timer was met (under the tenant's SLA policy:
  *   business hours, pauses); sla_breaches: incidents of the last 30 days with a breached response or resolution timer (resolved late, or
- *   still open past a target). Incidents from before SLA timers are measured against critical 4 h, high 8 h, medium 24 h, low 72 h.
+ *   still open past a target). Incidents from before SLA timers existed have none and count in neither.
  * - active_problems: problems new, investigating or known errors; problem_backlog: those still new (not yet investigated).
  * - active_changes: changes pending approval, approved, scheduled or in progress; emergency_changes: those of type emergency.
  * - change_success_rate: share of the changes finished in the last 90 days that completed (not failed).

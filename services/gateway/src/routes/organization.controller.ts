@@ -34,7 +34,7 @@ export class OrganizationRoutes {
       '- average_resolution_time: mean hours from creation to resolution of the incidents resolved in the last 30 days.',
       '- mttr: mean time to restore: hours from detection (triggered, else opened) to resolution, incidents resolved in the last 90 days.',
       '- mtbf: mean time between failures: mean hours between the starts of consecutive critical or high incidents of the last 90 days.',
-      '- sla_compliance_rate: share of the incidents resolved in the last 30 days whose resolution SLA timer was met (under the tenant\'s SLA policy: business hours, pauses); sla_breaches: incidents of the last 30 days with a breached response or resolution timer (resolved late, or still open past a target). Incidents from before SLA timers are measured against critical 4 h, high 8 h, medium 24 h, low 72 h.',
+      '- sla_compliance_rate: share of the incidents resolved in the last 30 days whose resolution SLA timer was met (under the tenant\'s SLA policy: business hours, pauses); sla_breaches: incidents of the last 30 days with a breached response or resolution timer (resolved late, or still open past a target). Incidents from before SLA timers existed have none and count in neither.',
       '- active_problems: problems new, investigating or known errors; problem_backlog: those still new.',
       '- active_changes: changes pending approval, approved, scheduled or in progress; emergency_changes: those of type emergency.',
       '- change_success_rate: share of the changes finished in the last 90 days that completed rather than failed.',

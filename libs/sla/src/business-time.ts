@@ -85,3 +85,16 @@ export function addBusinessMs(c: BusinessCalendar, from: Date, ms: number): Date
 }
 
 export const minutes = (n: number) => n * MINUTE;
+
+/**
+ * The local day containing `at` in an IANA time zone, as instants [start, end) (23 or 25 hours
+ * long on a daylight-saving change). Computed here, with the zone data that validated the name
+ * (ICU, through Luxon), not by the database's own zone files, which may not know a newer zone; an
+ * unknown zone counts as UTC.
+ */
+export function localDay(timezone: string, at: Date = new Date()): { start: Date; end: Date } {
+  let d = DateTime.fromJSDate(at, { zone: timezone });
+  if (!d.isValid) d = DateTime.fromJSDate(at, { zone: 'UTC' });
+  const start = d.startOf('day');
+  return { start: start.toJSDate(), end: start.plus({ days: 1 }).toJSDate() };
+}

@@ -1,4 +1,4 @@
-import { addBusinessMs, assertCalendar, ALWAYS, BusinessCalendar, businessMsBetween, minutes } from '../business-time';
+import { addBusinessMs, assertCalendar, ALWAYS, BusinessCalendar, businessMsBetween, localDay, minutes } from '../business-time';
 
 const berlin: BusinessCalendar = { timezone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00', holidays: ['2026-12-25'] };
 const at = (iso: string) => new Date(iso);
@@ -41,5 +41,14 @@ describe('business time', () => {
     expect(() => assertCalendar({ ...berlin, end: '25:00' })).toThrow(/time of day/);
     expect(() => assertCalendar({ ...berlin, days: [], always: false })).toThrow();
     expect(() => assertCalendar(berlin)).not.toThrow();
+  });
+});
+
+/** The local day used by the stats' "today". */
+describe('localDay', () => {
+  it('is the local calendar day in the zone, 23 hours long on the spring DST change, UTC for an unknown zone', () => {
+    expect(localDay('Europe/Paris', new Date('2026-03-29T12:00:00Z'))).toEqual({ start: new Date('2026-03-28T23:00:00Z'), end: new Date('2026-03-29T22:00:00Z') });
+    expect(localDay('America/New_York', new Date('2026-12-07T03:00:00Z'))).toEqual({ start: new Date('2026-12-06T05:00:00Z'), end: new Date('2026-12-07T05:00:00Z') });
+    expect(localDay('Mars/Olympus_Mons', new Date('2026-12-07T03:00:00Z'))).toEqual({ start: new Date('2026-12-07T00:00:00Z'), end: new Date('2026-12-08T00:00:00Z') });
   });
 });

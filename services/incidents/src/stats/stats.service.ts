@@ -3,6 +3,7 @@ import { IncidentStatsView, RequestMeta, RpcSubject, StatsQueryDto } from '@opsp
 import { asTenantId } from '@opsplane/db';
 import { RpcHandler } from '@opsplane/messaging';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
+import { localDay } from '@opsplane/sla';
 
 const OPEN = `status NOT IN ('resolved', 'closed')`;
 const round1 = (v: number | string | null) => (v === null ? null : Math.round(Number(v) * 10) / 10);
@@ -25,12 +26,12 @@ export class StatsService {
            FROM incidents WHERE ${OPEN}`,
       )) as Record<string, number>[];
       const [r] = (await tx.query(
-        `WITH b AS (SELECT date_trunc('day', now() AT TIME ZONE $1) AT TIME ZONE $1 AS today, now() - interval '30 days' AS d30)
+        `WITH b AS (SELECT $1::timestamptz AS today, now() - interval '30 days' AS d30)
          SELECT count(*) FILTER (WHERE resolved_at >= b.today)::int AS resolved_today,
                 avg(extract(epoch FROM resolved_at - created_at) / 3600) FILTER (WHERE resolved_at >= b.d30) AS avg_resolution,
                 avg(extract(epoch FROM resolved_at - COALESCE(triggered_at, opened_at, created_at)) / 3600) AS mttr
            FROM incidents, b WHERE resolved_at >= now() - interval '90 days'`,
-        [q.timezone],
+        [localDay(q.timezone).start],
       )) as Record<string, number | string | null>[];
       // The mean of the gaps between consecutive starts is (last - first) / (n - 1): no sort needed.
       const [f] = (await tx.query(

@@ -3,6 +3,7 @@ import { ChangeStatsView, RequestMeta, RpcSubject, StatsQueryDto } from '@opspla
 import { asTenantId } from '@opsplane/db';
 import { RpcHandler } from '@opsplane/messaging';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
+import { localDay } from '@opsplane/sla';
 
 const ACTIVE = `status IN ('pending_approval', 'approved', 'scheduled', 'in_progress')`;
 
@@ -13,6 +14,7 @@ export class ChangeStatsService {
 
   async stats(meta: RequestMeta, q: StatsQueryDto): Promise<ChangeStatsView> {
     const tenant = asTenantId(meta.tenant_id);
+    const day = localDay(q.timezone);
     return this.rt.tenantDb.run(tenant, async (tx) => {
       const [c] = (await tx.query(
         `SELECT
@@ -21,10 +23,10 @@ export class ChangeStatsService {
            count(*) FILTER (WHERE actual_end >= now() - interval '90 days')::int AS finished,
            count(*) FILTER (WHERE actual_end >= now() - interval '90 days' AND backout_performed IS NULL)::int AS succeeded,
            count(*) FILTER (WHERE status NOT IN ('cancelled', 'rejected')
-                              AND COALESCE(scheduled_start, requested_start) >= (date_trunc('day', now() AT TIME ZONE $1) AT TIME ZONE $1)
-                              AND COALESCE(scheduled_start, requested_start) < ((date_trunc('day', now() AT TIME ZONE $1) + interval '1 day') AT TIME ZONE $1))::int AS today
+                              AND COALESCE(scheduled_start, requested_start) >= $1::timestamptz
+                              AND COALESCE(scheduled_start, requested_start) < $2::timestamptz)::int AS today
          FROM changes`,
-        [q.timezone],
+        [day.start, day.end],
       )) as Record<string, number>[];
       return {
         active_changes: c.active,

@@ -190,6 +190,8 @@ describe('SLA policies and timers (through the gateway)', () => {
     });
     const r = (await t.call('POST', '/api/itsm/requests', { as: member, body: { catalog_item_id: 'sla-laptop', priority: 'high' } })).body.data;
     expect(r).toMatchObject({ status: 'pending_approval', priority: 'high' });
+    const ofPriority = async (q: string) => (await t.call('GET', `/api/itsm/requests?priority=${q}`)).body.data.items.map((x: { id: string }) => x.id);
+    expect([await ofPriority('high'), await ofPriority('low,medium')]).toEqual([[r.id], []]);
     expect(r.sla).toMatchObject({ response: { state: 'paused', target_minutes: 30 }, resolution: { state: 'paused', target_minutes: 480 } });
     const approved = (await t.call('POST', `/api/itsm/requests/${r.id}/approval`, { body: { action: 'approve' } })).body.data;
     expect(approved.status).toBe('in_fulfilment');

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Inject, Put, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ChangeStatsView, IncidentStatsView, OrganizationStatsView, OrganizationView, RpcSubject, UpdateOrganizationDto } from '@opsplane/contracts';
+import { ChangeStatsView, IncidentStatsView, OrganizationStatsView, OrganizationView, RequestMeta, RpcSubject, UpdateOrganizationDto } from '@opsplane/contracts';
 import { Page, parseInput } from '@opsplane/errors';
 import { RpcClient } from '@opsplane/messaging';
 import { Area } from '../auth/decorators';
@@ -8,12 +8,16 @@ import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
 import { ApiBodyOf, ApiData } from '../openapi/openapi';
 import { RPC_CLIENT } from './tokens';
+import { Coalescer } from '../http/coalesce';
 
 /** The caller's organization (auth service), and its stats (auth, incidents and itsm, asked in parallel). */
 @ApiTags('organization')
 @Area('auth')
 @Controller('api/organization')
 export class OrganizationRoutes {
+  /** A tenant's stats asked by several people at once: one computation, not one each (never an older one). */
+  private readonly statsRuns = new Coalescer<OrganizationStatsView>();
+
   constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {}
 
   @Get()
@@ -42,8 +46,12 @@ export class OrganizationRoutes {
     ].join('\n'),
   })
   @ApiData('OrganizationStatsView')
-  async stats(@Req() req: GatewayRequest): Promise<OrganizationStatsView> {
+  stats(@Req() req: GatewayRequest): Promise<OrganizationStatsView> {
     const meta = metaOf(req);
+    return this.statsRuns.run(meta.tenant_id, () => this.computeStats(meta));
+  }
+
+  private async computeStats(meta: RequestMeta): Promise<OrganizationStatsView> {
     const org = await this.rpc.request<OrganizationView>(RpcSubject.AuthGetOrganization, meta, {});
     const timezone = org.settings?.timezone || 'UTC';
     const [team, incidents, changes] = await Promise.all([

@@ -68,6 +68,7 @@ describe('SLA policies and timers (through the gateway)', () => {
       [{ ...good, pause_on: ['lunch'] }, 'pause_on'],
       [{ ...good, at_risk_percent: 100 }, 'at_risk_percent'],
       [{ ...good, name: '' }, 'name'],
+      [{ ...good, targets: targets(60, 525_600), calendar: { timezone: 'UTC', working_days: [1], start_time: '09:00', end_time: '09:01' } }, 'targets'],
     ] as const) {
       const r = await t.call('POST', '/api/sla/policies', { body });
       expect([field, r.status, r.body.code, r.body.details?.some((x: { field: string }) => x.field.startsWith(field))]).toEqual([field, 422, 'VALIDATION_ERROR', true]);

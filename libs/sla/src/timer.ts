@@ -33,6 +33,15 @@ export type TimerGoal = 'running' | 'paused' | 'stopped' | 'cancelled';
 
 const MINUTE = 60_000;
 
+/** When `ms` of business time will have passed; null when the calendar does not get there within its horizon (then nothing is due). */
+function reachedAt(c: BusinessCalendar, from: Date, ms: number): Date | null {
+  try {
+    return addBusinessMs(c, from, ms);
+  } catch {
+    return null;
+  }
+}
+
 export function newTimer(o: { kind: SlaTimerKind; calendar: BusinessCalendar; targetMinutes: number; atRiskPercent: number; at: Date; goal: TimerGoal }): SlaTimer {
   const targetMs = Math.round(o.targetMinutes * MINUTE);
   const t: SlaTimer = {
@@ -78,8 +87,8 @@ function resume(t: SlaTimer, at: Date): void {
   t.stoppedAt = null;
   t.cancelled = false;
   t.runningSince = at;
-  if (!t.atRiskAt) t.atRiskAt = addBusinessMs(t.calendar, at, Math.max(0, t.atRiskMs - t.consumedMs));
-  if (!t.dueAt) t.dueAt = addBusinessMs(t.calendar, at, Math.max(0, t.targetMs - t.consumedMs));
+  if (!t.atRiskAt) t.atRiskAt = reachedAt(t.calendar, at, Math.max(0, t.atRiskMs - t.consumedMs));
+  if (!t.dueAt) t.dueAt = reachedAt(t.calendar, at, Math.max(0, t.targetMs - t.consumedMs));
 }
 
 function pause(t: SlaTimer, at: Date): void {
@@ -166,8 +175,8 @@ export function retarget(t: SlaTimer, targetMinutes: number, atRiskPercent: numb
   t.atRiskMs = Math.round((t.targetMs * atRiskPercent) / 100);
   if (running) {
     t.runningSince = at;
-    if (!t.atRiskAt) t.atRiskAt = addBusinessMs(t.calendar, at, Math.max(0, t.atRiskMs - t.consumedMs));
-    if (!t.dueAt) t.dueAt = addBusinessMs(t.calendar, at, Math.max(0, t.targetMs - t.consumedMs));
+    if (!t.atRiskAt) t.atRiskAt = reachedAt(t.calendar, at, Math.max(0, t.atRiskMs - t.consumedMs));
+    if (!t.dueAt) t.dueAt = reachedAt(t.calendar, at, Math.max(0, t.targetMs - t.consumedMs));
   } else {
     // Paused, with more consumed than the new targets allow: reached now.
     if (!t.atRiskAt && t.consumedMs >= t.atRiskMs) t.atRiskAt = at;

@@ -261,3 +261,13 @@ describe('steer', () => {
     expect(timerView(t, at('2026-03-02T13:30:00Z')).state).toBe('completed');
   });
 });
+
+/** A calendar that never gets to the target within its horizon: nothing is due (no error). */
+describe('an unreachable target', () => {
+  it('leaves due and at-risk unset instead of failing', () => {
+    const trickle: BusinessCalendar = { timezone: 'UTC', days: [1], start: '09:00', end: '09:01', holidays: [] };
+    const t = newTimer({ kind: 'resolution', calendar: trickle, targetMinutes: 525_600, atRiskPercent: 80, at: new Date('2026-03-02T10:00:00Z'), goal: 'running' });
+    expect([t.dueAt, t.atRiskAt, isBreached(t, new Date('2036-01-01T00:00:00Z'))]).toEqual([null, null, false]);
+    expect(nextNotification(t)).toBeNull();
+  });
+});

@@ -16,6 +16,7 @@ import { asTenantId, assertIfMatch, idempotentCreate, rowShape, TenantTx } from 
 import { Page } from '@opsplane/errors';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import {
+  addBusinessMs,
   assertCalendar,
   businessCalendarOf,
   DEFAULT_AT_RISK_PERCENT,
@@ -49,6 +50,16 @@ function calendarOf(c: SlaCalendarDto | undefined, base: SlaCalendarView = { ...
     throw SlaErrors.field(/zone/.test(message) ? 'calendar.timezone' : /end/.test(message) ? 'calendar.end_time' : 'calendar', message);
   }
   return out;
+}
+
+/** Every target must be reachable under the calendar (a few working minutes a week cannot hold a year-long target). */
+function assertReachable(p: Pick<SlaPolicyView, 'targets' | 'calendar'>): void {
+  const longest = Math.max(...Object.values(p.targets).map((t) => t.resolution_minutes), ...Object.values(p.targets).map((t) => t.response_minutes));
+  try {
+    addBusinessMs(businessCalendarOf(p.calendar), new Date(), longest * 60_000);
+  } catch {
+    throw SlaErrors.field('targets', `a target of ${longest} minutes is not reached within ten years of this calendar's working time`);
+  }
 }
 
 /**
@@ -112,6 +123,7 @@ export class SlaPoliciesService {
           updated_at: now.toISOString(),
           version: 1,
         };
+        assertReachable(view);
         if (view.is_default) await this.clearDefault(tx, now);
         await upsertPolicyRow(tx, fromSlaPolicyView(tenant, view));
         await tx.emit(EventSubject.SlaPolicyCreated, { policy: view, deleted: false });
@@ -159,6 +171,7 @@ export class SlaPoliciesService {
         pause_on: patch.pause_on ?? before.pause_on,
         at_risk_percent: patch.at_risk_percent ?? before.at_risk_percent,
       };
+      assertReachable(after);
       const same = (v: SlaPolicyView) => JSON.stringify({ ...v, updated_at: null, version: null });
       if (same(after) === same(before)) return before;
       const now = new Date();

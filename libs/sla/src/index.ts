@@ -3,3 +3,4 @@ export * from './timer';
 export * from './policy';
 export * from './store';
 export * from './scheduler';
+export * from './service';

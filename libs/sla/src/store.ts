@@ -83,7 +83,7 @@ export function fromSlaPolicyView(tenant: string, v: SlaPolicyView, deletedAt: D
 }
 
 /** What a timer keeps of the policy it started under (a later edit of the policy applies to new records). */
-export type SlaTimerPolicy = Pick<SlaPolicyView, 'id' | 'name' | 'targets' | 'pause_on' | 'at_risk_percent'>;
+export type SlaTimerPolicy = Pick<SlaPolicyView, 'name' | 'targets' | 'pause_on' | 'at_risk_percent'>;
 
 /** One timer of one record, with the policy it started under. */
 @Entity({ name: 'sla_timers' })
@@ -326,7 +326,7 @@ export async function syncSla(
           reference: r.reference,
           priority: r.priority,
           policyId: policy.id,
-          policy: { id: policy.id, name: policy.name, targets: policy.targets, pause_on: policy.pause_on, at_risk_percent: policy.at_risk_percent },
+          policy: { name: policy.name, targets: policy.targets, pause_on: policy.pause_on, at_risk_percent: policy.at_risk_percent },
           nextNotifyAt: null,
           updatedAt: at,
         },
@@ -339,10 +339,6 @@ export async function syncSla(
       if (t.priority !== r.priority) {
         retarget(t, t.policy.targets[r.priority][`${t.kind}_minutes`], t.policy.at_risk_percent, at);
         t.priority = r.priority;
-        moved = true;
-      }
-      if (t.reference !== r.reference) {
-        t.reference = r.reference;
         moved = true;
       }
       moved = steer(t, goalsOf(t.policy, r)[t.kind], at) || moved;

@@ -11,7 +11,7 @@ import { ProblemsService } from './problems/problems.service';
 import { IncidentsConfig } from './config';
 import { SlaController } from './sla/sla.controller';
 import { SlaPoliciesService } from './sla/sla-policies.service';
-import { SLA_ENTITIES, SlaScheduler } from '@opsplane/sla';
+import { SLA_ENTITIES, slaSchedulerWorker } from '@opsplane/sla';
 import { INCIDENTS_MIGRATIONS } from './migrations';
 
 @Module({})
@@ -35,5 +35,5 @@ export const incidentsService: ServiceDefinition<IncidentsConfig> = {
   migrations: INCIDENTS_MIGRATIONS,
   module: (rt) => IncidentsModule.forRuntime(rt as unknown as ServiceRuntime),
   consumers: [tenantLimitsConsumer],
-  workers: (rt) => [new SlaScheduler({ dataSource: rt.dataSource, tenantDb: rt.tenantDb, schema: rt.schema, intervalMs: rt.config.SLA_SCHEDULER_INTERVAL_MS })],
+  workers: (rt) => [slaSchedulerWorker(rt)],
 };

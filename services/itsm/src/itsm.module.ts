@@ -8,7 +8,7 @@ import { CatalogItemEntity, ServiceRequestEntity } from './requests/request.enti
 import { ChangeEntity, ChangeTimelineEntity, FreezeWindowEntity } from './changes/change.entity';
 import { ItsmConfig } from './config';
 import { ITSM_MIGRATIONS } from './migrations';
-import { SLA_ENTITIES, SlaScheduler } from '@opsplane/sla';
+import { SLA_ENTITIES, slaSchedulerWorker } from '@opsplane/sla';
 import { slaPoliciesConsumer } from './sla/sla-policies.consumer';
 
 /** The itsm service: one module per feature. */
@@ -32,5 +32,5 @@ export const itsmService: ServiceDefinition<ItsmConfig> = {
   migrations: ITSM_MIGRATIONS,
   module: (rt) => ItsmModule.forRuntime(rt as unknown as ServiceRuntime),
   consumers: [slaPoliciesConsumer],
-  workers: (rt) => [new SlaScheduler({ dataSource: rt.dataSource, tenantDb: rt.tenantDb, schema: rt.schema, intervalMs: rt.config.SLA_SCHEDULER_INTERVAL_MS })],
+  workers: (rt) => [slaSchedulerWorker(rt)],
 };

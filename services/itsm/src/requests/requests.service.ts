@@ -165,9 +165,10 @@ export class RequestsService {
       const r = await this.find(tx, ref, true);
       assertIfMatch(meta.if_match, r.version, 'service request');
       const now = new Date();
-      const view = await fn(tx, r, toRequestView(r), now);
-      // Unchanged: shown with its SLA as it stands.
-      return view.sla ? view : { ...view, sla: recordSlaView((await loadTimers(tx, [r.id])).get(r.id), now) };
+      const before = toRequestView(r);
+      const view = await fn(tx, r, before, now);
+      // Unchanged (nothing saved, so no SLA computed): shown with its SLA as it stands.
+      return view !== before ? view : { ...view, sla: recordSlaView((await loadTimers(tx, [r.id])).get(r.id), now) };
     });
   }
 

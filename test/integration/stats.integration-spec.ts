@@ -81,4 +81,52 @@ describe('organization stats', () => {
     const empty = await p.tenant('Empty');
     expect((await empty.call('GET', '/api/organization/stats')).body.data).toMatchObject({ total_members: 1, open_incidents: 0, mttr: null, mtbf: null, sla_compliance_rate: null, change_success_rate: null });
   });
+
+  it('averages exactly the incidents of each window, at the windows\' edges and after they move', async () => {
+    const t = await p.tenant('Windows');
+    const ids: string[] = [];
+    for (const severity of ['P1', 'P2', 'P3', 'P1', 'P4', 'P2', 'P3']) ids.push((await t.incident({ title: `w ${severity}`, severity })).id as string);
+    const at = (id: string, created: string, resolved: string | null) =>
+      db.query(
+        `UPDATE incidents.incidents SET created_at = now() - $2::interval, opened_at = now() - $2::interval,
+                resolved_at = now() - $3::interval, status = CASE WHEN $3::interval IS NULL THEN status ELSE 'resolved' END WHERE id = $1`,
+        [id, created, resolved],
+      );
+    // On both sides of the 90-day and the 30-day edges, by minutes; one started before the window and resolved in it.
+    await at(ids[0], '89 days 23 hours 50 minutes', '89 days 23 hours');
+    await at(ids[1], '90 days 10 minutes', '90 days 5 minutes');
+    await at(ids[2], '35 days', '30 days 5 minutes');
+    await at(ids[3], '31 days', '29 days 23 hours 55 minutes');
+    await at(ids[4], '100 days', '2 days');
+    await at(ids[5], '3 hours', null);
+    // Moves after the fact: a resolution corrected, a priority raised, one resolved through the API.
+    await at(ids[2], '35 days', '10 days');
+    expect((await t.call('PATCH', `/api/incidents/${ids[6]}`, { body: { severity: 'P1' } })).status).toBe(200);
+    expect((await t.call('PATCH', `/api/incidents/${ids[6]}`, { body: { status: 'resolved' } })).status).toBe(200);
+
+    // The same figures straight from the incidents (what the daily rollup stands for).
+    const [oracle] = (
+      await db.query(
+        `SELECT extract(epoch FROM avg(resolved_at - created_at) FILTER (WHERE resolved_at >= now() - interval '30 days')) / 3600 AS avg_resolution,
+                extract(epoch FROM avg(resolved_at - COALESCE(triggered_at, opened_at, created_at)) FILTER (WHERE resolved_at >= now() - interval '90 days')) / 3600 AS mttr,
+                (SELECT extract(epoch FROM max(s) - min(s)) / 3600 / NULLIF(count(*) - 1, 0) FROM (
+                   SELECT COALESCE(triggered_at, opened_at, created_at) AS s FROM incidents.incidents
+                    WHERE tenant_id = $1 AND priority_rank <= 2 AND COALESCE(triggered_at, opened_at, created_at) >= now() - interval '90 days') x) AS mtbf
+           FROM incidents.incidents WHERE tenant_id = $1`,
+        [t.id],
+      )
+    ).rows;
+    const round1 = (v: string | null) => (v === null ? null : Math.round(Number(v) * 10) / 10);
+    const stats = (await t.call('GET', '/api/organization/stats')).body.data;
+    expect({ average_resolution_time: stats.average_resolution_time, mttr: stats.mttr, mtbf: stats.mtbf }).toEqual({
+      average_resolution_time: round1(oracle.avg_resolution),
+      mttr: round1(oracle.mttr),
+      mtbf: round1(oracle.mtbf),
+    });
+    // Known answers: the 30-day window holds ids[3] (31 d - 29 d 23 h 55 min = 24 h 5 min), ids[2] (25 days), ids[4]
+    // (98 days) and ids[6] (minutes): their mean. MTBF: the P1/P2 starts within 90 days are ids[0], ids[3], ids[5] and
+    // ids[6] (raised to P1; started now): (89 d 23 h 50 min - 0) / 3 gaps.
+    expect(stats.mtbf).toBeCloseTo((89 * 24 + 23 + 50 / 60) / 3, 0);
+    expect(stats.incidents_resolved_today).toBe(1);
+  });
 });

@@ -16,6 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { Client } = require('pg');
 const autocannon = require('autocannon');
+const { benchCmdb, cmdbMarkdown } = require('./cmdb');
 
 // ---------------------------------------------------------------- knobs
 const int = (v, d) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Math.trunc(Number(v)) : d);
@@ -28,7 +29,9 @@ const SEED_CHANGES = int(process.env.BENCH_SEED_CHANGES, 20_000);
 /** GET /api/organization/stats: a dashboard's request, measured with a few connections; target p95 (autocannon's p97.5 stands in) < 200 ms. */
 const STATS_CONNECTIONS = int(process.env.BENCH_STATS_CONNECTIONS, 4);
 const STATS_P95_TARGET_MS = 200;
-const TIMEOUT_S = int(process.env.BENCH_TIMEOUT_S, 300);
+const TIMEOUT_S = int(process.env.BENCH_TIMEOUT_S, 600);
+/** The CMDB import and impact measurement (bench/cmdb.js); BENCH_CMDB=0 skips it. */
+const CMDB = process.env.BENCH_CMDB !== '0';
 const POOL_SIZE = 10; // the services' default DATABASE_POOL_SIZE
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'opsplane_bench';
@@ -595,6 +598,7 @@ function markdown(r) {
           ``,
         ]
       : []),
+    ...(r.cmdb ? [...cmdbMarkdown(r.cmdb).slice(1), ``] : []),
     `CPU %: share of the machine's ${r.machine.cpus * 100} % used by this benchmark (its processes and its database backends) and by anything else (other tests, PostgreSQL background work) during the measured ${r.config.duration_s} s, and CPU stolen by the hypervisor (steal); CPU ms / req: the benchmark's CPU time (all its processes and database backends) per request.` +
       (Object.values(R).some((m) => m.cpu.other_pct > 25 || m.cpu.steal_pct > 10)
         ? ` **Other work (> 25 % of a core) or steal (> 10 %) during some measurements: the numbers are noisy; re-run on a quiet machine.**`
@@ -753,6 +757,7 @@ async function main() {
   const statsReq = { method: 'GET', path: '/api/organization/stats', headers: authHeaders };
   await sanity('gateway stats', gwBase, statsReq, (j) => j.data && j.data.open_incidents > 0 && j.data.active_changes > 0);
   results.gateway_stats = await measure('gateway stats', gwBase, statsReq, STATS_CONNECTIONS);
+  const cmdb = CMDB ? await benchCmdb({ base: gwBase, headers: authHeaders, log }) : null;
   for (const c of [gateway, ...backends]) serviceMemory[c.benchName].after_load = rssOf(c.pid);
   const pendingAfter = await outboxPending(tenantId);
   let drainMs = null;
@@ -856,6 +861,7 @@ async function main() {
     ratios: { create: ratio(results.gateway_create, results.bare_create), list: ratio(results.gateway_list, results.bare_list) },
     idle_memory: { standalone: saMem, start_ms: saStartMs, idle_s: IDLE_S, target_mb: RSS_TARGET_MB, met: saMem.rss_mb !== null && saMem.rss_mb <= RSS_TARGET_MB },
     service_memory: serviceMemory,
+    cmdb,
     checks: {
       non_2xx_total: Object.values(results).reduce((s, m) => s + m.non_2xx, 0),
       errors_total: Object.values(results).reduce((s, m) => s + m.errors + m.timeouts, 0),

@@ -28,7 +28,8 @@ describe('lists: the envelope and updated_since on every list', () => {
     t = await p.tenant();
     incidentId = (await t.incident({ title: 'listed' })).id;
     const changeId = (await t.call('POST', '/api/changes', { body: { title: 'listed change' } })).body.data.id as string;
-    ids.push([/^\/api\/incidents\//, () => incidentId], [/^\/api\/(itsm\/)?changes\//, () => changeId]);
+    const ciId = (await t.call('POST', '/api/cmdb/items', { body: { name: 'listed-ci', class: 'server' } })).body.data.id as string;
+    ids.push([/^\/api\/incidents\//, () => incidentId], [/^\/api\/(itsm\/)?changes\//, () => changeId], [/^\/api\/cmdb\/items\//, () => ciId]);
     await t.call('POST', `/api/incidents/${incidentId}/comments`, { body: { body: 'first' } });
     await t.call('POST', '/api/auth/tokens', { body: { name: 'poller', permissions: ['read'] } });
     await t.call('POST', '/api/team/invite', { body: { email: 'invitee@example.com', role: 'member' } });

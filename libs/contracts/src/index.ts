@@ -33,3 +33,6 @@ export * from './itsm/request.events';
 export * from './sla/sla.model';
 export * from './sla/sla.dto';
 export * from './sla/sla.events';
+export * from './cmdb/ci.dto';
+export * from './cmdb/ci.model';
+export * from './cmdb/cmdb.events';

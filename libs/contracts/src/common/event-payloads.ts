@@ -5,6 +5,7 @@ import { ChangeCreatedV1, ChangeDecidedV1, ChangeStatusChangedV1, ChangeUpdatedV
 import { ServiceRequestEventV1 } from '../itsm/request.events';
 import { ProblemEventV1 } from '../incidents/problem.events';
 import { SlaPolicyEventV1, SlaTimerEventV1 } from '../sla/sla.events';
+import { CiChangedV1, RelationshipChangedV1 } from '../cmdb/cmdb.events';
 import { EventSubject } from './subjects';
 
 /** Each event subject and the class of its `data`. proto/ holds their JSON schemas. */
@@ -37,6 +38,12 @@ export const EVENT_PAYLOADS = {
   [EventSubject.SlaPolicyDeleted]: SlaPolicyEventV1,
   [EventSubject.SlaTimerAtRisk]: SlaTimerEventV1,
   [EventSubject.SlaTimerBreached]: SlaTimerEventV1,
+  [EventSubject.CiCreated]: CiChangedV1,
+  [EventSubject.CiUpdated]: CiChangedV1,
+  [EventSubject.CiDeleted]: CiChangedV1,
+  [EventSubject.RelationshipCreated]: RelationshipChangedV1,
+  [EventSubject.RelationshipUpdated]: RelationshipChangedV1,
+  [EventSubject.RelationshipDeleted]: RelationshipChangedV1,
 } as const satisfies Record<EventSubject, new () => object>;
 
 /** The type of an event's `data`, fixed by its subject. */

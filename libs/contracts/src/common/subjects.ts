@@ -100,6 +100,26 @@ export enum RpcSubject {
   SlaGetPolicy = 'rpc.incidents.get_sla_policy.v1',
   SlaUpdatePolicy = 'rpc.incidents.update_sla_policy.v1',
   SlaDeletePolicy = 'rpc.incidents.delete_sla_policy.v1',
+
+  CmdbHealth = 'rpc.cmdb.health.v1',
+  CmdbPurgeTenant = 'rpc.cmdb.purge_tenant.v1',
+  CmdbCreateCi = 'rpc.cmdb.create_ci.v1',
+  CmdbGetCi = 'rpc.cmdb.get_ci.v1',
+  CmdbListItems = 'rpc.cmdb.list_items.v1',
+  CmdbUpdateCi = 'rpc.cmdb.update_ci.v1',
+  CmdbDeleteCi = 'rpc.cmdb.delete_ci.v1',
+  CmdbRestoreCi = 'rpc.cmdb.restore_ci.v1',
+  CmdbCiHistory = 'rpc.cmdb.ci_history.v1',
+  CmdbImportItems = 'rpc.cmdb.import_items.v1',
+  CmdbListClasses = 'rpc.cmdb.list_classes.v1',
+  CmdbCreateClass = 'rpc.cmdb.create_class.v1',
+  CmdbDeleteClass = 'rpc.cmdb.delete_class.v1',
+  CmdbCreateRelationship = 'rpc.cmdb.create_relationship.v1',
+  CmdbListRelationships = 'rpc.cmdb.list_relationships.v1',
+  CmdbGetRelationship = 'rpc.cmdb.get_relationship.v1',
+  CmdbUpdateRelationship = 'rpc.cmdb.update_relationship.v1',
+  CmdbDeleteRelationship = 'rpc.cmdb.delete_relationship.v1',
+  CmdbImpact = 'rpc.cmdb.impact.v1',
 }
 
 /** Domain event subjects (JetStream, durable). The JSON schemas live in proto/. */
@@ -132,6 +152,13 @@ export enum EventSubject {
   SlaPolicyDeleted = 'sla.policy.deleted.v1',
   SlaTimerAtRisk = 'sla.timer.at_risk.v1',
   SlaTimerBreached = 'sla.timer.breached.v1',
+
+  CiCreated = 'cmdb.ci.created.v1',
+  CiUpdated = 'cmdb.ci.updated.v1',
+  CiDeleted = 'cmdb.ci.deleted.v1',
+  RelationshipCreated = 'cmdb.relationship.created.v1',
+  RelationshipUpdated = 'cmdb.relationship.updated.v1',
+  RelationshipDeleted = 'cmdb.relationship.deleted.v1',
 }
 
 /** Streams and the subjects each captures. */
@@ -141,4 +168,5 @@ export const EVENT_STREAMS: Record<string, string[]> = {
   OPSPLANE_AUDIT: ['audit.>'],
   OPSPLANE_ITSM: ['itsm.>'],
   OPSPLANE_SLA: ['sla.>'],
+  OPSPLANE_CMDB: ['cmdb.>'],
 };

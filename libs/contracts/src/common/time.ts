@@ -62,4 +62,10 @@ export const IsCalendarDay = (options?: ValidationOptions) =>
 export const TIME_SCHEMA_CONVERTERS = {
   [RFC3339_CONSTRAINT]: { type: 'string' as const, format: 'date-time', description: 'RFC 3339 date-time, e.g. 2026-11-30T08:15:00Z' },
   [CALENDAR_DAY_CONSTRAINT]: { type: 'string' as const, format: 'date', description: 'A day, YYYY-MM-DD' },
+  // A configuration item's attributes (cmdb/ci.dto.ts IsCiAttributes): an object, not a nested class.
+  isCiAttributes: {
+    type: 'object' as const,
+    additionalProperties: true,
+    description: 'At most 200 keys; k8s_uid, serial and hostname (which identify the item) are non-empty strings',
+  },
 };

@@ -6,6 +6,7 @@ import { IncidentsRoutes } from './incidents.controller';
 import { ProblemsRoutes } from './problems.controller';
 import { OrganizationRoutes } from './organization.controller';
 import { TeamRoutes } from './team.controller';
+import { CmdbClassesRoutes, CmdbImpactRoutes, CmdbItemsRoutes, CmdbRelationshipsRoutes } from './cmdb-items.controller';
 import { ItsmChangesRoutes, ItsmFreezeWindowsRoutes } from './itsm-changes.controller';
 import { ItsmCatalogRoutes, ItsmRequestsRoutes } from './itsm-requests.controller';
 import { SlaPoliciesRoutes } from './sla.controller';
@@ -24,4 +25,8 @@ export const ROUTE_CONTROLLERS: Type<unknown>[] = [
   ItsmCatalogRoutes,
   ItsmRequestsRoutes,
   SlaPoliciesRoutes,
+  CmdbItemsRoutes,
+  CmdbClassesRoutes,
+  CmdbRelationshipsRoutes,
+  CmdbImpactRoutes,
 ];

@@ -1,0 +1,2 @@
+export { cmdbService, CmdbModule } from './cmdb.module';
+export { CmdbConfig } from './config';

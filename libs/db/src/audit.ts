@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { Actor, AuditActor, auditActorOf, AuditAction, AuditEntryRecordedV1, EventSubject } from '@opsplane/contracts';
 import { currentTraceId, currentTraceparent, traceIdOf } from '@opsplane/observability';
-import { addToOutbox } from './outbox';
+import { addManyToOutbox, OutboxEntry } from './outbox';
 import { TenantId } from './tenant-db';
 
 export interface AuditChange {
@@ -42,6 +42,8 @@ export async function writeOutbox(
   events: { subject: EventSubject; payload: unknown }[],
   audit: AuditEntryRecordedV1[],
 ): Promise<void> {
-  for (const [i, e] of events.entries()) await addToOutbox(em, schema, tenantId, e.subject, e.payload, actorId, i === 0 ? audit : undefined);
-  if (!events.length) for (const entry of audit) await addToOutbox(em, schema, tenantId, EventSubject.AuditEntryRecorded, entry, entry.actor_id);
+  const entries: OutboxEntry[] = events.length
+    ? events.map((e, i) => ({ subject: e.subject, data: e.payload, actorId, audit: i === 0 ? audit : undefined }))
+    : audit.map((entry) => ({ subject: EventSubject.AuditEntryRecorded, data: entry, actorId: entry.actor_id }));
+  await addManyToOutbox(em, schema, tenantId, entries);
 }

@@ -7,10 +7,48 @@ import { currentTraceparent, traceIdOf } from '@opsplane/observability';
 import { expireIdempotencyKeys } from './idempotency';
 import { TenantId } from './tenant-db';
 
+/** An event to write to the outbox. */
+export interface OutboxEntry {
+  subject: EventSubject;
+  data: unknown;
+  actorId: string | null;
+  audit?: AuditEntryRecordedV1[];
+}
+
 /**
- * Writes a domain event into the outbox inside the caller's (tenant) transaction: the event
- * exists if and only if the change committed.
+ * Writes domain events into the outbox inside the caller's (tenant) transaction: they exist if and only if
+ * the change committed. Many at once go in multi-row statements (an import's thousands of events are a few
+ * statements, not thousands), each row a microsecond after the one before, so the relay publishes them in
+ * the order they were emitted. Answers the events' ids.
  */
+export async function addManyToOutbox(em: EntityManager, schema: string, tenantId: TenantId, entries: OutboxEntry[]): Promise<string[]> {
+  const traceparent = currentTraceparent();
+  const headers = JSON.stringify({ 'x-tenant-id': tenantId, ...(traceparent ? { traceparent } : {}) });
+  const occurredAt = new Date().toISOString();
+  const ids: string[] = [];
+  for (let i = 0; i < entries.length; i += 1000) {
+    const params: unknown[] = [tenantId, headers];
+    const rows = entries.slice(i, i + 1000).map((e, k) => {
+      const id = randomUUID();
+      ids.push(id);
+      const event: DomainEvent<unknown> = {
+        event_id: id,
+        event_type: e.subject,
+        tenant_id: tenantId,
+        occurred_at: occurredAt,
+        actor_id: e.actorId,
+        trace_id: traceIdOf(traceparent),
+        data: e.data,
+        ...(e.audit?.length ? { audit: e.audit } : {}),
+      };
+      return `($${params.push(id)}, $1, $${params.push(e.subject)}, $${params.push(JSON.stringify(event))}, $2, clock_timestamp() + ${k} * interval '1 microsecond')`;
+    });
+    await em.query(`INSERT INTO "${schema}"."outbox" (id, tenant_id, subject, payload, headers, created_at) VALUES ${rows.join(', ')}`, params);
+  }
+  return ids;
+}
+
+/** Writes one domain event into the outbox inside the caller's (tenant) transaction (see addManyToOutbox). */
 export async function addToOutbox<T>(
   em: EntityManager,
   schema: string,
@@ -20,27 +58,7 @@ export async function addToOutbox<T>(
   actorId: string | null,
   audit?: AuditEntryRecordedV1[],
 ): Promise<string> {
-  const id = randomUUID();
-  const traceparent = currentTraceparent();
-  const event: DomainEvent<T> = {
-    event_id: id,
-    event_type: subject,
-    tenant_id: tenantId,
-    occurred_at: new Date().toISOString(),
-    actor_id: actorId,
-    trace_id: traceIdOf(traceparent),
-    data,
-    ...(audit?.length ? { audit } : {}),
-  };
-  const headers: Record<string, string> = { 'x-tenant-id': tenantId };
-  if (traceparent) headers.traceparent = traceparent;
-  await em.query(`INSERT INTO "${schema}"."outbox" (id, tenant_id, subject, payload, headers) VALUES ($1, $2, $3, $4, $5)`, [
-    id,
-    tenantId,
-    subject,
-    JSON.stringify(event),
-    JSON.stringify(headers),
-  ]);
+  const [id] = await addManyToOutbox(em, schema, tenantId, [{ subject, data, actorId, audit }]);
   return id;
 }
 
@@ -169,18 +187,23 @@ export class OutboxRelay {
         `SELECT id, subject, payload, headers FROM "${s}"."outbox" WHERE published_at IS NULL ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
+      // Sent in order on one connection without waiting for each acknowledgement (JetStream stores them in the
+      // order it receives them); the rows up to the first refusal are marked. Those after it are sent again with
+      // it (the same Nats-Msg-Id: JetStream drops a copy it stored within its duplicate window, and consumers'
+      // inboxes drop any other), so a failure can reorder only the messages it delayed.
+      const outcomes = await Promise.allSettled(rows.map((row) => this.bus.publish({ id: row.id, subject: row.subject, payload: row.payload, headers: row.headers })));
       const done: string[] = [];
       let failed = false;
-      for (const row of rows) {
-        try {
-          await this.bus.publish({ id: row.id, subject: row.subject, payload: row.payload, headers: row.headers });
+      for (const [i, row] of rows.entries()) {
+        const o = outcomes[i];
+        if (o.status === 'fulfilled') {
           done.push(row.id);
-        } catch (e) {
-          failed = true;
-          await em.query(`UPDATE "${s}"."outbox" SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [row.id, String(e).slice(0, 1000)]);
-          if (this.failures % 20 === 0) this.log.warn(`publish of ${row.subject} ${row.id} failed: ${String(e)}; will retry`);
-          break; // keep order: later rows wait for this one
+          continue;
         }
+        failed = true;
+        await em.query(`UPDATE "${s}"."outbox" SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [row.id, String(o.reason).slice(0, 1000)]);
+        if (this.failures % 20 === 0) this.log.warn(`publish of ${row.subject} ${row.id} failed: ${String(o.reason)}; will retry`);
+        break; // later rows go again with this one
       }
       if (done.length) await em.query(`UPDATE "${s}"."outbox" SET published_at = now() WHERE id = ANY($1::uuid[])`, [done]);
       return { published: done.length, failed };

@@ -310,4 +310,59 @@ describe('cmdb', () => {
     expect([link.status, link.body.error]).toEqual([422, expect.stringContaining('relationships[0].target.id')]);
     expect((await a.call('GET', `/api/cmdb/items/${mine.id}`)).body.data).toMatchObject({ name: 'private', version: 1 });
   });
+
+  it('serves the infrastructure view over the items: what POST /api/infra creates is in /api/cmdb/items, and the reverse', async () => {
+    const t = await p.tenant('CMDB infra');
+    const existing = await ci(t, { name: 'legacy-db', class: 'database', environment: 'production', title: 'Old DB' });
+    const created = await t.call('POST', '/api/infra', {
+      body: {
+        nodes: [{ type: 'server', label: 'Database Server 02', metadata: { type: 'database', customTitle: 'Secondary Database' }, position: { x: 300, y: 400 }, environmentId: 'production' }],
+        zones: [{ name: 'Production VPC', type: 'vpc', components: [existing.id] }],
+      },
+    });
+    expect(created.status).toBe(201);
+    const node = created.body.data.nodes[0];
+    expect(node).toMatchObject({ type: 'database', label: 'Database Server 02', metadata: { type: 'database', custom_title: 'Secondary Database', linked_count: 0 }, position: { x: 300, y: 400 }, environment_id: 'production' });
+    const zone = created.body.data.zones[0];
+    expect(zone).toMatchObject({ name: 'Production VPC', type: 'vpc', components: [existing.id] });
+    // The same records as items and a relationship.
+    const item = (await t.call('GET', `/api/cmdb/items/${node.id}`)).body.data;
+    expect(item).toMatchObject({ name: 'Database Server 02', class: 'database', title: 'Secondary Database', position: { x: 300, y: 400 }, environment: 'production' });
+    expect((await t.call('GET', `/api/cmdb/relationships?source_id=${existing.id}`)).body.data.items).toMatchObject([{ type: 'part_of', target_id: zone.id }]);
+    // An item made through the CMDB is in the view, a zone too.
+    const az = await ci(t, { name: 'eu-west-1a', class: 'zone' });
+    const view = (await t.call('GET', '/api/infra')).body.data;
+    expect(view.nodes.map((n: { label: string }) => n.label)).toEqual(['Database Server 02', 'legacy-db']);
+    expect(view.nodes[1]).toMatchObject({ id: existing.id, metadata: { custom_title: 'Old DB', linked_count: 1 }, zone_ids: [zone.id] });
+    expect(view.zones.map((z: { name: string }) => z.name).sort()).toEqual(['Production VPC', 'eu-west-1a']);
+    expect(view.total_nodes).toBe(2);
+
+    // Move a node; replace a zone's components; a zone is not a node (and the reverse).
+    const moved = await t.call('PUT', `/api/infra/nodes/${node.id}`, { body: { position: { x: 10, y: 20 }, metadata: { customTitle: 'Replica' } } });
+    expect(moved.body.data).toMatchObject({ position: { x: 10, y: 20 }, metadata: { custom_title: 'Replica' } });
+    expect((await t.call('GET', `/api/cmdb/items/${node.id}/history`)).body.data.items[0].changes).toMatchObject({ position: { from: { x: 300, y: 400 }, to: { x: 10, y: 20 } } });
+    const zoned = await t.call('PUT', `/api/infra/zones/${zone.id}`, { body: { name: 'Prod VPC', components: [node.id] } });
+    expect(zoned.body.data).toMatchObject({ name: 'Prod VPC', components: [node.id] });
+    expect((await t.call('GET', `/api/cmdb/items/${existing.id}`)).body.data.relationship_count).toBe(0);
+    expect((await t.call('PUT', `/api/infra/nodes/${zone.id}`, { body: { label: 'x' } })).status).toBe(404);
+    expect((await t.call('PUT', `/api/infra/zones/${node.id}`, { body: { name: 'x' } })).status).toBe(404);
+    expect((await t.call('PUT', `/api/infra/zones/${az.id}`, { body: { type: 'server' } })).status).toBe(422);
+    const bad = await t.call('POST', '/api/infra', { body: { nodes: [{ type: 'server', label: 'ok' }, { type: 'warp_drive', label: 'bad' }] } });
+    expect([bad.status, bad.body.error]).toEqual([422, expect.stringContaining('nodes[1].type')]);
+    expect((await t.call('GET', '/api/cmdb/items?q=ok')).body.data.total).toBe(0);
+
+    // Delete: gone from both.
+    expect((await t.call('DELETE', `/api/infra/nodes/${node.id}`)).status).toBe(200);
+    expect((await t.call('GET', `/api/cmdb/items/${node.id}`)).status).toBe(404);
+    expect((await t.call('GET', '/api/infra')).body.data.zones.find((z: { id: string }) => z.id === zone.id).components).toEqual([]);
+    expect((await t.call('DELETE', `/api/infra/zones/${zone.id}`)).status).toBe(200);
+
+    // Another tenant sees none of it and touches none of it.
+    const other = await p.tenant('CMDB infra other');
+    expect((await other.call('GET', '/api/infra')).body.data).toEqual({ nodes: [], zones: [], total_nodes: 0 });
+    expect((await other.call('PUT', `/api/infra/nodes/${existing.id}`, { body: { label: 'stolen' } })).status).toBe(404);
+    expect((await other.call('DELETE', `/api/infra/zones/${az.id}`)).status).toBe(404);
+    const sneaky = await other.call('POST', '/api/infra', { body: { zones: [{ name: 'mine', components: [existing.id] }] } });
+    expect(sneaky.status).toBe(422);
+  });
 });

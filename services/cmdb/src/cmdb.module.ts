@@ -4,16 +4,17 @@ import { healthController, RuntimeModule, ServiceDefinition, ServiceRuntime, ten
 import { ItemsModule } from './items/items.module';
 import { CiEntity, RelationshipEntity } from './items/ci.entity';
 import { RelationshipsModule } from './relationships/relationships.module';
+import { InfraModule } from './infra/infra.module';
 import { CmdbConfig } from './config';
 import { CMDB_MIGRATIONS } from './migrations';
 
-/** The cmdb service: configuration items (with classes, history and imports), relationships and impact. */
+/** The cmdb service: configuration items (with classes, history and imports), relationships and impact, the infrastructure view. */
 @Module({})
 export class CmdbModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: CmdbModule,
-      imports: [RuntimeModule.forRoot(runtime), ItemsModule, RelationshipsModule],
+      imports: [RuntimeModule.forRoot(runtime), ItemsModule, RelationshipsModule, InfraModule],
       controllers: [healthController('cmdb', RpcSubject.CmdbHealth), tenantPurgeController(RpcSubject.CmdbPurgeTenant)],
     };
   }

@@ -413,3 +413,159 @@ export class ImportCisDto {
   @Type(() => ImportRelationshipDto)
   relationships?: ImportRelationshipDto[];
 }
+
+// ---------------------------------------------------------------- the infrastructure view (second document)
+
+export class InfraNodeMetadataDto {
+  /** The component's kind (its item's class); wins over the node's type. */
+  @IsOptionalNonNull()
+  @IsString()
+  @lower()
+  @Matches(CI_CLASS_PATTERN, { message: CLASS_MESSAGE })
+  type?: string;
+
+  /** customTitle */
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  custom_title?: string | null;
+}
+
+class InfraNodeFieldsDto {
+  @IsOptionalNonNull()
+  @ValidateNested()
+  @Type(() => InfraNodeMetadataDto)
+  metadata?: InfraNodeMetadataDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CiPositionDto)
+  position?: CiPositionDto;
+
+  /** environmentId */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  environment_id?: string | null;
+}
+
+export class CreateInfraNodeDto extends InfraNodeFieldsDto {
+  /** The node's kind: its item's class (metadata.type, when given, wins). */
+  @IsString()
+  @lower()
+  @Matches(CI_CLASS_PATTERN, { message: CLASS_MESSAGE })
+  type!: string;
+
+  /** Its item's name. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  label!: string;
+}
+
+export class UpdateInfraNodeDto extends InfraNodeFieldsDto {
+  @IsOptionalNonNull()
+  @IsString()
+  @lower()
+  @Matches(CI_CLASS_PATTERN, { message: CLASS_MESSAGE })
+  type?: string;
+
+  @IsOptionalNonNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  label?: string;
+}
+
+export class CreateInfraZoneDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  name!: string;
+
+  /** A zone class (zone, vpc, region, network, or the tenant's own zone classes); zone when absent. */
+  @IsOptionalNonNull()
+  @IsString()
+  @lower()
+  @Matches(CI_CLASS_PATTERN, { message: CLASS_MESSAGE })
+  type?: string;
+
+  /** The items part of it. */
+  @IsOptionalNonNull()
+  @IsArray()
+  @ArrayMaxSize(5000)
+  @IsUUID('all', { each: true })
+  components?: string[];
+}
+
+export class UpdateInfraZoneDto {
+  @IsOptionalNonNull()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  name?: string;
+
+  @IsOptionalNonNull()
+  @IsString()
+  @lower()
+  @Matches(CI_CLASS_PATTERN, { message: CLASS_MESSAGE })
+  type?: string;
+
+  /** The items part of it, all of them (replaces the list). */
+  @IsOptionalNonNull()
+  @IsArray()
+  @ArrayMaxSize(5000)
+  @IsUUID('all', { each: true })
+  components?: string[];
+}
+
+/** Nodes and zones created together or not at all. */
+export class CreateInfraDto {
+  @IsOptionalNonNull()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => CreateInfraNodeDto)
+  nodes?: CreateInfraNodeDto[];
+
+  @IsOptionalNonNull()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => CreateInfraZoneDto)
+  zones?: CreateInfraZoneDto[];
+}
+
+export class UpdateInfraNodeRequestDto {
+  @IsUUID()
+  id!: string;
+
+  @ValidateNested()
+  @Type(() => UpdateInfraNodeDto)
+  patch!: UpdateInfraNodeDto;
+}
+
+export class UpdateInfraZoneRequestDto {
+  @IsUUID()
+  id!: string;
+
+  @ValidateNested()
+  @Type(() => UpdateInfraZoneDto)
+  patch!: UpdateInfraZoneDto;
+}
+
+export class InfraQueryDto {
+  @IsOptionalNonNull()
+  @CommaList()
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  environment?: string[];
+
+  /** At most this many nodes (by label); total_nodes counts them all. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  max_nodes: number = 1000;
+}

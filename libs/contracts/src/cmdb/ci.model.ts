@@ -181,3 +181,47 @@ export interface CiImportReportView {
   /** Per item, in the order given: its id and what happened to it. */
   items: { id: string; result: 'created' | 'updated' | 'unchanged' }[];
 }
+
+// ---------------------------------------------------------------- the infrastructure view (second document)
+
+export interface InfraNodeMetadataView {
+  /** The component's kind: its item's class. */
+  type: string;
+  /** The title shown instead of the label (customTitle). */
+  custom_title: string | null;
+  /** Relationships of the item (linkedCount). */
+  linked_count: number;
+}
+
+/** A node of the infrastructure view: a configuration item that is not a zone. */
+export interface InfraNodeView {
+  /** @format uuid */
+  id: string;
+  /** Its item's class. */
+  type: string;
+  /** Its item's name. */
+  label: string;
+  metadata: InfraNodeMetadataView;
+  position: CiPositionView | null;
+  /** Its item's environment (environmentId). */
+  environment_id: string | null;
+  /** The zones it is part of. */
+  zone_ids: string[];
+}
+
+/** A zone of the infrastructure view: an item of a zone class (zone, vpc, region, network, or the tenant's own); its components are the items `part_of` it. */
+export interface InfraZoneView {
+  /** @format uuid */
+  id: string;
+  name: string;
+  /** Its item's class. */
+  type: string;
+  components: string[];
+}
+
+export interface InfraView {
+  nodes: InfraNodeView[];
+  zones: InfraZoneView[];
+  /** Nodes in all (nodes holds at most max_nodes, by label). */
+  total_nodes: number;
+}

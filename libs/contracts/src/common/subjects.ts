@@ -120,6 +120,12 @@ export enum RpcSubject {
   CmdbUpdateRelationship = 'rpc.cmdb.update_relationship.v1',
   CmdbDeleteRelationship = 'rpc.cmdb.delete_relationship.v1',
   CmdbImpact = 'rpc.cmdb.impact.v1',
+  CmdbInfraView = 'rpc.cmdb.infra_view.v1',
+  CmdbInfraCreate = 'rpc.cmdb.infra_create.v1',
+  CmdbInfraUpdateNode = 'rpc.cmdb.infra_update_node.v1',
+  CmdbInfraDeleteNode = 'rpc.cmdb.infra_delete_node.v1',
+  CmdbInfraUpdateZone = 'rpc.cmdb.infra_update_zone.v1',
+  CmdbInfraDeleteZone = 'rpc.cmdb.infra_delete_zone.v1',
 }
 
 /** Domain event subjects (JetStream, durable). The JSON schemas live in proto/. */

@@ -3,5 +3,5 @@ import { ItemsController } from './items.controller';
 import { ItemsService } from './items.service';
 
 /** Configuration items: create, read, list, update, delete softly and restore, history, bulk import, classes. */
-@Module({ controllers: [ItemsController], providers: [ItemsService] })
+@Module({ controllers: [ItemsController], providers: [ItemsService], exports: [ItemsService] })
 export class ItemsModule {}

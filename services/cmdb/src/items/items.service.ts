@@ -88,7 +88,7 @@ export class ItemsService {
   }
 
   /** The classes the tenant may use: built in, and its own. */
-  private async classes(tx: TenantTx): Promise<CiClassView[]> {
+  async classes(tx: TenantTx): Promise<CiClassView[]> {
     const own = await listClassRows(tx);
     return [
       ...BUILTIN_CI_CLASSES.map((name) => ({ name, description: '', builtin: true, zone: (ZONE_CI_CLASSES as readonly string[]).includes(name) })),
@@ -161,47 +161,53 @@ export class ItemsService {
 
   /** Changes an item (If-Match against its version); its history, event and audit entry in the same unit of work. */
   async update(meta: RequestMeta, id: string, patch: UpdateCiDto): Promise<CiView> {
-    return this.rt.tenantDb.run({ tenant: asTenantId(meta.tenant_id), actor: meta.actor }, async (tx) => {
-      const e = await findCi(tx, id, { lock: true });
-      if (!e) throw CmdbErrors.notFound(id);
-      assertIfMatch(meta.if_match, e.version, 'Configuration item');
-      if (patch.class !== undefined) await this.assertClasses(tx, [{ field: 'class', cls: patch.class }]);
-      const before = toCiView(e, 0);
-      const changes = applyCiPatch(e, patch);
-      if (!Object.keys(changes).length) return this.view(tx, e);
-      await this.assertUnique(tx, e);
-      const now = new Date();
-      e.version += 1;
-      e.updatedAt = now;
-      await updateCi(tx, e).catch((err) => clashOr(err, 'This change'));
-      await insertHistory(tx, [this.history(meta, e.id, 'updated', changes, now)]);
-      const view = await this.view(tx, e);
-      await tx.emit(EventSubject.CiUpdated, { ci: view, changes });
-      await tx.audit({ action: 'ci.updated', resource_type: 'ci', resource_id: id, before, after: view });
-      return view;
-    });
+    return this.rt.tenantDb.run({ tenant: asTenantId(meta.tenant_id), actor: meta.actor }, (tx) => this.updateIn(tx, meta, id, patch));
+  }
+
+  /** The update, in the caller's unit of work (`accept` may refuse the item as found, e.g. a node that is a zone). */
+  async updateIn(tx: TenantTx, meta: RequestMeta, id: string, patch: UpdateCiDto, accept: (e: CiEntity) => boolean = () => true): Promise<CiView> {
+    const e = await findCi(tx, id, { lock: true });
+    if (!e || !accept(e)) throw CmdbErrors.notFound(id);
+    assertIfMatch(meta.if_match, e.version, 'Configuration item');
+    if (patch.class !== undefined) await this.assertClasses(tx, [{ field: 'class', cls: patch.class }]);
+    const before = toCiView(e, 0);
+    const changes = applyCiPatch(e, patch);
+    if (!Object.keys(changes).length) return this.view(tx, e);
+    await this.assertUnique(tx, e);
+    const now = new Date();
+    e.version += 1;
+    e.updatedAt = now;
+    await updateCi(tx, e).catch((err) => clashOr(err, 'This change'));
+    await insertHistory(tx, [this.history(meta, e.id, 'updated', changes, now)]);
+    const view = await this.view(tx, e);
+    await tx.emit(EventSubject.CiUpdated, { ci: view, changes });
+    await tx.audit({ action: 'ci.updated', resource_type: 'ci', resource_id: id, before, after: view });
+    return view;
   }
 
   /** Deletes an item softly (kept with its history; its relationships are removed, each with its event). */
   async remove(meta: RequestMeta, id: string): Promise<{ deleted: true }> {
-    return this.rt.tenantDb.run({ tenant: asTenantId(meta.tenant_id), actor: meta.actor }, async (tx) => {
-      const e = await findCi(tx, id, { lock: true });
-      if (!e) throw CmdbErrors.notFound(id);
-      assertIfMatch(meta.if_match, e.version, 'Configuration item');
-      const before = await this.view(tx, e);
-      const gone = await deleteRelationships(tx, { ciId: id });
-      await this.emitRelationshipsDeleted(tx, gone);
-      const now = new Date();
-      e.deletedAt = now;
-      e.updatedAt = now;
-      e.version += 1;
-      await updateCi(tx, e);
-      const changes = { deleted_at: { from: null, to: now.toISOString() } };
-      await insertHistory(tx, [this.history(meta, id, 'deleted', { ...changes, ...(gone.length ? { relationships_removed: { from: gone.length, to: 0 } } : {}) }, now)]);
-      await tx.emit(EventSubject.CiDeleted, { ci: toCiView(e, 0), changes });
-      await tx.audit({ action: 'ci.deleted', resource_type: 'ci', resource_id: id, before });
-      return { deleted: true as const };
-    });
+    return this.rt.tenantDb.run({ tenant: asTenantId(meta.tenant_id), actor: meta.actor }, (tx) => this.removeIn(tx, meta, id));
+  }
+
+  /** The delete, in the caller's unit of work (`accept` as for updateIn). */
+  async removeIn(tx: TenantTx, meta: RequestMeta, id: string, accept: (e: CiEntity) => boolean = () => true): Promise<{ deleted: true }> {
+    const e = await findCi(tx, id, { lock: true });
+    if (!e || !accept(e)) throw CmdbErrors.notFound(id);
+    assertIfMatch(meta.if_match, e.version, 'Configuration item');
+    const before = await this.view(tx, e);
+    const gone = await deleteRelationships(tx, { ciId: id });
+    await this.emitRelationshipsDeleted(tx, gone);
+    const now = new Date();
+    e.deletedAt = now;
+    e.updatedAt = now;
+    e.version += 1;
+    await updateCi(tx, e);
+    const changes = { deleted_at: { from: null, to: now.toISOString() } };
+    await insertHistory(tx, [this.history(meta, id, 'deleted', { ...changes, ...(gone.length ? { relationships_removed: { from: gone.length, to: 0 } } : {}) }, now)]);
+    await tx.emit(EventSubject.CiDeleted, { ci: toCiView(e, 0), changes });
+    await tx.audit({ action: 'ci.deleted', resource_type: 'ci', resource_id: id, before });
+    return { deleted: true as const };
   }
 
   /** Brings a deleted item back (without its relationships); 409 when another live item took its identity meanwhile. */
@@ -255,117 +261,120 @@ export class ItemsService {
    * ends by id or by an item's `ref`; an existing relationship is left as it is. A bad row names itself (items[3].class).
    */
   async import(meta: RequestMeta, dto: ImportCisDto): Promise<CiImportReportView> {
-    const tenant = asTenantId(meta.tenant_id);
-    return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
-      const items = dto.items;
-      await this.assertClasses(
-        tx,
-        items.map((it, i) => ({ field: `items[${i}].class`, cls: it.class })),
-      );
-      // References and identities are unique within the import.
-      const refs = new Map<string, number>();
-      const seen = new Map<string, number>();
-      const identities = items.map((it) => identityOf(it));
-      items.forEach((it, i) => {
-        if (it.ref !== undefined) {
-          if (refs.has(it.ref)) throw CmdbErrors.field(`items[${i}].ref`, `ref "${it.ref}" is used by items[${refs.get(it.ref)}] too`);
-          refs.set(it.ref, i);
-        }
-        const id = identities[i];
-        for (const key of [id.k8sUid && `k8s:${id.k8sUid}`, id.serial && `serial:${it.class}:${id.serial}`, id.hostname && `host:${it.class}:${id.hostname}`, `nat:${id.natural}`]) {
-          if (!key) continue;
-          if (seen.has(key)) throw CmdbErrors.field(`items[${i}]`, `identifies the same item as items[${seen.get(key)}]`);
-          seen.set(key, i);
-        }
-      });
-      const existing = await identify(
-        tx,
-        items.map((it, i) => ({ cls: it.class, identity: identities[i] })),
-      );
-      const now = new Date();
-      const report: CiImportReportView = { created: 0, updated: 0, unchanged: 0, relationships_created: 0, relationships_unchanged: 0, items: [] };
-      const created: CiEntity[] = [];
-      const history: HistoryRow[] = [];
-      const events: { subject: EventSubject.CiCreated | EventSubject.CiUpdated; view: CiView; changes: CiChanges }[] = [];
-      const idOf: string[] = [];
-      const claimed = new Map<string, number>();
-      for (const [i, it] of items.entries()) {
-        const match = matchOf(it.class, identities[i], existing);
-        if (match && claimed.has(match.id)) throw CmdbErrors.field(`items[${i}]`, `identifies item ${match.id}, as items[${claimed.get(match.id)}] does`);
-        if (!match) {
-          const e = newCi({ id: randomUUID(), tenantId: tenant, dto: it, createdBy: meta.actor?.user_id ?? null, now });
-          created.push(e);
-          idOf.push(e.id);
-          report.created += 1;
-          report.items.push({ id: e.id, result: 'created' });
-          const view = toCiView(e, 0);
-          const changes = creationChanges(view);
-          history.push(this.history(meta, e.id, 'created', changes, now));
-          events.push({ subject: EventSubject.CiCreated, view, changes });
-          continue;
-        }
-        claimed.set(match.id, i);
-        idOf.push(match.id);
-        const changes = applyCiPatch(match, importPatch(it));
-        if (!Object.keys(changes).length) {
-          report.unchanged += 1;
-          report.items.push({ id: match.id, result: 'unchanged' });
-          continue;
-        }
-        match.version += 1;
-        match.updatedAt = now;
-        await updateCi(tx, match).catch((err) => clashOr(err, `items[${i}]`));
-        report.updated += 1;
-        report.items.push({ id: match.id, result: 'updated' });
-        history.push(this.history(meta, match.id, 'updated', changes, now));
-        events.push({ subject: EventSubject.CiUpdated, view: toCiView(match, 0), changes });
+    return this.rt.tenantDb.run({ tenant: asTenantId(meta.tenant_id), actor: meta.actor }, (tx) => this.importIn(tx, meta, dto));
+  }
+
+  /** The import, in the caller's unit of work. */
+  async importIn(tx: TenantTx, meta: RequestMeta, dto: ImportCisDto): Promise<CiImportReportView> {
+    const tenant = tx.tenant;
+    const items = dto.items;
+    await this.assertClasses(
+      tx,
+      items.map((it, i) => ({ field: `items[${i}].class`, cls: it.class })),
+    );
+    // References and identities are unique within the import.
+    const refs = new Map<string, number>();
+    const seen = new Map<string, number>();
+    const identities = items.map((it) => identityOf(it));
+    items.forEach((it, i) => {
+      if (it.ref !== undefined) {
+        if (refs.has(it.ref)) throw CmdbErrors.field(`items[${i}].ref`, `ref "${it.ref}" is used by items[${refs.get(it.ref)}] too`);
+        refs.set(it.ref, i);
       }
-      await insertCis(tx, created).catch((err) => clashOr(err, 'An imported item'));
-
-      // Relationships: ends by id (live items of this tenant) or by ref.
-      const rels = dto.relationships ?? [];
-      const byId = await findCis(tx, [...new Set(rels.flatMap((r) => [r.source.id, r.target.id]).filter((x): x is string => !!x))]);
-      const endOf = (i: number, side: 'source' | 'target'): string => {
-        const end = rels[i][side];
-        if ((end.id === undefined) === (end.ref === undefined)) throw CmdbErrors.field(`relationships[${i}].${side}`, 'give either id or ref');
-        if (end.ref !== undefined) {
-          const at = refs.get(end.ref);
-          if (at === undefined) throw CmdbErrors.field(`relationships[${i}].${side}.ref`, `no item of this import has ref "${end.ref}"`);
-          return idOf[at];
-        }
-        if (!byId.has(end.id!)) throw CmdbErrors.field(`relationships[${i}].${side}.id`, `item ${end.id} not found`);
-        return end.id!;
-      };
-      const edges = rels.map((r, i) => {
-        const e = Object.assign(new RelationshipEntity(), {
-          id: randomUUID(),
-          tenantId: tenant,
-          sourceId: endOf(i, 'source'),
-          targetId: endOf(i, 'target'),
-          type: r.type,
-          criticality: r.criticality ?? 'medium',
-          createdBy: meta.actor?.user_id ?? null,
-          createdAt: now,
-          updatedAt: now,
-        } satisfies RelationshipEntity);
-        if (e.sourceId === e.targetId) throw CmdbErrors.field(`relationships[${i}]`, 'an item cannot be related to itself');
-        return e;
-      });
-      const distinct = [...new Map(edges.map((e) => [`${e.sourceId}/${e.targetId}/${e.type}`, e])).values()];
-      const added = await insertRelationships(tx, distinct);
-      report.relationships_created = added.length;
-      report.relationships_unchanged = edges.length - added.length;
-
-      await insertHistory(tx, history);
-      const all = new Map([...created.map((c) => [c.id, c] as const), ...existing.map((c) => [c.id, c] as const)]);
-      const more = await findCis(tx, [...new Set(added.flatMap((r) => [r.sourceId, r.targetId]))].filter((id) => !all.has(id)));
-      const ref = (id: string) => toCiRef(all.get(id) ?? more.get(id)!);
-      for (const ev of events) await tx.emit(ev.subject, { ci: ev.view, changes: ev.changes });
-      for (const r of added) await tx.emit(EventSubject.RelationshipCreated, { relationship: toRelationshipView(r, ref(r.sourceId), ref(r.targetId)) });
-      const counts = { created: report.created, updated: report.updated, unchanged: report.unchanged, relationships_created: report.relationships_created };
-      await tx.audit({ action: 'ci.imported', resource_type: 'ci_import', resource_id: randomUUID(), after: counts });
-      return report;
+      const id = identities[i];
+      for (const key of [id.k8sUid && `k8s:${id.k8sUid}`, id.serial && `serial:${it.class}:${id.serial}`, id.hostname && `host:${it.class}:${id.hostname}`, `nat:${id.natural}`]) {
+        if (!key) continue;
+        if (seen.has(key)) throw CmdbErrors.field(`items[${i}]`, `identifies the same item as items[${seen.get(key)}]`);
+        seen.set(key, i);
+      }
     });
+    const existing = await identify(
+      tx,
+      items.map((it, i) => ({ cls: it.class, identity: identities[i] })),
+    );
+    const now = new Date();
+    const report: CiImportReportView = { created: 0, updated: 0, unchanged: 0, relationships_created: 0, relationships_unchanged: 0, items: [] };
+    const created: CiEntity[] = [];
+    const history: HistoryRow[] = [];
+    const events: { subject: EventSubject.CiCreated | EventSubject.CiUpdated; view: CiView; changes: CiChanges }[] = [];
+    const idOf: string[] = [];
+    const claimed = new Map<string, number>();
+    for (const [i, it] of items.entries()) {
+      const match = matchOf(it.class, identities[i], existing);
+      if (match && claimed.has(match.id)) throw CmdbErrors.field(`items[${i}]`, `identifies item ${match.id}, as items[${claimed.get(match.id)}] does`);
+      if (!match) {
+        const e = newCi({ id: randomUUID(), tenantId: tenant, dto: it, createdBy: meta.actor?.user_id ?? null, now });
+        created.push(e);
+        idOf.push(e.id);
+        report.created += 1;
+        report.items.push({ id: e.id, result: 'created' });
+        const view = toCiView(e, 0);
+        const changes = creationChanges(view);
+        history.push(this.history(meta, e.id, 'created', changes, now));
+        events.push({ subject: EventSubject.CiCreated, view, changes });
+        continue;
+      }
+      claimed.set(match.id, i);
+      idOf.push(match.id);
+      const changes = applyCiPatch(match, importPatch(it));
+      if (!Object.keys(changes).length) {
+        report.unchanged += 1;
+        report.items.push({ id: match.id, result: 'unchanged' });
+        continue;
+      }
+      match.version += 1;
+      match.updatedAt = now;
+      await updateCi(tx, match).catch((err) => clashOr(err, `items[${i}]`));
+      report.updated += 1;
+      report.items.push({ id: match.id, result: 'updated' });
+      history.push(this.history(meta, match.id, 'updated', changes, now));
+      events.push({ subject: EventSubject.CiUpdated, view: toCiView(match, 0), changes });
+    }
+    await insertCis(tx, created).catch((err) => clashOr(err, 'An imported item'));
+
+    // Relationships: ends by id (live items of this tenant) or by ref.
+    const rels = dto.relationships ?? [];
+    const byId = await findCis(tx, [...new Set(rels.flatMap((r) => [r.source.id, r.target.id]).filter((x): x is string => !!x))]);
+    const endOf = (i: number, side: 'source' | 'target'): string => {
+      const end = rels[i][side];
+      if ((end.id === undefined) === (end.ref === undefined)) throw CmdbErrors.field(`relationships[${i}].${side}`, 'give either id or ref');
+      if (end.ref !== undefined) {
+        const at = refs.get(end.ref);
+        if (at === undefined) throw CmdbErrors.field(`relationships[${i}].${side}.ref`, `no item of this import has ref "${end.ref}"`);
+        return idOf[at];
+      }
+      if (!byId.has(end.id!)) throw CmdbErrors.field(`relationships[${i}].${side}.id`, `item ${end.id} not found`);
+      return end.id!;
+    };
+    const edges = rels.map((r, i) => {
+      const e = Object.assign(new RelationshipEntity(), {
+        id: randomUUID(),
+        tenantId: tenant,
+        sourceId: endOf(i, 'source'),
+        targetId: endOf(i, 'target'),
+        type: r.type,
+        criticality: r.criticality ?? 'medium',
+        createdBy: meta.actor?.user_id ?? null,
+        createdAt: now,
+        updatedAt: now,
+      } satisfies RelationshipEntity);
+      if (e.sourceId === e.targetId) throw CmdbErrors.field(`relationships[${i}]`, 'an item cannot be related to itself');
+      return e;
+    });
+    const distinct = [...new Map(edges.map((e) => [`${e.sourceId}/${e.targetId}/${e.type}`, e])).values()];
+    const added = await insertRelationships(tx, distinct);
+    report.relationships_created = added.length;
+    report.relationships_unchanged = edges.length - added.length;
+
+    await insertHistory(tx, history);
+    const all = new Map([...created.map((c) => [c.id, c] as const), ...existing.map((c) => [c.id, c] as const)]);
+    const more = await findCis(tx, [...new Set(added.flatMap((r) => [r.sourceId, r.targetId]))].filter((id) => !all.has(id)));
+    const ref = (id: string) => toCiRef(all.get(id) ?? more.get(id)!);
+    for (const ev of events) await tx.emit(ev.subject, { ci: ev.view, changes: ev.changes });
+    for (const r of added) await tx.emit(EventSubject.RelationshipCreated, { relationship: toRelationshipView(r, ref(r.sourceId), ref(r.targetId)) });
+    const counts = { created: report.created, updated: report.updated, unchanged: report.unchanged, relationships_created: report.relationships_created };
+    await tx.audit({ action: 'ci.imported', resource_type: 'ci_import', resource_id: randomUUID(), after: counts });
+    return report;
   }
 
   // ---------------------------------------------------------------- classes

@@ -7,6 +7,7 @@ import { ProblemsRoutes } from './problems.controller';
 import { OrganizationRoutes } from './organization.controller';
 import { TeamRoutes } from './team.controller';
 import { CmdbClassesRoutes, CmdbImpactRoutes, CmdbItemsRoutes, CmdbRelationshipsRoutes } from './cmdb-items.controller';
+import { InfraRoutes } from './cmdb-infra.controller';
 import { ItsmChangesRoutes, ItsmFreezeWindowsRoutes } from './itsm-changes.controller';
 import { ItsmCatalogRoutes, ItsmRequestsRoutes } from './itsm-requests.controller';
 import { SlaPoliciesRoutes } from './sla.controller';
@@ -29,4 +30,5 @@ export const ROUTE_CONTROLLERS: Type<unknown>[] = [
   CmdbClassesRoutes,
   CmdbRelationshipsRoutes,
   CmdbImpactRoutes,
+  InfraRoutes,
 ];

@@ -110,15 +110,16 @@ async function benchCmdb({ base, headers, log, outboxPending, impactRequests = 4
   t = Date.now();
   let pending = await outboxPending();
   const pendingAtEnd = pending;
-  while (pending > 0 && Date.now() - t < 600_000) {
+  while (pending > 0 && Date.now() - t < 240_000) {
     await new Promise((r) => setTimeout(r, 1000));
     pending = await outboxPending();
   }
   const drainMs = Date.now() - t;
-  log(`cmdb: ${pendingAtEnd} events still in the outbox after the import, published in ${drainMs} ms`);
+  const pendingAfterDrain = pending;
+  log(`cmdb: ${pendingAtEnd} events in the outbox after the import; ${pendingAtEnd - pending} published in ${drainMs} ms, ${pending} left`);
   // The same items again: identified, nothing written.
   t = Date.now();
-  const again = await post(base, headers, '/api/cmdb/items/bulk', { items: items.slice(0, ITEMS_PER_REQUEST) });
+  const again = await post(base, headers, '/api/cmdb/items/bulk', { items: items.slice(0, ITEMS_PER_REQUEST) }).catch((e) => ({ unchanged: `failed: ${String(e.message).slice(0, 200)}` }));
   const reimportMs = Date.now() - t;
 
   // Impact at depth 6 (upstream: the blast radius) from random servers, VMs and containers.
@@ -156,6 +157,7 @@ async function benchCmdb({ base, headers, log, outboxPending, impactRequests = 4
     import_relationships_ms: relsMs,
     outbox_pending_after_import: pendingAtEnd,
     outbox_drain_ms: drainMs,
+    outbox_pending_after_drain: pendingAfterDrain,
     reimport_unchanged: again.unchanged,
     reimport_4000_ms: reimportMs,
     impact: {
@@ -187,7 +189,7 @@ function cmdbMarkdown(c) {
     '| --- | ---: | ---: | --- |',
     `| import of ${c.items} items | ${(c.import_items_ms / 1000).toFixed(1)} s (${c.import_items_per_s} items/s) | < ${c.targets.import_items_s} s | ${met(c.import_items_ms < c.targets.import_items_s * 1000)} |`,
     `| import of ${c.relationships} relationships | ${(c.import_relationships_ms / 1000).toFixed(1)} s | | |`,
-    `| publishing the import's events left in the outbox (${c.outbox_pending_after_import}) | ${(c.outbox_drain_ms / 1000).toFixed(1)} s | | |`,
+    `| publishing the import's events left in the outbox (${c.outbox_pending_after_import}; ${c.outbox_pending_after_drain} still there when measuring went on) | ${(c.outbox_drain_ms / 1000).toFixed(1)} s | | |`,
     `| the first 4,000 items again (${c.reimport_unchanged} unchanged) | ${c.reimport_4000_ms} ms | | |`,
     `| impact, depth 6, ${c.impact.concurrency} concurrent (${c.impact.requests} requests, ${c.impact.req_per_s} req/s) | p50 ${c.impact.p50_ms} ms, p95 ${c.impact.p95_ms} ms, p99 ${c.impact.p99_ms} ms | p95 < ${c.targets.impact_p95_ms} ms | ${met(c.impact.p95_ms < c.targets.impact_p95_ms)} |`,
     '',

@@ -93,6 +93,13 @@ export class OutboxRelay {
   private again = false;
   private stopped = true;
   private failures = 0;
+  /**
+   * Where the last full batch ended: the next batch continues after it, so that it does not walk again over the
+   * index entries of the rows just published (dead until vacuumed: under a burst of thousands of events a scan from
+   * the start would grow with every batch). A batch that comes back short starts over from the beginning, which
+   * picks up a row committed late with an earlier created_at.
+   */
+  private cursor: { createdAt: string; id: string } | null = null;
   private lastPurge = 0;
   private lastAttempt = 0;
   private readonly pollMs: number;
@@ -106,7 +113,7 @@ export class OutboxRelay {
   ) {
     this.log = new Logger(`OutboxRelay:${opts.schema}`);
     this.pollMs = opts.pollMs ?? 500;
-    this.batchSize = opts.batchSize ?? 200;
+    this.batchSize = opts.batchSize ?? 500;
     this.retentionMs = opts.retentionMs ?? 24 * 3600 * 1000;
   }
 
@@ -183,10 +190,15 @@ export class OutboxRelay {
     const s = this.opts.schema;
     return this.ds.transaction(async (em) => {
       await em.query(`SELECT set_config('app.outbox_relay', 'on', true)`);
-      const rows: OutboxRow[] = await em.query(
-        `SELECT id, subject, payload, headers FROM "${s}"."outbox" WHERE published_at IS NULL ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
+      const after = this.cursor;
+      const rows: (OutboxRow & { at: string })[] = await em.query(
+        `SELECT id, subject, payload, headers, created_at::text AS at FROM "${s}"."outbox"
+          WHERE published_at IS NULL ${after ? `AND (created_at, id) > ($2::timestamptz, $3::uuid)` : ''}
+          ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        after ? [this.batchSize, after.createdAt, after.id] : [this.batchSize],
       );
+      const last = rows[rows.length - 1];
+      this.cursor = rows.length === this.batchSize ? { createdAt: last.at, id: last.id } : null;
       // Sent in order on one connection without waiting for each acknowledgement (JetStream stores them in the
       // order it receives them); the rows up to the first refusal are marked. Those after it are sent again with
       // it (the same Nats-Msg-Id: JetStream drops a copy it stored within its duplicate window, and consumers'
@@ -203,6 +215,7 @@ export class OutboxRelay {
         failed = true;
         await em.query(`UPDATE "${s}"."outbox" SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, [row.id, String(o.reason).slice(0, 1000)]);
         if (this.failures % 20 === 0) this.log.warn(`publish of ${row.subject} ${row.id} failed: ${String(o.reason)}; will retry`);
+        this.cursor = null; // the failed row goes first next time
         break; // later rows go again with this one
       }
       if (done.length) await em.query(`UPDATE "${s}"."outbox" SET published_at = now() WHERE id = ANY($1::uuid[])`, [done]);

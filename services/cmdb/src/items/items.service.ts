@@ -68,15 +68,33 @@ function clashingKey(id: CiIdentity, e: CiEntity): string {
   return `${e.class} ${e.name}${e.environment ? ` (${e.environment})` : ''}`;
 }
 
+/** Live items by each of their identities, for finding the one an identity names (most trusted key first). */
+class IdentityIndex {
+  private readonly byKey = new Map<string, CiEntity>();
+
+  constructor(existing: CiEntity[]) {
+    for (const e of existing) {
+      const i = identityOf(e);
+      if (i.k8sUid) this.byKey.set(`k8s:${i.k8sUid}`, e);
+      if (i.serial) this.byKey.set(`serial:${e.class}:${i.serial}`, e);
+      if (i.hostname) this.byKey.set(`host:${e.class}:${i.hostname}`, e);
+      this.byKey.set(`nat:${i.natural}`, e);
+    }
+  }
+
+  match(cls: string, id: CiIdentity): CiEntity | undefined {
+    return (
+      (id.k8sUid ? this.byKey.get(`k8s:${id.k8sUid}`) : undefined) ??
+      (id.serial ? this.byKey.get(`serial:${cls}:${id.serial}`) : undefined) ??
+      (id.hostname ? this.byKey.get(`host:${cls}:${id.hostname}`) : undefined) ??
+      this.byKey.get(`nat:${id.natural}`)
+    );
+  }
+}
+
 /** The existing item an identity names, most trusted key first. */
 function matchOf(cls: string, id: CiIdentity, existing: CiEntity[]): CiEntity | undefined {
-  const ids = existing.map((e) => ({ e, i: identityOf(e) }));
-  return (
-    (id.k8sUid ? ids.find((x) => x.i.k8sUid === id.k8sUid) : undefined) ??
-    (id.serial ? ids.find((x) => x.e.class === cls && x.i.serial === id.serial) : undefined) ??
-    (id.hostname ? ids.find((x) => x.e.class === cls && x.i.hostname === id.hostname) : undefined) ??
-    ids.find((x) => x.i.natural === id.natural)
-  )?.e;
+  return new IdentityIndex(existing).match(cls, id);
 }
 
 @Injectable()
@@ -292,6 +310,7 @@ export class ItemsService {
       tx,
       items.map((it, i) => ({ cls: it.class, identity: identities[i] })),
     );
+    const index = new IdentityIndex(existing);
     const now = new Date();
     const report: CiImportReportView = { created: 0, updated: 0, unchanged: 0, relationships_created: 0, relationships_unchanged: 0, items: [] };
     const created: CiEntity[] = [];
@@ -300,7 +319,7 @@ export class ItemsService {
     const idOf: string[] = [];
     const claimed = new Map<string, number>();
     for (const [i, it] of items.entries()) {
-      const match = matchOf(it.class, identities[i], existing);
+      const match = index.match(it.class, identities[i]);
       if (match && claimed.has(match.id)) throw CmdbErrors.field(`items[${i}]`, `identifies item ${match.id}, as items[${claimed.get(match.id)}] does`);
       if (!match) {
         const e = newCi({ id: randomUUID(), tenantId: tenant, dto: it, createdBy: meta.actor?.user_id ?? null, now });

@@ -642,7 +642,7 @@ const program = new Command('new-service')
     files(n);
     registrations(n);
     process.stdout.write(
-      `\nnext: npm run openapi (the routes join docs/openapi.json), npm run check, npm test -- test/integration/${name}.integration-spec.ts; then fill in the domain (docs/architecture.md)\n`,
+      `\nnext: npm install (the new workspace joins package-lock.json: npm ci refuses a lock without it), npm run openapi (the routes join docs/openapi.json), npm run check, npm test -- test/integration/${name}.integration-spec.ts; then fill in the domain (docs/architecture.md)\n`,
     );
   });
 

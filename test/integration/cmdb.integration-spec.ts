@@ -201,7 +201,7 @@ describe('cmdb', () => {
     expect(up.direction).toBe('upstream');
     expect(names(up).sort()).toEqual(['api@1', 'lb@3', 'web@2', 'worker@1']);
     const lb = up.items.find((i: { ci: { name: string } }) => i.ci.name === 'lb');
-    expect(lb.path.map((c: { name: string }) => c.name)).toEqual(['db', 'api', 'web', 'lb']);
+    expect(lb.path).toEqual([n.db, n.api, n.web, n.lb]);
     expect(lb.via).toEqual(['connects_to', 'depends_on', 'depends_on']);
     expect(lb.worst_criticality).toBe('critical'); // web is critical
     expect(up.items.find((i: { ci: { name: string } }) => i.ci.name === 'worker').worst_criticality).toBe('low');
@@ -222,6 +222,17 @@ describe('cmdb', () => {
     const cycle = await impact(`ci_id=${n.x}&depth=10`);
     expect(names(cycle)).toEqual(['z@1', 'y@2']);
     expect((await impact(`ci_id=${n.lonely}`)).items).toEqual([]);
+    // Every request sees the relationships as they are now: added, given a new criticality, removed, gone with an item.
+    const extra = await rel(t, n.lonely, n.db, 'depends_on', 'low');
+    const near = async () => (await impact(`ci_id=${n.db}&depth=1`)).items.map((i: { ci: { name: string }; worst_criticality: string }) => `${i.ci.name}:${i.worst_criticality}`).sort();
+    expect(await near()).toEqual(['api:medium', 'lonely:low', 'worker:low']);
+    expect((await t.call('PATCH', `/api/cmdb/relationships/${extra.id}`, { body: { criticality: 'critical' } })).status).toBe(200);
+    expect(await near()).toEqual(['api:medium', 'lonely:critical', 'worker:low']);
+    expect((await t.call('DELETE', `/api/cmdb/relationships/${extra.id}`)).status).toBe(200);
+    expect(await near()).toEqual(['api:medium', 'worker:low']);
+    await rel(t, n.lonely, n.db);
+    expect((await t.call('DELETE', `/api/cmdb/items/${n.lonely}`)).status).toBe(200);
+    expect(await near()).toEqual(['api:medium', 'worker:low']);
     expect((await impact(`ci_id=${n.db}&max_items=2`)).items).toHaveLength(2);
     expect((await impact(`ci_id=${n.db}&max_items=2`)).total).toBe(4);
 
@@ -248,6 +259,12 @@ describe('cmdb', () => {
         { source: { ref: 'svc' }, target: { ref: 'pod' }, type: 'depends_on', criticality: 'high' },
       ],
     };
+    // A dry run checks and reports, writing nothing.
+    const dry = await t.call('POST', '/api/cmdb/items/bulk', { body: { ...batch, dry_run: true } });
+    expect(dry.status).toBe(200);
+    expect(dry.body.data).toMatchObject({ created: 4, relationships_created: 2, dry_run: true });
+    expect(dry.body.data.items.map((i: { id: string | null }) => i.id)).toEqual([null, null, null, null]);
+    expect(await rows(t.id)).toBe(0);
     const first = await t.call('POST', '/api/cmdb/items/bulk', { body: batch });
     expect(first.status).toBe(200);
     expect(first.body.data).toMatchObject({ created: 4, updated: 0, unchanged: 0, relationships_created: 2, relationships_unchanged: 0 });

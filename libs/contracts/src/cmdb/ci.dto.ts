@@ -412,6 +412,11 @@ export class ImportCisDto {
   @ValidateNested({ each: true })
   @Type(() => ImportRelationshipDto)
   relationships?: ImportRelationshipDto[];
+
+  /** Check everything (fields, classes, identities, references) and report what would happen, writing nothing. */
+  @IsOptional()
+  @IsBoolean()
+  dry_run?: boolean;
 }
 
 // ---------------------------------------------------------------- the infrastructure view (second document)

@@ -150,8 +150,11 @@ export interface ImpactItemView {
   ci: CiRefView;
   /** Relationships between a start item and this one (1: directly). */
   distance: number;
-  /** One shortest path, start item first, this item last. */
-  path: CiRefView[];
+  /**
+   * One shortest path as item ids, start item first, this item last. Every id on it is one of `roots` or an item of
+   * the same answer (items are answered nearest first, so the steps of an answered path are answered too).
+   */
+  path: string[];
   /** The relationship types along the path, in order. */
   via: RelationshipType[];
   /** The most critical of the path's relationships and items (after the start). */
@@ -178,8 +181,10 @@ export interface CiImportReportView {
   unchanged: number;
   relationships_created: number;
   relationships_unchanged: number;
-  /** Per item, in the order given: its id and what happened to it. */
-  items: { id: string; result: 'created' | 'updated' | 'unchanged' }[];
+  /** Per item, in the order given: its id (null for an item a dry run would create) and what happened to it. */
+  items: { id: string | null; result: 'created' | 'updated' | 'unchanged' }[];
+  /** Nothing was written: the report says what the import would do. */
+  dry_run: boolean;
 }
 
 // ---------------------------------------------------------------- the infrastructure view (second document)

@@ -126,7 +126,7 @@ export class InfraService {
       } catch (e) {
         throw renamed(e, nodes.length);
       }
-      const ids = report.items.map((r) => r.id);
+      const ids = report.items.map((r) => r.id!);
       return this.viewIn(tx, { max_nodes: 5000 }, { nodes: ids.slice(0, nodes.length), zones: ids.slice(nodes.length) });
     });
   }

@@ -2,6 +2,7 @@ import { CiListQueryDto, CiSort, RelationshipListQueryDto } from '@opsplane/cont
 import { rowShape, TenantTx } from '@opsplane/db';
 import { CiEntity, RelationshipEntity } from './ci.entity';
 import { CiChanges, CiIdentity } from './ci.domain';
+import { GraphChange } from '../relationships/impact-graph';
 
 /**
  * The cmdb tables in plain SQL, the columns read from the entities (rowShape). The schema is the connection's
@@ -261,15 +262,27 @@ export async function deleteRelationships(tx: TenantTx, where: { id?: string; ci
   return rows.map((r) => shape.fromRow(r));
 }
 
-/** One step of an impact walk: the edges leaving the frontier (upstream: to the items that depend on it). */
-export async function neighbours(
-  tx: TenantTx,
-  frontier: string[],
-  direction: 'upstream' | 'downstream',
-): Promise<{ from: string; to: string; type: string; criticality: string }[]> {
-  const [at, other] = direction === 'upstream' ? ['target_id', 'source_id'] : ['source_id', 'target_id'];
+/** The tenant's relationship graph version (0 before its first relationship). */
+export async function graphVersion(tx: TenantTx): Promise<number> {
+  const rows = (await tx.query(`SELECT version FROM graph_versions WHERE tenant_id = current_setting('app.tenant_id')::uuid`)) as { version: string }[];
+  return rows.length ? Number(rows[0].version) : 0;
+}
+
+/** The logged changes after version `after` up to `upTo`, oldest first; null when the log no longer reaches back to `after`. */
+export async function graphChanges(tx: TenantTx, after: number, upTo: number): Promise<GraphChange[] | null> {
+  const rows = (await tx.query(
+    `SELECT version, op, source_id, target_id, type, criticality FROM graph_changes
+      WHERE tenant_id = current_setting('app.tenant_id')::uuid AND version > $1 AND version <= $2 ORDER BY version`,
+    [after, upTo],
+  )) as (GraphChange & { version: string })[];
+  // Every version has at least one change: the log is whole when it holds each version in between.
+  const versions = new Set(rows.map((r) => r.version));
+  return versions.size === upTo - after ? rows : null;
+}
+
+/** Every relationship of the tenant, as graph changes. */
+export async function allEdges(tx: TenantTx): Promise<GraphChange[]> {
   return (await tx.query(
-    `SELECT ${at} AS "from", ${other} AS "to", type, criticality FROM relationships WHERE tenant_id = current_setting('app.tenant_id')::uuid AND ${at} = ANY($1::uuid[])`,
-    [frontier],
-  )) as { from: string; to: string; type: string; criticality: string }[];
+    `SELECT '+' AS op, source_id, target_id, type, criticality FROM relationships WHERE tenant_id = current_setting('app.tenant_id')::uuid`,
+  )) as GraphChange[];
 }

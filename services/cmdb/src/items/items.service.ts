@@ -97,6 +97,9 @@ function matchOf(cls: string, id: CiIdentity, existing: CiEntity[]): CiEntity | 
   return new IdentityIndex(existing).match(cls, id);
 }
 
+/** Thrown to roll a dry run's unit of work back. */
+const DRY_RUN = Symbol('dry run');
+
 @Injectable()
 export class ItemsService {
   constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime) {}
@@ -279,7 +282,20 @@ export class ItemsService {
    * ends by id or by an item's `ref`; an existing relationship is left as it is. A bad row names itself (items[3].class).
    */
   async import(meta: RequestMeta, dto: ImportCisDto): Promise<CiImportReportView> {
-    return this.rt.tenantDb.run({ tenant: asTenantId(meta.tenant_id), actor: meta.actor }, (tx) => this.importIn(tx, meta, dto));
+    const scope = { tenant: asTenantId(meta.tenant_id), actor: meta.actor };
+    if (!dto.dry_run) return this.rt.tenantDb.run(scope, (tx) => this.importIn(tx, meta, dto));
+    // A dry run does all the work in its unit of work and rolls it back: the same checks, nothing kept.
+    let report: CiImportReportView | undefined;
+    await this.rt.tenantDb
+      .run(scope, async (tx) => {
+        report = await this.importIn(tx, meta, dto);
+        throw DRY_RUN;
+      })
+      .catch((e: unknown) => {
+        if (e !== DRY_RUN) throw e;
+      });
+    const created = new Set(report!.items.flatMap((it, i) => (it.result === 'created' ? [i] : [])));
+    return { ...report!, items: report!.items.map((it, i) => (created.has(i) ? { ...it, id: null } : it)), dry_run: true };
   }
 
   /** The import, in the caller's unit of work. */
@@ -312,7 +328,7 @@ export class ItemsService {
     );
     const index = new IdentityIndex(existing);
     const now = new Date();
-    const report: CiImportReportView = { created: 0, updated: 0, unchanged: 0, relationships_created: 0, relationships_unchanged: 0, items: [] };
+    const report: CiImportReportView = { created: 0, updated: 0, unchanged: 0, relationships_created: 0, relationships_unchanged: 0, items: [], dry_run: false };
     const created: CiEntity[] = [];
     const history: HistoryRow[] = [];
     const events: { subject: EventSubject.CiCreated | EventSubject.CiUpdated; view: CiView; changes: CiChanges }[] = [];

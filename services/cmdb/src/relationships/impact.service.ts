@@ -1,33 +1,79 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CI_CRITICALITIES, CiCriticality, ImpactItemView, ImpactQueryDto, ImpactView, RelationshipType, RequestMeta } from '@opsplane/contracts';
-import { asTenantId } from '@opsplane/db';
+import { CiCriticality, ImpactItemView, ImpactQueryDto, ImpactView, RequestMeta } from '@opsplane/contracts';
+import { asTenantId, TenantTx } from '@opsplane/db';
 import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { CiEntity } from '../items/ci.entity';
 import { CmdbErrors } from '../items/items.exception';
 import { toCiRef } from '../items/ci.mapper';
-import { findCis, neighbours } from '../items/items.repository';
-
-/** critical → 0 ... low → 3: the smaller, the worse. */
-const rank = (c: string | null | undefined) => (c ? (CI_CRITICALITIES as readonly string[]).indexOf(c) : CI_CRITICALITIES.length);
-const worse = (a: CiCriticality, b: string | null | undefined): CiCriticality => (rank(b) < rank(a) ? (b as CiCriticality) : a);
-
-interface Reached {
-  distance: number;
-  parent: string | null;
-  via: RelationshipType | null;
-  /** The worst relationship criticality on the way here. */
-  worst: CiCriticality;
-}
+import { allEdges, findCis, graphChanges, graphVersion } from '../items/items.repository';
+import { CmdbConfig } from '../config';
+import { ImpactGraph, worseOf } from './impact-graph';
 
 /**
- * The blast radius: a breadth-first walk over the relationships, one indexed query per level, each item kept
- * once at its shortest distance (so cycles end), up to the depth asked (at most MAX_IMPACT_DEPTH).
- * upstream (the default) follows relationships from target to source: what depends on the items, what
- * fails when they fail; downstream the other way: what they depend on.
+ * The blast radius, from the tenant's relationship graph held in memory (`ImpactGraph`): one small query finds the
+ * tenant's graph version; a graph already here replays the changes logged since its version (or is loaded again when
+ * it is further behind than the log reaches), then the walk runs in memory and only the items answered are read.
+ * upstream (the default) follows relationships from target to source: what depends on the items, what fails when
+ * they fail; downstream the other way: what they depend on.
  */
 @Injectable()
 export class ImpactService {
-  constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime) {}
+  /** Tenants' graphs, the least recently used first. */
+  private readonly graphs = new Map<string, ImpactGraph>();
+  /** One load or catch-up per tenant at a time: concurrent requests share it. */
+  private readonly loading = new Map<string, Promise<ImpactGraph>>();
+
+  constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime<CmdbConfig>) {}
+
+  /** The tenant's graph as of its current version, read in the request's transaction (row-level security). */
+  private async graph(tx: TenantTx): Promise<ImpactGraph> {
+    const tenant = tx.tenant as string;
+    const version = await graphVersion(tx);
+    const cached = this.graphs.get(tenant);
+    if (cached && cached.version === version) {
+      this.graphs.delete(tenant);
+      this.graphs.set(tenant, cached);
+      return cached;
+    }
+    const pending = this.loading.get(tenant);
+    if (pending) {
+      const g = await pending;
+      if (g.version >= version) return g;
+    }
+    const load = (async () => {
+      let g = cached && cached.version < version ? cached : undefined;
+      const changes = g ? await graphChanges(tx, g.version, version) : null;
+      if (g && changes) for (const c of changes) g.apply(c);
+      else {
+        // Loaded after the version was read: changes logged in between are replayed later over it (they are idempotent).
+        g = new ImpactGraph(version);
+        for (const c of await allEdges(tx)) g.apply(c);
+      }
+      g.version = version;
+      return g;
+    })();
+    this.loading.set(tenant, load);
+    try {
+      const g = await load;
+      this.graphs.delete(tenant);
+      this.graphs.set(tenant, g);
+      this.evict();
+      return g;
+    } finally {
+      if (this.loading.get(tenant) === load) this.loading.delete(tenant);
+    }
+  }
+
+  /** Drops the least recently used graphs while the cache holds more edges than allowed (the newest stays). */
+  private evict(): void {
+    let total = 0;
+    for (const g of this.graphs.values()) total += g.edges;
+    for (const [tenant, g] of this.graphs) {
+      if (total <= this.rt.config.IMPACT_GRAPH_CACHE_EDGES || this.graphs.size === 1) break;
+      this.graphs.delete(tenant);
+      total -= g.edges;
+    }
+  }
 
   async impact(meta: RequestMeta, q: ImpactQueryDto): Promise<ImpactView> {
     return this.rt.tenantDb.run(asTenantId(meta.tenant_id), async (tx) => {
@@ -35,58 +81,21 @@ export class ImpactService {
       const roots = await findCis(tx, rootIds);
       const missing = rootIds.filter((id) => !roots.has(id));
       if (missing.length) throw CmdbErrors.field('ci_id', `item(s) not found: ${missing.join(', ')}`);
-      const reached = new Map<string, Reached>(rootIds.map((id) => [id, { distance: 0, parent: null, via: null, worst: 'low' }]));
-      let frontier = rootIds;
-      let depthReached = false;
-      for (let d = 1; d <= q.depth + 1 && frontier.length; d++) {
-        const edges = await neighbours(tx, frontier, q.direction);
-        if (d > q.depth) {
-          // One look past the depth: was there more to reach?
-          depthReached = edges.some((e) => !reached.has(e.to));
-          break;
-        }
-        const next: string[] = [];
-        for (const e of edges) {
-          if (reached.has(e.to)) continue;
-          const from = reached.get(e.from)!;
-          reached.set(e.to, { distance: d, parent: e.from, via: e.type as RelationshipType, worst: worse(from.distance ? from.worst : 'low', e.criticality) });
-          next.push(e.to);
-        }
-        frontier = next;
-      }
-      const hits = [...reached.entries()].filter(([, r]) => r.distance > 0);
-      // Nearest first, the worst relationships first among equals, then by id (stable).
-      hits.sort(([a, x], [b, y]) => x.distance - y.distance || rank(x.worst) - rank(y.worst) || (a < b ? -1 : 1));
-      const shown = hits.slice(0, q.max_items);
-      const pathOf = (id: string): string[] => {
-        const out: string[] = [];
-        for (let at: string | null = id; at !== null; at = reached.get(at)!.parent) out.push(at);
-        return out.reverse();
-      };
-      const paths = new Map(shown.map(([id]) => [id, pathOf(id)]));
-      const needed = [...new Set([...paths.values()].flat())];
+      const walk = (await this.graph(tx)).walk(rootIds, q.direction, q.depth, q.max_items);
+      // The answered items and their paths' steps (which are answered items or starts).
       const cis = new Map<string, CiEntity>(roots);
-      for (let i = 0; i < needed.length; i += 5000) {
-        for (const [id, e] of await findCis(
-          tx,
-          needed.slice(i, i + 5000).filter((x) => !cis.has(x)),
-        ))
-          cis.set(id, e);
-      }
-      const items: ImpactItemView[] = shown
-        .filter(([id]) => cis.has(id))
-        .map(([id, r]) => {
-          const path = paths.get(id)!;
-          const worst = path.slice(1).reduce<CiCriticality>((w, p) => worse(w, cis.get(p)?.criticality), r.worst);
-          return {
-            ci: toCiRef(cis.get(id)!),
-            distance: r.distance,
-            path: path.map((p) => toCiRef(cis.get(p)!)),
-            via: path.slice(1).map((p) => reached.get(p)!.via!),
-            worst_criticality: worst,
-          };
-        });
-      return { direction: q.direction, depth: q.depth, roots: rootIds.map((id) => toCiRef(roots.get(id)!)), items, total: hits.length, depth_reached: depthReached };
+      const needed = walk.hits.map((h) => h.id);
+      for (let i = 0; i < needed.length; i += 5000) for (const [id, e] of await findCis(tx, needed.slice(i, i + 5000))) cis.set(id, e);
+      const items: ImpactItemView[] = walk.hits
+        .filter((h) => cis.has(h.id))
+        .map((h) => ({
+          ci: toCiRef(cis.get(h.id)!),
+          distance: h.distance,
+          path: h.path,
+          via: h.via,
+          worst_criticality: h.path.slice(1).reduce<CiCriticality>((w, p) => worseOf(w, cis.get(p)?.criticality), h.worst),
+        }));
+      return { direction: q.direction, depth: q.depth, roots: rootIds.map((id) => toCiRef(roots.get(id)!)), items, total: walk.total, depth_reached: walk.depthReached };
     });
   }
 }

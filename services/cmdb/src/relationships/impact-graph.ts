@@ -1,0 +1,148 @@
+import { CI_CRITICALITIES, CiCriticality, RelationshipType } from '@opsplane/contracts';
+
+/** critical → 0 ... low → 3: the smaller, the worse (none: after low). */
+export const criticalityRank = (c: string | null | undefined): number => (c ? (CI_CRITICALITIES as readonly string[]).indexOf(c) : CI_CRITICALITIES.length);
+export const worseOf = (a: CiCriticality, b: string | null | undefined): CiCriticality => (criticalityRank(b) < criticalityRank(a) ? (b as CiCriticality) : a);
+
+interface Edge {
+  to: number;
+  type: RelationshipType;
+  /** The relationship's criticality rank (criticalityRank). */
+  rank: number;
+}
+
+/** A change of the graph: `+` the edge as it now is (added or changed), `-` the edge gone. */
+export interface GraphChange {
+  op: '+' | '-';
+  source_id: string;
+  target_id: string;
+  type: string;
+  criticality: string;
+}
+
+/** An item the walk reached. */
+export interface Hit {
+  id: string;
+  distance: number;
+  /** One shortest path, a start item first, this item last. */
+  path: string[];
+  /** The relationship types along the path. */
+  via: RelationshipType[];
+  /** The worst relationship criticality along the path. */
+  worst: CiCriticality;
+}
+
+export interface Walk {
+  /** The items reached (not the starts), at most the limit asked: nearest first, the worst relationships first among equals, then by id. */
+  hits: Hit[];
+  /** How many items were reached in all. */
+  total: number;
+  /** The depth stopped the walk while there was more to reach. */
+  depthReached: boolean;
+}
+
+/**
+ * One tenant's relationships in memory, both ways (upstream: from a target to the items that depend on it;
+ * downstream: from a source to what it depends on). An edge is identified as in the database by its source, target
+ * and type, so applying a change twice leaves the same graph: a change log may be replayed over a graph loaded
+ * after some of it.
+ */
+export class ImpactGraph {
+  private readonly index = new Map<string, number>();
+  private readonly ids: string[] = [];
+  private readonly up: Edge[][] = [];
+  private readonly down: Edge[][] = [];
+  edges = 0;
+
+  constructor(public version: number) {}
+
+  private node(id: string): number {
+    let n = this.index.get(id);
+    if (n === undefined) {
+      n = this.ids.length;
+      this.index.set(id, n);
+      this.ids.push(id);
+      this.up.push([]);
+      this.down.push([]);
+    }
+    return n;
+  }
+
+  apply(c: GraphChange): void {
+    const s = this.node(c.source_id);
+    const t = this.node(c.target_id);
+    const type = c.type as RelationshipType;
+    const rank = criticalityRank(c.criticality);
+    const put = (list: Edge[], to: number): boolean => {
+      const at = list.findIndex((e) => e.to === to && e.type === type);
+      if (c.op === '-') {
+        if (at >= 0) list.splice(at, 1);
+        return at >= 0;
+      }
+      if (at >= 0) list[at].rank = rank;
+      else list.push({ to, type, rank });
+      return at < 0;
+    };
+    const changed = put(this.down[s], t);
+    put(this.up[t], s);
+    if (changed) this.edges += c.op === '+' ? 1 : -1;
+  }
+
+  /**
+   * The blast radius: breadth-first from the roots, each item kept once at its shortest distance (so cycles end),
+   * up to `depth`; only the `limit` first items (in the answer's order) get their paths built.
+   */
+  walk(roots: string[], direction: 'upstream' | 'downstream', depth: number, limit = Infinity): Walk {
+    const adjacency = direction === 'upstream' ? this.up : this.down;
+    const n = this.ids.length;
+    const parent = new Int32Array(n).fill(-1);
+    const seen = new Uint8Array(n);
+    const worst = new Uint8Array(n).fill(criticalityRank('low'));
+    const via: RelationshipType[] = new Array<RelationshipType>(n);
+    let frontier: number[] = [];
+    for (const id of roots) {
+      const at = this.index.get(id);
+      if (at !== undefined && !seen[at]) {
+        seen[at] = 1;
+        frontier.push(at);
+      }
+    }
+    const levels: number[][] = [];
+    let depthReached = false;
+    for (let d = 1; frontier.length; d++) {
+      if (d > depth) {
+        depthReached = frontier.some((x) => adjacency[x].some((e) => !seen[e.to]));
+        break;
+      }
+      const next: number[] = [];
+      for (const x of frontier) {
+        const from = d > 1 ? worst[x] : criticalityRank('low');
+        for (const e of adjacency[x]) {
+          if (seen[e.to]) continue;
+          seen[e.to] = 1;
+          parent[e.to] = x;
+          via[e.to] = e.type;
+          worst[e.to] = Math.min(from, e.rank);
+          next.push(e.to);
+        }
+      }
+      if (next.length) levels.push(next);
+      frontier = next;
+    }
+    const hits: Hit[] = [];
+    const total = levels.reduce((sum, level) => sum + level.length, 0);
+    for (let d = 0; d < levels.length && hits.length < limit; d++) {
+      const level = levels[d].slice().sort((a, b) => worst[a] - worst[b] || (this.ids[a] < this.ids[b] ? -1 : 1));
+      for (const x of level.slice(0, limit - hits.length)) {
+        const path: string[] = [];
+        const steps: RelationshipType[] = [];
+        for (let at = x; at !== -1; at = parent[at]) {
+          path.push(this.ids[at]);
+          if (parent[at] !== -1) steps.push(via[at]);
+        }
+        hits.push({ id: this.ids[x], distance: d + 1, path: path.reverse(), via: steps.reverse(), worst: CI_CRITICALITIES[worst[x]] });
+      }
+    }
+    return { hits, total, depthReached };
+  }
+}

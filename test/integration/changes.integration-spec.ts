@@ -199,6 +199,9 @@ describe('changes (through the gateway)', () => {
 
   it('lists with filters, sorting and pagination', async () => {
     const u = await p.tenant('Lists');
+    // ci_ids name the tenant's configuration items, by id or by name.
+    const db1 = await u.ci('db-1', 'database');
+    await u.ci('sw-1', 'network');
     const mk = (body: Record<string, unknown>) => u.call('POST', '/api/changes', { body });
     await mk({ title: 'A db change', type: 'standard', risk_level: 'low', ci_ids: ['db-1'], scheduled_start: '2026-05-01T00:00:00Z', scheduled_end: '2026-05-01T01:00:00Z' });
     await mk({ title: 'B network change', risk_level: 'high', ci_ids: ['sw-1'], scheduled_start: '2026-06-01T00:00:00Z', scheduled_end: '2026-06-01T01:00:00Z' });
@@ -206,7 +209,7 @@ describe('changes (through the gateway)', () => {
     const q = async (s: string) => (await u.call('GET', `/api/changes?${s}`)).body.data;
     expect((await q('status=approved')).items.map((x: { title: string }) => x.title)).toEqual(['A db change']);
     expect((await q('approval_status=pending&sort=-risk_level')).items.map((x: { title: string }) => x.title)).toEqual(['C emergency', 'B network change']);
-    expect((await q('ci_id=db-1')).total).toBe(2);
+    expect((await q(`ci_id=${db1}`)).total).toBe(2);
     expect((await q('type=emergency,standard')).total).toBe(2);
     expect((await q('from=2026-05-15T00:00:00Z&to=2026-06-15T00:00:00Z')).items.map((x: { title: string }) => x.title)).toEqual(['B network change']);
     expect((await q('q=network')).total).toBe(1);
@@ -238,12 +241,14 @@ describe('changes (through the gateway)', () => {
   it('conflicts: an overlapping approved change on the same CI or a freeze window blocks approval unless an admin overrides with a reason', async () => {
     const u = await p.tenant('Conflicts');
     const [m1, m2, a1] = await Promise.all([u.user('member'), u.user('member'), u.user('admin')]);
+    const db1 = await u.ci('db-1', 'database');
+    for (const name of ['app-1', 'app-2']) await u.ci(name);
     const mk = async (body: Record<string, unknown>, as = m1) => (await u.call('POST', '/api/changes', { body, as })).body.data;
     const ok = await mk({ title: 'Replace disk', type: 'standard', ci_ids: ['db-1'], scheduled_start: '2026-12-10T01:00:00Z', scheduled_end: '2026-12-10T03:00:00Z' });
     expect(ok).toMatchObject({ status: 'approved', conflicts: [] });
     const clash = await mk({ title: 'Tune db', risk_level: 'low', ci_ids: ['db-1', 'app-1'], scheduled_start: '2026-12-10T02:00:00Z', scheduled_end: '2026-12-10T04:00:00Z' });
     expect(clash.conflicts).toEqual([
-      { kind: 'change', id: ok.id, reference: ok.reference, title: 'Replace disk', start: '2026-12-10T01:00:00.000Z', end: '2026-12-10T03:00:00.000Z', ci_ids: ['db-1'] },
+      { kind: 'change', id: ok.id, reference: ok.reference, title: 'Replace disk', start: '2026-12-10T01:00:00.000Z', end: '2026-12-10T03:00:00.000Z', ci_ids: [db1] },
     ]);
     // Another CI, or a window that only touches: no conflict.
     expect((await mk({ title: 'Other CI', risk_level: 'low', ci_ids: ['app-2'], scheduled_start: '2026-12-10T02:00:00Z', scheduled_end: '2026-12-10T04:00:00Z' })).conflicts).toEqual([]);
@@ -285,6 +290,7 @@ describe('changes (through the gateway)', () => {
 
   it('computes a risk score beside the requested level, from the type, CIs, backout plan and the failure history', async () => {
     const u = await p.tenant('Risky');
+    await u.ci('a');
     const low = (await u.call('POST', '/api/changes', { body: { title: 'Safe', type: 'normal', risk_level: 'high', ci_ids: ['a'], backout_plan: 'undo' } })).body.data;
     expect(low).toMatchObject({ risk_level: 'high', risk_score: 25, computed_risk_level: 'medium' });
     // One failed change in the last 90 days: every later change scores the history (30 x 1/1).

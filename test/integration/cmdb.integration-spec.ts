@@ -304,6 +304,58 @@ describe('cmdb', () => {
     expect((await t.call('GET', '/api/cmdb/relationships')).body.data.total).toBe(2);
   });
 
+  it("checks incidents' and changes' ci_ids against the CMDB, and shows an item's open incidents and changes, also in impact", async () => {
+    const t = await p.tenant('CMDB links');
+    const other = await p.tenant('CMDB links other');
+    const db = await ci(t, { name: 'orders-db', class: 'database' });
+    const api = await ci(t, { name: 'orders-api' });
+    await rel(t, api.id, db.id);
+    const theirs = await ci(other, { name: 'their-db', class: 'database' });
+    await ci(t, { name: 'twin', environment: 'production' });
+    await ci(t, { name: 'twin', environment: 'staging' });
+    const incidents = async () => (await t.call('GET', '/api/incidents?limit=1')).body.data.total;
+
+    // Unknown, another tenant's, or ambiguous: 422 naming the entry, nothing written.
+    for (const [ciIds, field, text] of [
+      [['no-such-item'], 'ci_ids[0]', 'no configuration item "no-such-item"'],
+      [[db.id, theirs.id], 'ci_ids[1]', theirs.id],
+      [['twin'], 'ci_ids[0]', 'names 2 configuration items'],
+    ] as const) {
+      const r = await t.call('POST', '/api/incidents', { body: { title: 'Orders failing', severity: 'P2', ci_ids: ciIds } });
+      expect([r.status, r.body.code]).toEqual([422, 'VALIDATION_ERROR']);
+      expect(r.body.details).toEqual([expect.objectContaining({ field, message: expect.stringContaining(text) })]);
+    }
+    expect(await incidents()).toBe(0);
+    const badChange = await t.call('POST', '/api/changes', { body: { title: 'Tune', ci_ids: [theirs.id] } });
+    expect([badChange.status, badChange.body.details[0].field]).toEqual([422, 'ci_ids[0]']);
+
+    // By id or by name (any case): stored as the items' ids.
+    const inc = (await t.call('POST', '/api/incidents', { body: { title: 'Orders failing', severity: 'P2', ci_ids: ['ORDERS-DB', db.id] } })).body.data;
+    expect(inc.ci_ids).toEqual([db.id]);
+    const done = (await t.call('POST', '/api/incidents', { body: { title: 'Old one', severity: 'P4', ci_ids: [db.id] } })).body.data;
+    await t.call('PATCH', `/api/incidents/${done.id}`, { body: { status: 'resolved' } });
+    expect((await t.call('PATCH', `/api/incidents/${done.id}`, { body: { ci_ids: [theirs.id] } })).status).toBe(422);
+    const chg = (await t.call('POST', '/api/changes', { body: { title: 'Add an index', type: 'standard', ci_ids: ['orders-db'], scheduled_start: '2027-01-10T01:00:00Z', scheduled_end: '2027-01-10T02:00:00Z' } })).body.data;
+    expect([chg.status, chg.ci_ids]).toEqual(['approved', [db.id]]);
+    await t.call('POST', '/api/changes', { body: { title: 'A draft', ci_ids: [db.id] } });
+
+    // The item's view: its open incidents and its approved, scheduled or running changes.
+    const view = (await t.call('GET', `/api/cmdb/items/${db.id}`)).body.data;
+    expect(view.open_incidents.map((i: { id: string }) => i.id)).toEqual([inc.id]);
+    expect(view.open_incidents[0]).toMatchObject({ reference: inc.reference, title: 'Orders failing', status: 'open', priority: 'high' });
+    expect(view.changes.map((c: { id: string }) => c.id)).toEqual([chg.id]);
+    expect(view.changes[0]).toMatchObject({ reference: chg.reference, status: 'approved', scheduled_start: '2027-01-10T01:00:00.000Z' });
+    // Impact: upstream of the database, the API (nothing on it); downstream of the API, the database with both.
+    const up = (await t.call('GET', `/api/cmdb/impact?ci_id=${db.id}`)).body.data;
+    expect(up.items.map((i: { ci: { name: string }; open_incidents: unknown[]; scheduled_changes: unknown[] }) => [i.ci.name, i.open_incidents.length, i.scheduled_changes.length])).toEqual([['orders-api', 0, 0]]);
+    const down = (await t.call('GET', `/api/cmdb/impact?ci_id=${api.id}&direction=downstream`)).body.data;
+    expect(down.items[0].open_incidents.map((i: { id: string }) => i.id)).toEqual([inc.id]);
+    expect(down.items[0].scheduled_changes.map((c: { id: string }) => c.id)).toEqual([chg.id]);
+    // Another tenant sees none of it.
+    expect((await other.call('GET', `/api/cmdb/items/${db.id}`)).status).toBe(404);
+    expect((await other.call('GET', `/api/cmdb/items/${theirs.id}`)).body.data).toMatchObject({ open_incidents: [], changes: [] });
+  });
+
   it("keeps each tenant's items apart on every route", async () => {
     const a = await p.tenant('CMDB A');
     const b = await p.tenant('CMDB B');

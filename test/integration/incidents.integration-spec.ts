@@ -40,6 +40,7 @@ describe('incidents (through the gateway)', () => {
 
   describe('create', () => {
     it('accepts the first document shape and answers in the envelope', async () => {
+      const ci001 = await t.ci('ci-001');
       const r = await t.call('POST', '/api/incidents', {
         body: { title: 'Database connection pool exhausted', severity: 'P1', description: 'pool at 100%', source: 'prometheus', ci_ids: ['ci-001'] },
       });
@@ -52,7 +53,7 @@ describe('incidents (through the gateway)', () => {
         severity: 'P1',
         priority: 'critical',
         source: 'prometheus',
-        ci_ids: ['ci-001'],
+        ci_ids: [ci001],
         created_by: t.owner.id,
       });
       expect(inc.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -152,7 +153,8 @@ describe('incidents (through the gateway)', () => {
     });
 
     it('lists with filters, text search, date range, sorting and pagination', async () => {
-      const a = await t.incident({ title: 'Checkout latency high', severity: 'P1', source: 'prometheus', tags: ['db'], ci_ids: ['ci-db'], assigned_to: 'alice' });
+      const ciDb = await t.ci('ci-db', 'database');
+      const a = await t.incident({ title: 'Checkout latency high', severity: 'P1', source: 'prometheus', tags: ['db'], ci_ids: [ciDb], assigned_to: 'alice' });
       const b = await t.incident({ title: 'Disk almost full', severity: 'P2', source: 'grafana', tags: ['disk'], assigned_to: 'bob' });
       const c = await t.incident({ title: 'Login errors spike', severity: 'P4', source: 'prometheus', tags: ['db', 'auth'] });
       await t.call('PATCH', `/api/incidents/${b.id}`, { body: { status: 'resolved' } });
@@ -170,7 +172,7 @@ describe('incidents (through the gateway)', () => {
       expect(await ids('assigned_to=alice')).toEqual([a.id]);
       expect(await ids('source=prometheus')).toEqual([c.id, a.id]);
       expect(await ids('tag=db')).toEqual([c.id, a.id]);
-      expect(await ids('ci_id=ci-db')).toEqual([a.id]);
+      expect(await ids(`ci_id=${ciDb}`)).toEqual([a.id]);
       expect(await ids('q=latency')).toEqual([a.id]);
       expect(await ids('q=lat')).toEqual([a.id]);
       expect(await ids('sort=created_at')).toEqual([a.id, b.id, c.id]);

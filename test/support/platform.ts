@@ -129,6 +129,13 @@ export class TestTenant {
     return this.p.call<T>(method, path, { tenant: this.id, token: (o.as ?? this.owner).token, ...o });
   }
 
+  /** A configuration item of this tenant (incidents and changes name items by id or name); answers its id. */
+  async ci(name: string, cls = 'service'): Promise<string> {
+    const r = await this.call('POST', '/api/cmdb/items', { body: { name, class: cls } });
+    if (r.status !== 201) throw new Error(`CI create failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.data.id;
+  }
+
   async incident(body: Record<string, unknown> = {}, as?: TestUser): Promise<any> {
     const r = await this.call('POST', '/api/incidents', { body: { title: 'Something is wrong', severity: 'P3', ...body }, as });
     if (r.status !== 201) throw new Error(`create failed: ${r.status} ${JSON.stringify(r.body)}`);

@@ -5,3 +5,4 @@ export * from './purge.controller';
 export * from './tenant-limits';
 export * from './usage.controller';
 export * from './consumer';
+export * from './cmdb-refs';

@@ -351,6 +351,25 @@ export class ImpactQueryDto {
   max_items: number = 500;
 }
 
+// ---------------------------------------------------------------- links with incidents and changes
+
+/** Items named by id or by name (an incident's or a change's ci_ids). */
+export class ResolveCisDto {
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @MaxLength(255, { each: true })
+  refs!: string[];
+}
+
+/** Items by id (whose incidents or changes are asked). */
+export class CiIdsDto {
+  @IsArray()
+  @ArrayMaxSize(5000)
+  @IsUUID('all', { each: true })
+  ci_ids!: string[];
+}
+
 // ---------------------------------------------------------------- bulk import
 
 export const MAX_IMPORT_ITEMS = 5000;

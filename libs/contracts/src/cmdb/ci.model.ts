@@ -87,6 +87,52 @@ export interface CiView {
   deleted_at: string | null;
   /** Bumped by every change; answered as the ETag, checked against If-Match. */
   version: number;
+  /** Its open incidents (not resolved or closed), newest first; in answers of GET /api/cmdb/items/:id. */
+  open_incidents?: CiIncidentRefView[];
+  /** Its changes approved, scheduled or in progress, soonest first; in answers of GET /api/cmdb/items/:id. */
+  changes?: CiChangeRefView[];
+}
+
+/** An open incident on an item. */
+export interface CiIncidentRefView {
+  /** @format uuid */
+  id: string;
+  reference: string;
+  title: string;
+  status: string;
+  priority: string;
+  /** @format date-time */
+  created_at: string;
+}
+
+/** A change planned or running on an item. */
+export interface CiChangeRefView {
+  /** @format uuid */
+  id: string;
+  reference: string;
+  title: string;
+  status: string;
+  risk_level: string;
+  /** @format date-time */
+  scheduled_start: string | null;
+  /** @format date-time */
+  scheduled_end: string | null;
+}
+
+/** The open incidents and the planned or running changes of items (one entry per item that has any). */
+export interface CiRecordsView {
+  items: { ci_id: string; incidents: CiIncidentRefView[]; changes: CiChangeRefView[] }[];
+}
+
+/** How the names or ids given for items resolved in the tenant. */
+export interface ResolvedCisView {
+  items: {
+    ref: string;
+    /** The item's id, or null when nothing (or more than one item) answers to the ref. */
+    id: string | null;
+    /** The live items sharing the name, when it names several. */
+    candidates: string[];
+  }[];
 }
 
 /** A field's value before and after a change. */
@@ -159,6 +205,10 @@ export interface ImpactItemView {
   via: RelationshipType[];
   /** The most critical of the path's relationships and items (after the start). */
   worst_criticality: CiCriticality;
+  /** Its open incidents (set by the gateway from the incidents service). */
+  open_incidents?: CiIncidentRefView[];
+  /** Its changes approved, scheduled or in progress (set by the gateway from the itsm service). */
+  scheduled_changes?: CiChangeRefView[];
 }
 
 /** The blast radius of one or several items. */

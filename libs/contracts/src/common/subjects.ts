@@ -126,6 +126,12 @@ export enum RpcSubject {
   CmdbInfraDeleteNode = 'rpc.cmdb.infra_delete_node.v1',
   CmdbInfraUpdateZone = 'rpc.cmdb.infra_update_zone.v1',
   CmdbInfraDeleteZone = 'rpc.cmdb.infra_delete_zone.v1',
+  /** Items named by id or name, resolved in the caller's tenant (incidents' and changes' ci_ids). */
+  CmdbResolveCis = 'rpc.cmdb.resolve_cis.v1',
+  /** The open incidents on the given items. */
+  IncidentsOnCis = 'rpc.incidents.incidents_on_cis.v1',
+  /** The changes planned or running on the given items. */
+  ItsmChangesOnCis = 'rpc.itsm.changes_on_cis.v1',
 }
 
 /** Domain event subjects (JetStream, durable). The JSON schemas live in proto/. */

@@ -90,6 +90,7 @@ class IncidentFieldsDto {
   @Matches(TAG, { each: true, message: 'each tag must be 1-100 characters without commas' })
   tags?: string[];
 
+  /** The configuration items affected: CMDB item ids or names (any case), checked in the tenant's CMDB and kept as ids (unknown, another tenant's or ambiguous: 422). */
   @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(100)

@@ -74,7 +74,7 @@ class ChangeFieldsDto {
   @MaxLength(320)
   assigned_to?: string | null;
 
-  /** The configuration items the change touches. */
+  /** The configuration items the change touches: CMDB item ids or names, checked in the tenant's CMDB and kept as ids (unknown, another tenant's or ambiguous: 422). */
   @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(100)
@@ -213,7 +213,7 @@ class FreezeWindowFieldsDto {
   @MaxLength(2000)
   reason?: string | null;
 
-  /** The CIs it covers; empty or absent: all of them. */
+  /** The configuration items it covers (CMDB ids or names, kept as ids); empty or absent: all of them. */
   @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(500)

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { CiClassRefDto, CiHistoryQueryDto, CiListQueryDto, CiRefDto, CreateCiClassDto, CreateCiDto, ImportCisDto, RequestMeta, RpcSubject, UpdateCiRequestDto } from '@opsplane/contracts';
+import { CiClassRefDto, CiHistoryQueryDto, CiListQueryDto, CiRefDto, CreateCiClassDto, CreateCiDto, ImportCisDto, RequestMeta, ResolveCisDto, RpcSubject, UpdateCiRequestDto } from '@opsplane/contracts';
 import { RpcHandler } from '@opsplane/messaging';
 import { ItemsService } from './items.service';
 
@@ -11,6 +11,11 @@ export class ItemsController {
   @RpcHandler(RpcSubject.CmdbCreateCi, { body: CreateCiDto, requires: 'write' })
   create(meta: RequestMeta, dto: CreateCiDto) {
     return this.items.create(meta, dto);
+  }
+
+  @RpcHandler(RpcSubject.CmdbResolveCis, { body: ResolveCisDto, requires: 'read' })
+  resolve(meta: RequestMeta, dto: ResolveCisDto) {
+    return this.items.resolve(meta, dto.refs);
   }
 
   @RpcHandler(RpcSubject.CmdbGetCi, { body: CiRefDto, requires: 'read' })

@@ -50,6 +50,15 @@ export async function findCis(tx: TenantTx, ids: string[]): Promise<Map<string, 
   return new Map(rows.map((r) => [r.id as string, shape.fromRow(r)]));
 }
 
+/** The live items whose id is one of `ids` or whose name (any case) is one of `names`. */
+export async function findCisByIdOrName(tx: TenantTx, ids: string[], names: string[]): Promise<{ id: string; name: string }[]> {
+  return (await tx.query(
+    `SELECT id, name FROM cis WHERE tenant_id = current_setting('app.tenant_id')::uuid AND deleted_at IS NULL
+        AND (id = ANY($1::uuid[]) OR lower(name) = ANY($2::text[]))`,
+    [ids, names.map((n) => n.toLowerCase())],
+  )) as { id: string; name: string }[];
+}
+
 /** How many relationships each item is an end of. */
 export async function relationshipCounts(tx: TenantTx, ids: string[]): Promise<Map<string, number>> {
   if (!ids.length) return new Map();

@@ -13,6 +13,7 @@ import {
   EventSubject,
   ImportCisDto,
   RequestMeta,
+  ResolvedCisView,
   UpdateCiDto,
   ZONE_CI_CLASSES,
 } from '@opsplane/contracts';
@@ -27,6 +28,7 @@ import {
   classInUse,
   deleteClass,
   deleteRelationships,
+  findCisByIdOrName,
   findCi,
   findCis,
   HistoryRow,
@@ -97,6 +99,8 @@ function matchOf(cls: string, id: CiIdentity, existing: CiEntity[]): CiEntity | 
   return new IdentityIndex(existing).match(cls, id);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Thrown to roll a dry run's unit of work back. */
 const DRY_RUN = Symbol('dry run');
 
@@ -159,6 +163,19 @@ export class ItemsService {
         return view;
       }),
     );
+  }
+
+  /** Items named by id or by name (any case), in the caller's tenant: each ref's item, or none, or the items a name is ambiguous between. */
+  async resolve(meta: RequestMeta, refs: string[]): Promise<ResolvedCisView> {
+    const ids = refs.filter((r) => UUID.test(r));
+    const rows = refs.length ? await this.rt.tenantDb.run(asTenantId(meta.tenant_id), (tx) => findCisByIdOrName(tx, ids, refs)) : [];
+    return {
+      items: refs.map((ref) => {
+        if (rows.some((r) => r.id === ref.toLowerCase())) return { ref, id: ref.toLowerCase(), candidates: [] };
+        const named = rows.filter((r) => r.name.toLowerCase() === ref.toLowerCase()).map((r) => r.id);
+        return { ref, id: named.length === 1 ? named[0] : null, candidates: named.length > 1 ? named : [] };
+      }),
+    };
   }
 
   async get(meta: RequestMeta, id: string): Promise<CiView> {

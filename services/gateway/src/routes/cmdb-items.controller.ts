@@ -30,6 +30,7 @@ import { Area } from '../auth/decorators';
 import { normalizeKeys } from '../http/case-mapping';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
 import { ApiBodyOf, ApiData, ApiIfMatch, ApiQueryOf, IdempotencyKeyHeader } from '../openapi/openapi';
+import { recordsOnCis } from './cmdb-records';
 import { RPC_CLIENT } from './tokens';
 
 const idParam = ApiParam({ name: 'id', description: 'Configuration item uuid' });
@@ -98,10 +99,13 @@ export class CmdbItemsRoutes {
 
   @Get(':id')
   @idParam
-  @ApiOperation({ summary: 'Get a configuration item' })
+  @ApiOperation({ summary: 'Get a configuration item, with its open incidents and its changes approved, scheduled or in progress' })
   @ApiData('CiView', etag('The version read, for If-Match'))
   async get(@Req() req: GatewayRequest, @Param('id') id: string): Promise<CiView> {
-    return this.rpc.request(RpcSubject.CmdbGetCi, metaOf(req), await parseInput(CiRefDto, { id }));
+    const meta = metaOf(req);
+    const view = await this.rpc.request<CiView>(RpcSubject.CmdbGetCi, meta, await parseInput(CiRefDto, { id }));
+    const records = (await recordsOnCis(this.rpc, meta, [view.id])).get(view.id)!;
+    return { ...view, open_incidents: records.incidents, changes: records.changes };
   }
 
   @Patch(':id')
@@ -256,11 +260,18 @@ export class CmdbImpactRoutes {
   @Get()
   @ApiOperation({
     summary:
-      'Impact blast radius of one or several items (ci_id repeated or comma-separated): every item reached through the relationships, each once at its shortest distance with one shortest path, the relationship types along it and the worst criticality on it. direction=upstream (default: what depends on them, what fails with them) or downstream (what they depend on); depth 1-10 (default 6); cycles end the walk; nearest first, at most max_items items (total counts all)',
+      'Impact blast radius of one or several items (ci_id repeated or comma-separated): every item reached through the relationships, each once at its shortest distance with one shortest path (item ids), the relationship types along it, the worst criticality on it, its open incidents and its changes approved, scheduled or in progress. direction=upstream (default: what depends on them, what fails with them) or downstream (what they depend on); depth 1-10 (default 6); cycles end the walk; nearest first, at most max_items items (total counts all)',
   })
   @ApiQueryOf(ImpactQueryDto)
   @ApiData('ImpactView')
   async impact(@Req() req: GatewayRequest, @Query() query: unknown): Promise<ImpactView> {
-    return this.rpc.request(RpcSubject.CmdbImpact, metaOf(req), await parseInput(ImpactQueryDto, query));
+    const meta = metaOf(req);
+    const view = await this.rpc.request<ImpactView>(RpcSubject.CmdbImpact, meta, await parseInput(ImpactQueryDto, query));
+    const records = await recordsOnCis(
+      this.rpc,
+      meta,
+      view.items.map((i) => i.ci.id),
+    );
+    return { ...view, items: view.items.map((i) => ({ ...i, open_incidents: records.get(i.ci.id)!.incidents, scheduled_changes: records.get(i.ci.id)!.changes })) };
   }
 }

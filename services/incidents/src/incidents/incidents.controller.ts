@@ -8,6 +8,7 @@ import {
   RequestMeta,
   RpcSubject,
   UpdateIncidentCommand,
+  CiIdsDto,
 } from '@opsplane/contracts';
 import { RpcHandler } from '@opsplane/messaging';
 import { IncidentsService } from './incidents.service';
@@ -20,6 +21,11 @@ export class IncidentsController {
   @RpcHandler(RpcSubject.IncidentsCreate, { body: CreateIncidentDto, requires: 'write' })
   create(meta: RequestMeta, dto: CreateIncidentDto) {
     return this.incidents.create(meta, dto);
+  }
+
+  @RpcHandler(RpcSubject.IncidentsOnCis, { body: CiIdsDto, requires: 'read' })
+  onCis(meta: RequestMeta, dto: CiIdsDto) {
+    return this.incidents.onCis(meta, dto.ci_ids);
   }
 
   @RpcHandler(RpcSubject.IncidentsGet, { body: IncidentRefDto, requires: 'read' })

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { ListIncidentsQueryDto } from '@opsplane/contracts';
-import { isUuid, rowShape, TenantId } from '@opsplane/db';
+import { isUuid, rowShape, TenantId, TenantTx } from '@opsplane/db';
 import { IncidentEntity, TimelineEntryEntity } from './incident.entity';
 import { rankOfPriority, rankOfSeverity } from './priority';
 import { slaFilterSql } from '@opsplane/sla';
@@ -99,4 +99,17 @@ export async function updateIncident(em: EntityManager, e: IncidentEntity): Prom
 export async function insertTimeline(em: EntityManager, t: TimelineEntryEntity): Promise<void> {
   const shape = rowShape(em, TimelineEntryEntity);
   await em.query(shape.insertSql, shape.values(t));
+}
+
+/** The open incidents (neither resolved nor closed) naming any of the items, newest first (at most 1,000). */
+export async function openIncidentsOnCis(
+  tx: TenantTx,
+  ciIds: string[],
+): Promise<{ id: string; number: number; title: string; status: string; priority_rank: number; created_at: Date; ci_ids: string[] }[]> {
+  return (await tx.query(
+    `SELECT id, number, title, status, priority_rank, created_at, ci_ids FROM incidents
+      WHERE tenant_id = current_setting('app.tenant_id')::uuid AND ci_ids && $1::text[] AND status NOT IN ('resolved', 'closed')
+      ORDER BY created_at DESC, id LIMIT 1000`,
+    [ciIds],
+  )) as { id: string; number: number; title: string; status: string; priority_rank: number; created_at: Date; ci_ids: string[] }[];
 }

@@ -14,16 +14,19 @@ import {
   RequestMeta,
   TimelineEntryView,
   UpdateIncidentDto,
+  CiIncidentRefView,
+  CiRecordsView,
 } from '@opsplane/contracts';
 import { asTenantId, assertIfMatch, idempotentCreate, nextNumber, TenantId, TenantTx, timelineActor } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
-import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
+import { byCi, resolveCiRefs, RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { IncidentCommentEntity, IncidentEntity, TimelineEntryEntity } from './incident.entity';
 import { referenceOf, toCommentView, toIncidentView, toTimelineView } from './incident.mapper';
 import { applyPatch, assertPriority, Changes, newIncident } from './incident.domain';
 import { IncidentErrors } from './incidents.exception';
 import { assertIncidentQuota } from '../tenancy/tenant-limits';
-import { findIncident, insertIncident, insertTimeline, listIncidents, updateIncident } from './incidents.repository';
+import { findIncident, insertIncident, insertTimeline, listIncidents, openIncidentsOnCis, updateIncident } from './incidents.repository';
+import { PriorityRank, priorityOf } from './priority';
 import { loadTimers, recordSlaView, syncSla } from '@opsplane/sla';
 import { SlaPoliciesService } from '../sla/sla-policies.service';
 import { incidentSlaState } from '../sla/incident-sla';
@@ -59,6 +62,8 @@ export class IncidentsService {
     this.assertWrite(meta);
     const tenant = this.tenant(meta);
     assertPriority(dto);
+    // The items it names, checked in the CMDB (ids, or names resolved to ids).
+    dto.ci_ids = await resolveCiRefs(this.rt.rpc, meta, dto.ci_ids);
     // A retry with the same Idempotency-Key answers the first answer, before a number is taken.
     return idempotentCreate(this.rt.tenantDb, tenant, meta.idempotency_key, `incidents.create:${initialStatus}`, dto, async (record) => {
       const number = await this.nextNumber(tenant);
@@ -75,6 +80,20 @@ export class IncidentsService {
         return view;
       });
     });
+  }
+
+  /** The open incidents on each of the given configuration items (the CMDB's item view and impact analysis). */
+  async onCis(meta: RequestMeta, ciIds: string[]): Promise<CiRecordsView> {
+    const rows = ciIds.length ? await this.rt.tenantDb.run(this.tenant(meta), (tx) => openIncidentsOnCis(tx, ciIds)) : [];
+    const grouped = byCi(rows, ciIds, (r): CiIncidentRefView => ({
+      id: r.id,
+      reference: referenceOf(Number(r.number)),
+      title: r.title,
+      status: r.status,
+      priority: priorityOf(r.priority_rank as PriorityRank),
+      created_at: r.created_at.toISOString(),
+    }));
+    return { items: grouped.map((g) => ({ ci_id: g.ci_id, incidents: g.records, changes: [] })) };
   }
 
   async get(meta: RequestMeta, ref: string): Promise<IncidentView> {
@@ -104,6 +123,7 @@ export class IncidentsService {
   async update(meta: RequestMeta, ref: string, patch: UpdateIncidentDto): Promise<IncidentView> {
     this.assertWrite(meta);
     const tenant = this.tenant(meta);
+    patch.ci_ids = await resolveCiRefs(this.rt.rpc, meta, patch.ci_ids);
     return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
       const e = await this.find(tx, tenant, ref, true);
       // Two people editing one incident: the second, holding an older version, gets 412.

@@ -14,6 +14,7 @@ import {
   RequestMeta,
   RpcSubject,
   UpdateChangeCommand,
+  CiIdsDto,
 } from '@opsplane/contracts';
 import { RpcHandler } from '@opsplane/messaging';
 import { ChangesService } from './changes.service';
@@ -30,6 +31,11 @@ export class ChangesController {
   @RpcHandler(RpcSubject.ItsmCreateChange, { body: CreateChangeDto, requires: 'write' })
   create(meta: RequestMeta, dto: CreateChangeDto) {
     return this.changes.create(meta, dto);
+  }
+
+  @RpcHandler(RpcSubject.ItsmChangesOnCis, { body: CiIdsDto, requires: 'read' })
+  onCis(meta: RequestMeta, dto: CiIdsDto) {
+    return this.changes.onCis(meta, dto.ci_ids);
   }
 
   @RpcHandler(RpcSubject.ItsmGetChange, { body: ChangeRefDto, requires: 'read' })

@@ -241,3 +241,16 @@ export async function listFreezeWindows(
   >[];
   return { rows: rows.map((r) => shape.fromRow(r)), total: n };
 }
+
+/** The changes approved, scheduled or in progress naming any of the items, soonest first (at most 1,000). */
+export async function activeChangesOnCis(
+  tx: TenantTx,
+  ciIds: string[],
+): Promise<{ id: string; number: number; title: string; status: string; risk_level: string; scheduled_start: Date | null; scheduled_end: Date | null; ci_ids: string[] }[]> {
+  return (await tx.query(
+    `SELECT id, number, title, status, risk_level, scheduled_start, scheduled_end, ci_ids FROM changes
+      WHERE tenant_id = current_setting('app.tenant_id')::uuid AND ci_ids && $1::text[] AND status IN ('approved', 'scheduled', 'in_progress')
+      ORDER BY scheduled_start NULLS LAST, id LIMIT 1000`,
+    [ciIds],
+  )) as { id: string; number: number; title: string; status: string; risk_level: string; scheduled_start: Date | null; scheduled_end: Date | null; ci_ids: string[] }[];
+}

@@ -17,13 +17,15 @@ import {
   ListChangesQueryDto,
   RequestMeta,
   UpdateChangeDto,
+  CiChangeRefView,
+  CiRecordsView,
 } from '@opsplane/contracts';
 import { asTenantId, assertIfMatch, idempotentCreate, timelineActor, TenantTx } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
-import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
+import { byCi, resolveCiRefs, RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { applyPatch, assertPolicy, Changes, decide, DEFAULT_CHANGE_POLICY, newChange } from './change.domain';
 import { ChangeEntity, ChangeTimelineEntity } from './change.entity';
-import { toChangeTimelineView, toChangeView, toFreezeWindowView } from './change.mapper';
+import { referenceOf, toChangeTimelineView, toChangeView, toFreezeWindowView } from './change.mapper';
 import { ChangesErrors } from './changes.exception';
 import {
   changesBetween,
@@ -39,6 +41,7 @@ import {
   nextChangeNumber,
   savePolicy,
   updateChange,
+  activeChangesOnCis,
 } from './changes.repository';
 
 @Injectable()
@@ -52,6 +55,7 @@ export class ChangesService {
   /** Creates a change (safe to retry with an Idempotency-Key): numbered, its approval round started, audited. */
   async create(meta: RequestMeta, dto: CreateChangeDto): Promise<ChangeView> {
     this.assertWrite(meta);
+    dto.ci_ids = await resolveCiRefs(this.rt.rpc, meta, dto.ci_ids);
     const tenant = asTenantId(meta.tenant_id);
     return idempotentCreate(this.rt.tenantDb, tenant, meta.idempotency_key, 'itsm.change.create', dto, async (record) => {
       const number = await this.rt.tenantDb.run(tenant, (tx) => nextChangeNumber(tx));
@@ -70,6 +74,21 @@ export class ChangesService {
     });
   }
 
+  /** The changes approved, scheduled or in progress on each of the given configuration items (the CMDB's views). */
+  async onCis(meta: RequestMeta, ciIds: string[]): Promise<CiRecordsView> {
+    const rows = ciIds.length ? await this.rt.tenantDb.run(asTenantId(meta.tenant_id), (tx) => activeChangesOnCis(tx, ciIds)) : [];
+    const grouped = byCi(rows, ciIds, (r): CiChangeRefView => ({
+      id: r.id,
+      reference: referenceOf(Number(r.number)),
+      title: r.title,
+      status: r.status,
+      risk_level: r.risk_level,
+      scheduled_start: r.scheduled_start?.toISOString() ?? null,
+      scheduled_end: r.scheduled_end?.toISOString() ?? null,
+    }));
+    return { items: grouped.map((g) => ({ ci_id: g.ci_id, incidents: [], changes: g.records })) };
+  }
+
   async get(meta: RequestMeta, ref: string): Promise<ChangeView> {
     const tenant = asTenantId(meta.tenant_id);
     return this.rt.tenantDb.run(tenant, async (tx) => toChangeView(await this.find(tx, ref)));
@@ -86,7 +105,9 @@ export class ChangesService {
    * domain's (applyPatch); here the change is locked, checked against If-Match, and the outcome
    * recorded (row and version, timeline, events, audit). A patch that changes nothing writes nothing.
    */
-  update(meta: RequestMeta, ref: string, patch: UpdateChangeDto): Promise<ChangeView> {
+  async update(meta: RequestMeta, ref: string, patch: UpdateChangeDto): Promise<ChangeView> {
+    if (patch.ci_ids !== undefined) this.assertWrite(meta);
+    patch.ci_ids = await resolveCiRefs(this.rt.rpc, meta, patch.ci_ids);
     return this.write(meta, ref, async (tx, e, before, now) => {
       // The failure history is read only when the computed risk can change.
       const riskInputs = patch.type !== undefined || patch.ci_ids !== undefined || patch.backout_plan !== undefined;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { canWrite, CreateFreezeWindowDto, FreezeWindowView, isAdmin, ListFreezeWindowsQueryDto, RequestMeta, UpdateFreezeWindowDto } from '@opsplane/contracts';
 import { asTenantId, assertIfMatch, idempotentCreate, TenantTx } from '@opsplane/db';
 import { Page } from '@opsplane/errors';
-import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
+import { resolveCiRefs, RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { FreezeWindowEntity } from './change.entity';
 import { toFreezeWindowView } from './change.mapper';
 import { ChangesErrors } from './changes.exception';
@@ -24,6 +24,7 @@ export class FreezeWindowsService {
     const start = new Date(dto.start);
     const end = new Date(dto.end);
     if (end.getTime() <= start.getTime()) throw ChangesErrors.field('end', 'end must be after start');
+    dto.ci_ids = await resolveCiRefs(this.rt.rpc, meta, dto.ci_ids);
     return idempotentCreate(this.rt.tenantDb, tenant, meta.idempotency_key, 'itsm.freeze_window.create', dto, (record) =>
       this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
         const now = new Date();
@@ -63,6 +64,7 @@ export class FreezeWindowsService {
   async update(meta: RequestMeta, id: string, patch: UpdateFreezeWindowDto): Promise<FreezeWindowView> {
     this.assertAdmin(meta);
     const tenant = asTenantId(meta.tenant_id);
+    patch.ci_ids = await resolveCiRefs(this.rt.rpc, meta, patch.ci_ids);
     return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
       const f = await this.find(tx, id, true);
       assertIfMatch(meta.if_match, f.version, 'freeze window');

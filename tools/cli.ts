@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
 import { AuthConfig, authService } from '@opsplane/auth';
 import { dataDir, loadConfig, withLocalSecrets } from '@opsplane/config';
@@ -11,10 +11,12 @@ import { createRpcClient, InMemoryEventBus } from '@opsplane/messaging';
 import { nestLogger } from '@opsplane/observability';
 import { startService } from '@opsplane/runtime';
 import { describeFailure } from './cli-errors';
+import { importCmdbFile } from './cmdb-import';
 
 /**
- * Operator CLI. Commands run the control plane's and the auth service's own handlers in this process (over the
- * in-process transport), against DATABASE_URL or the embedded database of `npm start`.
+ * Operator CLI. `tenant` and `user` run the control plane's and the auth service's own handlers in this process (over
+ * the in-process transport), against DATABASE_URL or the embedded database of `npm start`; `cmdb` talks HTTP to a
+ * running platform's gateway, as any API client does.
  */
 async function withServices<T>(subject: RpcSubject, body: unknown): Promise<T> {
   // The secrets of the all-in-one process beside it (the same runtime-role password, token keys).
@@ -91,6 +93,46 @@ user
   .option('--name <name>', 'display name')
   .action((o: { tenant: string; email: string; password: string; role: string; name?: string }) =>
     run(() => withServices<UserView>(RpcSubject.AuthCreateUser, { tenant_id: o.tenant, email: o.email, password: o.password, role: o.role, name: o.name })),
+  );
+
+const positiveInt = (v: string) => {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError('It must be a whole number of at least 1.');
+  return Number(v);
+};
+
+// Over HTTP to a running platform (the gateway), with a user's or an API token: no service runs in this process.
+const cmdb = program.command('cmdb').description('The CMDB, through the API of a running platform');
+cmdb
+  .command('import')
+  .summary('Import items (and relationships) from a CSV or JSON file')
+  .description(
+    'Import configuration items (and relationships) from a CSV or JSON file through POST /api/cmdb/items/bulk; prints a JSON summary. ' +
+      'Items already there are identified (k8s_uid, serial, hostname, else class + name + environment) and updated, so importing a file again changes nothing. ' +
+      'Every row is checked before anything is sent; a file too big for one request goes in chunks, after a checking pass over all of them.',
+  )
+  .argument('<file>', 'items: CSV (header name,class,environment,owner,lifecycle_status,criticality,title,ref, attr.<key>...) or JSON ({items, relationships} or an array of items)')
+  .option('--relationships <file>', 'relationships: CSV (source,target,type,criticality; an end is an item ref or an existing item id) or a JSON array')
+  .addOption(new Option('--format <format>', "the files' format (default: each file's extension)").choices(['csv', 'json']))
+  .option('--url <url>', 'the gateway (default: OPSPLANE_URL, else http://127.0.0.1:8080)')
+  .option('--token <token>', 'an API token with write permission, or a login token (default: OPSPLANE_TOKEN)')
+  .option('--tenant <id>', 'tenant id (default: OPSPLANE_TENANT)')
+  .option('--dry-run', 'only check: report what the import would do, writing nothing')
+  .option('--chunk-size <n>', 'at most n items (and n relationships) per request (default: as many as fit in about 900 KB)', positiveInt)
+  .option('--no-progress', 'no progress bar on stderr (there is none when stderr is not a terminal)')
+  .action((file: string, o: { relationships?: string; format?: string; url?: string; token?: string; tenant?: string; dryRun?: boolean; chunkSize?: number; progress: boolean }) =>
+    run(() =>
+      importCmdbFile({
+        file,
+        relationships: o.relationships,
+        format: o.format,
+        url: o.url ?? process.env.OPSPLANE_URL ?? 'http://127.0.0.1:8080',
+        token: o.token ?? process.env.OPSPLANE_TOKEN ?? '',
+        tenant: o.tenant ?? process.env.OPSPLANE_TENANT ?? '',
+        dryRun: o.dryRun,
+        chunkSize: o.chunkSize,
+        progress: o.progress,
+      }),
+    ),
   );
 
 void program.parseAsync(process.argv);

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { getMetadataStorage, isUUID } from 'class-validator';
 import { Presets, SingleBar } from 'cli-progress';
 import { parse as parseCsv } from 'papaparse';
-import { CiImportReportView, ImportCiDto, ImportRelationshipDto, MAX_IMPORT_ITEMS, MAX_IMPORT_RELATIONSHIPS } from '@opsplane/contracts';
+import { CiImportReportView, ciIdentityKeys, ImportCiDto, ImportRelationshipDto, MAX_IMPORT_ITEMS, MAX_IMPORT_RELATIONSHIPS } from '@opsplane/contracts';
 import { AppError, FieldError, parseInput } from '@opsplane/errors';
 
 /**
@@ -242,18 +242,9 @@ async function validRow<T extends object>(cls: new () => T, row: Located<PlainRo
  * The keys the cmdb service identifies an item by, as its import compares them (services/cmdb identityOf): two
  * items of one import must not share one. Checked here because chunks are separate requests.
  */
+/** The identities an item holds, as the CMDB identifies items (two items sharing one are the same item), in words. */
 export function identityKeys(it: Pick<ImportCiDto, 'class' | 'name' | 'environment' | 'attributes'>): string[] {
-  const attr = (k: string) => {
-    const v = it.attributes?.[k];
-    return typeof v === 'string' && v.trim() ? v.trim() : null;
-  };
-  const [uid, serial, host] = [attr('k8s_uid'), attr('serial'), attr('hostname')?.toLowerCase()];
-  return [
-    uid && `k8s_uid ${uid}`,
-    serial && `serial ${serial} of class ${it.class}`,
-    host && `hostname ${host} of class ${it.class}`,
-    `${it.class} "${it.name.trim().toLowerCase()}" in ${it.environment?.trim() ? `environment ${it.environment.trim()}` : 'no environment'}`,
-  ].filter((k): k is string => !!k);
+  return ciIdentityKeys(it).map((k) => k.label);
 }
 
 const endOf = (v: unknown) => (isObject(v) ? v : {}) as { id?: string; ref?: string };

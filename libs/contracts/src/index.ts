@@ -35,4 +35,5 @@ export * from './sla/sla.dto';
 export * from './sla/sla.events';
 export * from './cmdb/ci.dto';
 export * from './cmdb/ci.model';
+export * from './cmdb/ci.identity';
 export * from './cmdb/cmdb.events';

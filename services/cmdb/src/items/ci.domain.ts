@@ -99,31 +99,8 @@ export function importPatch(dto: CreateCiDto): UpdateCiDto {
   };
 }
 
-/** The keys an item is identified by, most trusted first (see CI_IDENTIFYING_ATTRIBUTES). */
-export interface CiIdentity {
-  k8sUid: string | null;
-  serial: string | null;
-  hostname: string | null;
-  /** class, lower-case name and environment ('' when none). */
-  natural: string;
-}
-
-const attr = (a: Record<string, unknown> | undefined, k: string) => {
-  const v = a?.[k];
-  return typeof v === 'string' && v.trim() ? v.trim() : null;
-};
-
-export function naturalKey(cls: string, name: string, environment: string | null | undefined): string {
-  return JSON.stringify([cls, name.trim().toLowerCase(), (environment ?? '').trim()]);
-}
-
-export function identityOf(x: { class: string; name: string; environment?: string | null; attributes?: Record<string, unknown> }): CiIdentity {
-  return {
-    k8sUid: attr(x.attributes, 'k8s_uid'),
-    serial: attr(x.attributes, 'serial'),
-    hostname: attr(x.attributes, 'hostname')?.toLowerCase() ?? null,
-    natural: naturalKey(x.class, x.name, x.environment),
-  };
-}
+/** Identification lives in the contracts (the import CLI applies the same rule before sending). */
+export type { CiIdentity } from '@opsplane/contracts';
+export { ciIdentityOf as identityOf, ciNaturalKey as naturalKey } from '@opsplane/contracts';
 
 export const isBuiltinClass = (c: string) => (BUILTIN_CI_CLASSES as readonly string[]).includes(c);

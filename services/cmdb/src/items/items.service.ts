@@ -7,6 +7,7 @@ import {
   CiHistoryQueryDto,
   CiImportReportView,
   CiListQueryDto,
+  ciIdentityKeys,
   CiView,
   CreateCiClassDto,
   CreateCiDto,
@@ -332,9 +333,7 @@ export class ItemsService {
         if (refs.has(it.ref)) throw CmdbErrors.field(`items[${i}].ref`, `ref "${it.ref}" is used by items[${refs.get(it.ref)}] too`);
         refs.set(it.ref, i);
       }
-      const id = identities[i];
-      for (const key of [id.k8sUid && `k8s:${id.k8sUid}`, id.serial && `serial:${it.class}:${id.serial}`, id.hostname && `host:${it.class}:${id.hostname}`, `nat:${id.natural}`]) {
-        if (!key) continue;
+      for (const { key } of ciIdentityKeys(it)) {
         if (seen.has(key)) throw CmdbErrors.field(`items[${i}]`, `identifies the same item as items[${seen.get(key)}]`);
         seen.set(key, i);
       }

@@ -1,6 +1,9 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { AppError, FieldError } from './app-error';
+import { cacheValidationMetadata } from './validation-cache';
+
+cacheValidationMetadata();
 
 /** Flattens class-validator's nested errors into `field.path: message` pairs. */
 export function toFieldErrors(errors: ValidationError[], parent = ''): FieldError[] {

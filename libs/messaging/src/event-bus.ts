@@ -223,24 +223,45 @@ export class JetStreamEventBus implements EventBus {
 
 /** In-process events for the all-in-one process: same contract, delivered asynchronously. */
 export class InMemoryEventBus implements EventBus {
-  private readonly subs: { subjects: string[]; handler: EventBatchHandler }[] = [];
+  private readonly subs: { subjects: string[]; handler: EventBatchHandler; queue: IncomingEvent[]; draining: boolean }[] = [];
   private readonly seen = new Set<string>();
   private readonly logger = new Logger(InMemoryEventBus.name);
 
+  /**
+   * Each subscriber gets its own copy of the event (as from a broker), in order, after the publisher's turn; events
+   * waiting together are handed over together (at most MAX_BATCH), and a batch that fails is handed over event by
+   * event, as the JetStream bus does. (Nothing is kept across restarts: the all-in-one process's bus is not durable.)
+   */
   async publish(event: OutgoingEvent): Promise<void> {
     if (this.seen.has(event.id)) return;
     this.seen.add(event.id);
     if (this.seen.size > 100_000) this.seen.delete(this.seen.values().next().value as string);
+    let text: string | undefined;
     for (const s of this.subs) {
-      if (s.subjects.some((p) => subjectMatches(p, event.subject))) {
-        const copy = JSON.parse(JSON.stringify(event)) as IncomingEvent;
-        setImmediate(() => void s.handler([copy]).catch((e) => this.logger.warn(`${event.subject}: ${String(e)}`)));
+      if (!s.subjects.some((p) => subjectMatches(p, event.subject))) continue;
+      s.queue.push(JSON.parse((text ??= JSON.stringify(event))) as IncomingEvent);
+      if (!s.draining) {
+        s.draining = true;
+        setImmediate(() => void this.drain(s));
       }
     }
   }
 
+  private async drain(s: (typeof this.subs)[number]): Promise<void> {
+    while (s.queue.length) {
+      const batch = s.queue.splice(0, MAX_BATCH);
+      try {
+        await s.handler(batch);
+      } catch (e) {
+        if (batch.length === 1) this.logger.warn(`${batch[0].subject}: ${String(e)}`);
+        else for (const one of batch) await s.handler([one]).catch((err) => this.logger.warn(`${one.subject}: ${String(err)}`));
+      }
+    }
+    s.draining = false;
+  }
+
   async subscribe(_durable: string, subjects: string[], handler: EventBatchHandler): Promise<void> {
-    this.subs.push({ subjects, handler });
+    this.subs.push({ subjects, handler, queue: [], draining: false });
   }
 
   onReconnect(): void {

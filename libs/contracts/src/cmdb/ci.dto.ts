@@ -319,6 +319,9 @@ export class RelationshipListQueryDto extends ChangedSinceQueryDto {
 export const MAX_IMPACT_DEPTH = 10;
 export const DEFAULT_IMPACT_DEPTH = 6;
 export const MAX_IMPACT_ROOTS = 100;
+/** Items answered unless max_items says otherwise (the walk covers the whole radius either way; `total` counts it). */
+export const DEFAULT_IMPACT_ITEMS = 100;
+export const MAX_IMPACT_ITEMS = 5000;
 
 export class ImpactQueryDto {
   /** One or several items (repeated or comma-separated), e.g. what an incident's ci_ids touch. */
@@ -347,8 +350,8 @@ export class ImpactQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(5000)
-  max_items: number = 500;
+  @Max(MAX_IMPACT_ITEMS)
+  max_items: number = DEFAULT_IMPACT_ITEMS;
 }
 
 // ---------------------------------------------------------------- links with incidents and changes

@@ -69,7 +69,7 @@ export async function listIncidents(em: EntityManager, tenant: TenantId, q: List
   if (q.priority?.length) oneOf('priority_rank', 'smallint', q.priority.map(rankOfPriority));
   if (q.assigned_to) add((p) => `assigned_to = ${p}`, q.assigned_to);
   if (q.source) add((p) => `source = ${p}`, q.source);
-  if (q.ci_id) add((p) => `ci_ids @> ARRAY[${p}::text]`, q.ci_id);
+  if (q.ci_id) add((p) => `id IN (SELECT record_id FROM incident_cis WHERE tenant_id = current_setting('app.tenant_id')::uuid AND ci_id = ${p}::text)`, q.ci_id);
   if (q.tag) add((p) => `tags @> ARRAY[${p}::text]`, q.tag);
   if (q.q) {
     const ts = toPrefixTsQuery(q.q);
@@ -108,7 +108,8 @@ export async function openIncidentsOnCis(
 ): Promise<{ id: string; number: number; title: string; status: string; priority_rank: number; created_at: Date; ci_ids: string[] }[]> {
   return (await tx.query(
     `SELECT id, number, title, status, priority_rank, created_at, ci_ids FROM incidents
-      WHERE tenant_id = current_setting('app.tenant_id')::uuid AND ci_ids && $1::text[] AND status NOT IN ('resolved', 'closed')
+      WHERE id IN (SELECT record_id FROM incident_cis WHERE tenant_id = current_setting('app.tenant_id')::uuid AND ci_id = ANY($1::text[]))
+        AND status NOT IN ('resolved', 'closed')
       ORDER BY created_at DESC, id LIMIT 1000`,
     [ciIds],
   )) as { id: string; number: number; title: string; status: string; priority_rank: number; created_at: Date; ci_ids: string[] }[];

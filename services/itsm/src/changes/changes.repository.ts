@@ -68,7 +68,7 @@ export async function listChanges(tx: TenantTx, q: ListChangesQueryDto): Promise
   if (q.risk_level?.length) where.push(`risk_level = ANY(${p(q.risk_level)}::text[])`);
   if (q.approval_status?.length) where.push(`approval_status = ANY(${p(q.approval_status)}::text[])`);
   if (q.assigned_to) where.push(`assigned_to = ${p(q.assigned_to)}`);
-  if (q.ci_id) where.push(`ci_ids @> ARRAY[${p(q.ci_id)}]::text[]`);
+  if (q.ci_id) where.push(`id IN (SELECT record_id FROM change_cis WHERE tenant_id = current_setting('app.tenant_id')::uuid AND ci_id = ${p(q.ci_id)})`);
   // The window: scheduled, else requested.
   if (q.from) where.push(`COALESCE(scheduled_end, requested_end, scheduled_start, requested_start) >= ${p(q.from)}`);
   if (q.to) where.push(`COALESCE(scheduled_start, requested_start) <= ${p(q.to)}`);
@@ -249,7 +249,8 @@ export async function activeChangesOnCis(
 ): Promise<{ id: string; number: number; title: string; status: string; risk_level: string; scheduled_start: Date | null; scheduled_end: Date | null; ci_ids: string[] }[]> {
   return (await tx.query(
     `SELECT id, number, title, status, risk_level, scheduled_start, scheduled_end, ci_ids FROM changes
-      WHERE tenant_id = current_setting('app.tenant_id')::uuid AND ci_ids && $1::text[] AND status IN ('approved', 'scheduled', 'in_progress')
+      WHERE id IN (SELECT record_id FROM change_cis WHERE tenant_id = current_setting('app.tenant_id')::uuid AND ci_id = ANY($1::text[]))
+        AND status IN ('approved', 'scheduled', 'in_progress')
       ORDER BY scheduled_start NULLS LAST, id LIMIT 1000`,
     [ciIds],
   )) as { id: string; number: number; title: string; status: string; risk_level: string; scheduled_start: Date | null; scheduled_end: Date | null; ci_ids: string[] }[];

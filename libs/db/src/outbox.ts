@@ -75,7 +75,14 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Published rows are kept this long for inspection, then purged. */
   retentionMs?: number;
+  /** How often it looks from the start of the outbox (default FROM_START_MS). */
+  fromStartMs?: number;
 }
+
+/** How often the relay looks for waiting rows from the start of the outbox (see OutboxRelay.cursor). */
+const FROM_START_MS = 30_000;
+/** How far before the newest row seen a short batch's successor looks (a unit of work is far shorter). */
+const LATE_WINDOW_S = 10;
 
 /** While publishing fails, commits wake the relay at most this often. */
 const MIN_RETRY_MS = 250;
@@ -94,12 +101,14 @@ export class OutboxRelay {
   private stopped = true;
   private failures = 0;
   /**
-   * Where the last full batch ended: the next batch continues after it, so that it does not walk again over the
-   * index entries of the rows just published (dead until vacuumed: under a burst of thousands of events a scan from
-   * the start would grow with every batch). A batch that comes back short starts over from the beginning, which
-   * picks up a row committed late with an earlier created_at.
+   * Where the next batch looks (a scan from the start walks again over the index entries of every row published
+   * since the last vacuum: under a burst of thousands of events that grows with every batch). After a full batch,
+   * strictly after its last row; after a short one, from ten seconds before the newest row seen (a row of a transaction
+   * still running then, committed since with an earlier created_at, is found there); and every FROM_START_MS from the
+   * beginning, for a row of a transaction that ran longer than that.
    */
-  private cursor: { createdAt: string; id: string } | null = null;
+  private cursor: { createdAt: string; id: string; strict: boolean } | null = null;
+  private lastFromStart = 0;
   private lastPurge = 0;
   private lastAttempt = 0;
   private readonly pollMs: number;
@@ -190,15 +199,23 @@ export class OutboxRelay {
     const s = this.opts.schema;
     return this.ds.transaction(async (em) => {
       await em.query(`SELECT set_config('app.outbox_relay', 'on', true)`);
-      const after = this.cursor;
+      const fromStart = !this.cursor || Date.now() - this.lastFromStart >= (this.opts.fromStartMs ?? FROM_START_MS);
+      if (fromStart) this.lastFromStart = Date.now();
+      const after = fromStart ? null : this.cursor;
       const rows: (OutboxRow & { at: string })[] = await em.query(
         `SELECT id, subject, payload, headers, created_at::text AS at FROM "${s}"."outbox"
-          WHERE published_at IS NULL ${after ? `AND (created_at, id) > ($2::timestamptz, $3::uuid)` : ''}
+          WHERE published_at IS NULL ${!after ? '' : after.strict ? `AND (created_at, id) > ($2::timestamptz, $3::uuid)` : `AND created_at >= $2::timestamptz - interval '${LATE_WINDOW_S} seconds'`}
           ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        after ? [this.batchSize, after.createdAt, after.id] : [this.batchSize],
+        !after ? [this.batchSize] : after.strict ? [this.batchSize, after.createdAt, after.id] : [this.batchSize, after.createdAt],
       );
       const last = rows[rows.length - 1];
-      this.cursor = rows.length === this.batchSize ? { createdAt: last.at, id: last.id } : null;
+      if (last) this.cursor = { createdAt: last.at, id: last.id, strict: rows.length === this.batchSize };
+      else if (this.cursor) this.cursor = { ...this.cursor, strict: false };
+      else {
+        // Nothing waiting at all: from now on, look from shortly before the database clock.
+        const [{ at }] = (await em.query(`SELECT now()::text AS at`)) as { at: string }[];
+        this.cursor = { createdAt: at, id: '00000000-0000-0000-0000-000000000000', strict: false };
+      }
       // Sent in order on one connection without waiting for each acknowledgement (JetStream stores them in the
       // order it receives them); the rows up to the first refusal are marked. Those after it are sent again with
       // it (the same Nats-Msg-Id: JetStream drops a copy it stored within its duplicate window, and consumers'

@@ -15,6 +15,8 @@ const ITEMS_PER_REQUEST = 4000;
 const RELS_PER_REQUEST = 6000;
 const IMPORT_TARGET_S = 30;
 const IMPACT_P95_TARGET_MS = 100;
+/** How long the import's events may take to reach JetStream before the impact is measured (on a quiet system). */
+const DRAIN_WAIT_MS = 600_000;
 
 /** A small deterministic PRNG (mulberry32). */
 function prng(seed) {
@@ -110,7 +112,7 @@ async function benchCmdb({ base, headers, log, outboxPending, impactRequests = 4
   t = Date.now();
   let pending = await outboxPending();
   const pendingAtEnd = pending;
-  while (pending > 0 && Date.now() - t < 240_000) {
+  while (pending > 0 && Date.now() - t < DRAIN_WAIT_MS) {
     await new Promise((r) => setTimeout(r, 1000));
     pending = await outboxPending();
   }

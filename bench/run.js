@@ -29,7 +29,7 @@ const SEED_CHANGES = int(process.env.BENCH_SEED_CHANGES, 20_000);
 /** GET /api/organization/stats: a dashboard's request, measured with a few connections; target p95 (autocannon's p97.5 stands in) < 200 ms. */
 const STATS_CONNECTIONS = int(process.env.BENCH_STATS_CONNECTIONS, 4);
 const STATS_P95_TARGET_MS = 200;
-const TIMEOUT_S = int(process.env.BENCH_TIMEOUT_S, 1200);
+const TIMEOUT_S = int(process.env.BENCH_TIMEOUT_S, 1800);
 /** The CMDB import and impact measurement (bench/cmdb.js); BENCH_CMDB=0 skips it. */
 const CMDB = process.env.BENCH_CMDB !== '0';
 const POOL_SIZE = 10; // the services' default DATABASE_POOL_SIZE

@@ -45,7 +45,10 @@ export interface CiChangedData {
   changes: Record<string, CiFieldChange>;
 }
 
-/** `cmdb.ci.created.v1`, `cmdb.ci.updated.v1`, `cmdb.ci.deleted.v1`: the item after the write and what changed. */
+/**
+ * `cmdb.ci.created.v1`, `cmdb.ci.updated.v1`, `cmdb.ci.deleted.v1`: the item after the write and what changed (empty
+ * for a created item: `ci` holds all of it; the item's history keeps its first values).
+ */
 export class CiChangedV1 implements CiChangedData {
   @IsObject() @ValidateNested() @Type(() => CmdbEventCi) ci!: CmdbEventCi;
   /** field name → { from, to } (attributes per key, as `attributes.<key>`) */

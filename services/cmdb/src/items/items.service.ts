@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   BUILTIN_CI_CLASSES,
@@ -102,6 +102,10 @@ function matchOf(cls: string, id: CiIdentity, existing: CiEntity[]): CiEntity | 
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** An import writing at least this many rows refreshes the planner's statistics (see analyzeSoon). */
+const ANALYZE_AFTER_ROWS = 1000;
+const ANALYZE_EVERY_MS = 30_000;
+
 /** Thrown to roll a dry run's unit of work back. */
 const DRY_RUN = Symbol('dry run');
 
@@ -158,7 +162,7 @@ export class ItemsService {
         const view = toCiView(e, 0);
         const changes = creationChanges(view);
         await insertHistory(tx, [this.history(meta, e.id, 'created', changes, now)]);
-        await tx.emit(EventSubject.CiCreated, { ci: view, changes });
+        await tx.emit(EventSubject.CiCreated, { ci: view, changes: {} });
         await tx.audit({ action: 'ci.created', resource_type: 'ci', resource_id: view.id, after: view });
         await record(tx, view);
         return view;
@@ -301,7 +305,11 @@ export class ItemsService {
    */
   async import(meta: RequestMeta, dto: ImportCisDto): Promise<CiImportReportView> {
     const scope = { tenant: asTenantId(meta.tenant_id), actor: meta.actor };
-    if (!dto.dry_run) return this.rt.tenantDb.run(scope, (tx) => this.importIn(tx, meta, dto));
+    if (!dto.dry_run) {
+      const report = await this.rt.tenantDb.run(scope, (tx) => this.importIn(tx, meta, dto));
+      if (report.created + report.updated + report.relationships_created >= ANALYZE_AFTER_ROWS) this.analyzeSoon();
+      return report;
+    }
     // A dry run does all the work in its unit of work and rolls it back: the same checks, nothing kept.
     let report: CiImportReportView | undefined;
     await this.rt.tenantDb
@@ -314,6 +322,36 @@ export class ItemsService {
       });
     const created = new Set(report!.items.flatMap((it, i) => (it.result === 'created' ? [i] : [])));
     return { ...report!, items: report!.items.map((it, i) => (created.has(i) ? { ...it, id: null } : it)), dry_run: true };
+  }
+
+  private readonly log = new Logger('CmdbImport');
+  private analyzing = false;
+  private analyzeTimer?: NodeJS.Timeout;
+  private lastAnalyze = 0;
+
+  /**
+   * After a large import, fresh planner statistics for the items and relationships (in the background, one at a
+   * time, at most every ANALYZE_EVERY_MS per replica): a tenant that just loaded 100k items otherwise has its items
+   * read by id through a scan of the tenant until autovacuum comes by (if it is on).
+   */
+  private analyzeSoon(): void {
+    if (this.analyzeTimer) return;
+    const wait = this.analyzing ? ANALYZE_EVERY_MS : this.lastAnalyze + ANALYZE_EVERY_MS - Date.now();
+    if (wait > 0) {
+      // The last import of a series gets its statistics too, once the interval has passed.
+      this.analyzeTimer = setTimeout(() => {
+        this.analyzeTimer = undefined;
+        this.analyzeSoon();
+      }, wait);
+      this.analyzeTimer.unref();
+      return;
+    }
+    this.analyzing = true;
+    this.lastAnalyze = Date.now();
+    void this.rt.dataSource
+      .query(`SELECT "${this.rt.schema}".analyze_after_import()`)
+      .catch((e: unknown) => this.log.warn(`statistics after an import: ${String(e)}`))
+      .finally(() => (this.analyzing = false));
   }
 
   /** The import, in the caller's unit of work. */
@@ -362,7 +400,7 @@ export class ItemsService {
         const view = toCiView(e, 0);
         const changes = creationChanges(view);
         history.push(this.history(meta, e.id, 'created', changes, now));
-        events.push({ subject: EventSubject.CiCreated, view, changes });
+        events.push({ subject: EventSubject.CiCreated, view, changes: {} });
         continue;
       }
       claimed.set(match.id, i);

@@ -55,6 +55,13 @@ export class CmdbImpactGraphLog1796700000000 implements MigrationInterface {
       triggerFunction('graph_added', record('+', 'added')),
       triggerFunction('graph_removed', record('-', 'removed')),
       triggerFunction('graph_changed', record('-', 'removed'), record('+', 'added')),
+      // Fresh statistics after a bulk import (the runtime role owns no table, so it cannot ANALYZE itself; autovacuum
+      // may be late or off): without them the planner reads an item by id through a partial index of the whole tenant.
+      `CREATE FUNCTION "${S}".analyze_after_import() RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog AS $fn$
+       BEGIN
+         ANALYZE "${S}"."cis";
+         ANALYZE "${S}"."relationships";
+       END $fn$`,
       `CREATE TRIGGER graph_relationship_added AFTER INSERT ON "${S}"."relationships" REFERENCING NEW TABLE AS added
          FOR EACH STATEMENT EXECUTE FUNCTION "${S}".graph_added()`,
       `CREATE TRIGGER graph_relationship_changed AFTER UPDATE ON "${S}"."relationships" REFERENCING OLD TABLE AS removed NEW TABLE AS added
@@ -70,6 +77,7 @@ export class CmdbImpactGraphLog1796700000000 implements MigrationInterface {
     await q.query(`DROP FUNCTION IF EXISTS "${S}".graph_added()`);
     await q.query(`DROP FUNCTION IF EXISTS "${S}".graph_removed()`);
     await q.query(`DROP FUNCTION IF EXISTS "${S}".graph_changed()`);
+    await q.query(`DROP FUNCTION IF EXISTS "${S}".analyze_after_import()`);
     await q.query(`DROP TABLE IF EXISTS "${S}"."graph_changes"`);
     await q.query(`DROP TABLE IF EXISTS "${S}"."graph_versions"`);
   }

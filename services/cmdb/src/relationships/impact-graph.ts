@@ -54,7 +54,20 @@ export class ImpactGraph {
   private readonly down: Edge[][] = [];
   edges = 0;
 
+  /** Per-walk state, reused (walks run one at a time: they do not wait); an entry is valid when seen[x] is this walk's number. */
+  private scratch = { seen: new Uint32Array(0), parent: new Int32Array(0), worst: new Uint8Array(0), via: [] as RelationshipType[], gen: 0 };
+
   constructor(public version: number) {}
+
+  private scratchFor(n: number) {
+    const s = this.scratch;
+    if (s.seen.length < n || s.gen >= 0xffffffff) {
+      const size = Math.max(n, Math.ceil(s.seen.length * 1.5), 1024);
+      this.scratch = { seen: new Uint32Array(size), parent: new Int32Array(size), worst: new Uint8Array(size), via: new Array<RelationshipType>(size), gen: 0 };
+    }
+    this.scratch.gen += 1;
+    return this.scratch;
+  }
 
   private node(id: string): number {
     let n = this.index.get(id);
@@ -94,16 +107,19 @@ export class ImpactGraph {
    */
   walk(roots: string[], direction: 'upstream' | 'downstream', depth: number, limit = Infinity): Walk {
     const adjacency = direction === 'upstream' ? this.up : this.down;
-    const n = this.ids.length;
-    const parent = new Int32Array(n).fill(-1);
-    const seen = new Uint8Array(n);
-    const worst = new Uint8Array(n).fill(criticalityRank('low'));
-    const via: RelationshipType[] = new Array<RelationshipType>(n);
+    const { seen, parent, worst, via, gen } = this.scratchFor(this.ids.length);
+    const mark = (x: number, from: number, type: RelationshipType | null, rank: number) => {
+      seen[x] = gen;
+      parent[x] = from;
+      worst[x] = rank;
+      via[x] = type as RelationshipType;
+    };
+    const isSeen = (x: number) => seen[x] === gen;
     let frontier: number[] = [];
     for (const id of roots) {
       const at = this.index.get(id);
-      if (at !== undefined && !seen[at]) {
-        seen[at] = 1;
+      if (at !== undefined && !isSeen(at)) {
+        mark(at, -1, null, criticalityRank('low'));
         frontier.push(at);
       }
     }
@@ -111,18 +127,15 @@ export class ImpactGraph {
     let depthReached = false;
     for (let d = 1; frontier.length; d++) {
       if (d > depth) {
-        depthReached = frontier.some((x) => adjacency[x].some((e) => !seen[e.to]));
+        depthReached = frontier.some((x) => adjacency[x].some((e) => !isSeen(e.to)));
         break;
       }
       const next: number[] = [];
       for (const x of frontier) {
-        const from = d > 1 ? worst[x] : criticalityRank('low');
+        const from = worst[x];
         for (const e of adjacency[x]) {
-          if (seen[e.to]) continue;
-          seen[e.to] = 1;
-          parent[e.to] = x;
-          via[e.to] = e.type;
-          worst[e.to] = Math.min(from, e.rank);
+          if (isSeen(e.to)) continue;
+          mark(e.to, x, e.type, Math.min(from, e.rank));
           next.push(e.to);
         }
       }
@@ -132,7 +145,14 @@ export class ImpactGraph {
     const hits: Hit[] = [];
     const total = levels.reduce((sum, level) => sum + level.length, 0);
     for (let d = 0; d < levels.length && hits.length < limit; d++) {
-      const level = levels[d].slice().sort((a, b) => worst[a] - worst[b] || (this.ids[a] < this.ids[b] ? -1 : 1));
+      // The worst relationships first, then by id: only the criticality groups that are answered get sorted.
+      const groups: number[][] = [];
+      for (const x of levels[d]) (groups[worst[x]] ??= []).push(x);
+      const level: number[] = [];
+      for (const g of groups) {
+        if (!g || level.length >= limit - hits.length) continue;
+        level.push(...g.sort((a, b) => (this.ids[a] < this.ids[b] ? -1 : 1)));
+      }
       for (const x of level.slice(0, limit - hits.length)) {
         const path: string[] = [];
         const steps: RelationshipType[] = [];

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
   BUILTIN_CI_CLASSES,
@@ -110,7 +110,7 @@ const ANALYZE_EVERY_MS = 30_000;
 const DRY_RUN = Symbol('dry run');
 
 @Injectable()
-export class ItemsService {
+export class ItemsService implements OnModuleDestroy {
   constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime) {}
 
   private history(meta: RequestMeta, ciId: string, action: string, changes: CiChanges, at: Date): HistoryRow {
@@ -320,8 +320,7 @@ export class ItemsService {
       .catch((e: unknown) => {
         if (e !== DRY_RUN) throw e;
       });
-    const created = new Set(report!.items.flatMap((it, i) => (it.result === 'created' ? [i] : [])));
-    return { ...report!, items: report!.items.map((it, i) => (created.has(i) ? { ...it, id: null } : it)), dry_run: true };
+    return { ...report!, items: report!.items.map((it) => (it.result === 'created' ? { ...it, id: null } : it)), dry_run: true };
   }
 
   private readonly log = new Logger('CmdbImport');
@@ -334,6 +333,10 @@ export class ItemsService {
    * time, at most every ANALYZE_EVERY_MS per replica): a tenant that just loaded 100k items otherwise has its items
    * read by id through a scan of the tenant until autovacuum comes by (if it is on).
    */
+  onModuleDestroy(): void {
+    clearTimeout(this.analyzeTimer);
+  }
+
   private analyzeSoon(): void {
     if (this.analyzeTimer) return;
     const wait = this.analyzing ? ANALYZE_EVERY_MS : this.lastAnalyze + ANALYZE_EVERY_MS - Date.now();

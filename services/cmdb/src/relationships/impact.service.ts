@@ -84,8 +84,7 @@ export class ImpactService {
       const walk = (await this.graph(tx)).walk(rootIds, q.direction, q.depth, q.max_items);
       // The answered items and their paths' steps (which are answered items or starts).
       const cis = new Map<string, CiEntity>(roots);
-      const needed = walk.hits.map((h) => h.id);
-      for (let i = 0; i < needed.length; i += 5000) for (const [id, e] of await findCis(tx, needed.slice(i, i + 5000))) cis.set(id, e);
+      for (const [id, e] of await findCis(tx, walk.hits.map((h) => h.id))) cis.set(id, e);
       const items: ImpactItemView[] = walk.hits
         .filter((h) => cis.has(h.id))
         .map((h) => ({

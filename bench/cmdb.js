@@ -86,17 +86,19 @@ async function post(base, headers, path, body) {
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
-async function benchCmdb({ base, headers, log, outboxPending, impactRequests = 400, impactConcurrency = 4 }) {
+async function benchCmdb({ base, headers, log, outboxPending, cpuDuring = async (fn) => ({ out: await fn(), cpu: null }), impactRequests = 400, impactConcurrency = 4 }) {
   const { items, rels, start, counts } = topology();
   log(`cmdb: importing ${items.length} items and ${rels.length} relationships`);
   const ids = new Array(items.length);
   let t = Date.now();
   let created = 0;
-  for (let i = 0; i < items.length; i += ITEMS_PER_REQUEST) {
-    const report = await post(base, headers, '/api/cmdb/items/bulk', { items: items.slice(i, i + ITEMS_PER_REQUEST) });
-    report.items.forEach((r, k) => (ids[i + k] = r.id));
-    created += report.created;
-  }
+  const { cpu: importCpu } = await cpuDuring(async () => {
+    for (let i = 0; i < items.length; i += ITEMS_PER_REQUEST) {
+      const report = await post(base, headers, '/api/cmdb/items/bulk', { items: items.slice(i, i + ITEMS_PER_REQUEST) });
+      report.items.forEach((r, k) => (ids[i + k] = r.id));
+      created += report.created;
+    }
+  });
   const itemsMs = Date.now() - t;
   log(`cmdb: ${created} items created in ${itemsMs} ms`);
   t = Date.now();
@@ -149,7 +151,7 @@ async function benchCmdb({ base, headers, log, outboxPending, impactRequests = 4
     // A few warm-up requests, then the measured ones.
     for (const id of list.slice(0, 10)) await fetch(`${base}/api/cmdb/impact?ci_id=${id}&depth=6${extra}`, { headers });
     const t0 = Date.now();
-    await Promise.all(Array.from({ length: impactConcurrency }, worker));
+    const { cpu } = await cpuDuring(() => Promise.all(Array.from({ length: impactConcurrency }, worker)));
     const ms = Date.now() - t0;
     latencies.sort((a, b) => a - b);
     reached.sort((a, b) => a - b);
@@ -164,6 +166,7 @@ async function benchCmdb({ base, headers, log, outboxPending, impactRequests = 4
       reached_p50: pct(reached, 50),
       reached_p95: pct(reached, 95),
       reached_max: reached[reached.length - 1],
+      cpu,
     };
   };
   // The default answer (the nearest 100 items, all of them counted), then the same with 500 items answered.
@@ -174,6 +177,7 @@ async function benchCmdb({ base, headers, log, outboxPending, impactRequests = 4
     relationships: rels.length,
     import_items_ms: itemsMs,
     import_items_per_s: Math.round((items.length / itemsMs) * 1000),
+    import_items_cpu: importCpu,
     import_relationships_ms: relsMs,
     outbox_pending_after_import: pendingAtEnd,
     outbox_drain_ms: drainMs,
@@ -207,6 +211,12 @@ function cmdbMarkdown(c) {
       : []),
     '',
     `Items reached per impact request: p50 ${c.impact.reached_p50}, p95 ${c.impact.reached_p95}, max ${c.impact.reached_max}.`,
+    ...[
+      ['the import of the items', c.import_items_cpu],
+      ['impact (default)', c.impact.cpu],
+    ]
+      .filter(([, cpu]) => cpu)
+      .map(([what, cpu]) => `CPU during ${what} (% of one core; the machine has ${cpu.cores * 100} %): ${Object.entries(cpu.by_process_pct).map(([k, v]) => `${k} ${v}`).join(', ')}; other ${cpu.other_pct}.`),
   ];
 }
 

@@ -758,7 +758,7 @@ async function main() {
   await sanity('gateway stats', gwBase, statsReq, (j) => j.data && j.data.open_incidents > 0 && j.data.active_changes > 0);
   results.gateway_stats = await measure('gateway stats', gwBase, statsReq, STATS_CONNECTIONS);
   const cmdbPending = () => withPg(ownerUrl, async (c) => Number((await c.query(`SELECT count(*) FROM cmdb.outbox WHERE published_at IS NULL`)).rows[0].count));
-  const cmdb = CMDB ? await benchCmdb({ base: gwBase, headers: authHeaders, log, outboxPending: cmdbPending }) : null;
+  const cmdb = CMDB ? await benchCmdb({ base: gwBase, headers: authHeaders, log, outboxPending: cmdbPending, cpuDuring }) : null;
   for (const c of [gateway, ...backends]) serviceMemory[c.benchName].after_load = rssOf(c.pid);
   const pendingAfter = await outboxPending(tenantId);
   let drainMs = null;

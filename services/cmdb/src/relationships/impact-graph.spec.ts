@@ -24,6 +24,11 @@ describe('ImpactGraph', () => {
     expect(names(g, ['e'], 'downstream', 10)).toEqual({ items: ['a@3', 'b@4', 'c@2', 'd@1'], depthReached: false });
     expect(names(g, ['c', 'd'], 'upstream', 10).items).toEqual(['a@2', 'b@1', 'e@1']);
     expect(names(g, ['unknown'], 'upstream', 3).items).toEqual([]);
+    // A change after walks is seen by the next walk.
+    g.apply(edge('+', 'f', 'e'));
+    g.apply(edge('-', 'd', 'c'));
+    expect(names(g, ['c'], 'upstream', 10).items).toEqual(['a@2', 'b@1']);
+    expect(names(g, ['d'], 'upstream', 10).items).toEqual(['e@1', 'f@2']);
   });
 
   it('keeps the path and the worst relationship criticality on the way', () => {
@@ -47,6 +52,17 @@ describe('ImpactGraph', () => {
     expect(all.hits.map((h) => h.id)).toEqual(['c', 'a', 'b', 'd']);
     const two = g.walk(['root'], 'upstream', 6, 2);
     expect([two.hits.map((h) => h.id), two.total]).toEqual([['c', 'a'], 4]);
+  });
+
+  it('orders items of a level by id, UUIDs and other ids alike', () => {
+    const ids = ['0000000a-0000-4000-8000-000000000002', '0000000a-0000-4000-8000-000000000001', 'ffffffff-0000-4000-8000-000000000000', '00000009-ffff-4000-8000-000000000000'];
+    const root = '10000000-0000-4000-8000-000000000000';
+    const g = new ImpactGraph(1);
+    for (const id of ids) g.apply(edge('+', id, root));
+    expect(g.walk([root], 'upstream', 1).hits.map((h) => h.id)).toEqual([...ids].sort());
+    g.apply(edge('+', 'zz', root));
+    g.apply(edge('+', 'ab', root));
+    expect(g.walk([root], 'upstream', 1).hits.map((h) => h.id)).toEqual([...ids, 'zz', 'ab'].sort());
   });
 
   it('applies a change log idempotently: replaying changes already in the graph leaves it as it is', () => {

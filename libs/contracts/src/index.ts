@@ -37,3 +37,4 @@ export * from './cmdb/ci.dto';
 export * from './cmdb/ci.model';
 export * from './cmdb/ci.identity';
 export * from './cmdb/cmdb.events';
+export * from './telemetry/telemetry.dto';

@@ -11,7 +11,10 @@ import { TenantId } from './tenant-db';
 export async function purgeTenantRows(em: EntityManager, schema: string, tenant: TenantId): Promise<Record<string, number>> {
   await em.query(`SELECT set_config('app.tenant_purge', 'on', true)`);
   const tables = ((await em.query(
-    `SELECT table_name FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'tenant_id' ORDER BY table_name`,
+    // Partitions are emptied through their partitioned table.
+    `SELECT c.table_name FROM information_schema.columns c
+       JOIN pg_class t ON t.relname = c.table_name AND t.relnamespace = to_regnamespace(c.table_schema)
+      WHERE c.table_schema = $1 AND c.column_name = 'tenant_id' AND NOT t.relispartition ORDER BY c.table_name`,
     [schema],
   )) as { table_name: string }[]).map((r) => r.table_name);
   const deleted: Record<string, number> = {};

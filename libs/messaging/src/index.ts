@@ -4,3 +4,4 @@ export * from './rpc-handler';
 export * from './event-bus';
 export * from './transport';
 export * from './access-bus';
+export * from './ingest-queue';

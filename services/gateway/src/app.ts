@@ -18,6 +18,7 @@ import { RouteTable } from './http/route-table';
 import { registerSecurityHeaders } from './http/security';
 import { registerAccessLog } from './http/access-log';
 import { registerTracing } from './http/tracing';
+import { isTelemetryPath, registerTelemetryBodies } from './http/telemetry-bodies';
 import { buildOpenApi, setupOpenApi } from './openapi/openapi';
 
 export interface RunningGateway {
@@ -32,7 +33,8 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const cpHost = config.CP_HOST?.toLowerCase();
   const adapter = new FastifyAdapter({
-    bodyLimit: config.BODY_LIMIT_BYTES,
+    // The JSON parser holds other routes to BODY_LIMIT_BYTES.
+    bodyLimit: Math.max(config.BODY_LIMIT_BYTES, config.TELEMETRY_BODY_LIMIT_BYTES),
     trustProxy: config.TRUST_PROXY === 'true',
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -63,17 +65,24 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const fastify = adapter.getInstance();
   fastify.decorate('routeTable', new RouteTable(fastify));
   await registerSecurityHeaders(fastify);
-  // Bodies are JSON or nothing: an empty body is no body; any other content type is a 422 saying so.
+  // Bodies are JSON or nothing: an empty body is no body; any other content type is a 422 saying so. The telemetry
+  // routes take their bodies as bytes (OTLP protobuf or JSON), gzip-compressed or not, up to their own limit.
   fastify.removeAllContentTypeParsers();
-  const jsonParser = (_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+  const jsonParser = (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    if (isTelemetryPath(req.url)) return done(null, body);
+    if (body.length > config.BODY_LIMIT_BYTES) return done(Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }));
     try {
       done(null, parseJsonBody(body.toString()));
     } catch (e) {
       done(e as Error, undefined);
     }
   };
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, jsonParser);
-  fastify.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'string' }, jsonParser);
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, jsonParser);
+  fastify.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, jsonParser);
+  fastify.addContentTypeParser(['application/x-protobuf', 'application/protobuf'], { parseAs: 'buffer' }, (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) =>
+    isTelemetryPath(req.url) ? done(null, body) : done(Object.assign(new Error('unsupported media type'), { statusCode: 415 })),
+  );
+  registerTelemetryBodies(fastify);
   // Query strings and path parameters are held to the same limits as bodies, before any guard runs.
   fastify.addHook('preValidation', (req, _reply, done) => {
     try {

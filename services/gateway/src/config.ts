@@ -21,6 +21,13 @@ export class GatewayConfig extends ControlPlaneJwtConfig {
   @Max(64 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
+  /** Largest accepted telemetry body (OTLP, remote_write), after gzip decompression. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
+  TELEMETRY_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
   /** How long a verified (or rejected) API token is remembered: revocation takes effect within this. */
   @Type(() => Number)
   @IsInt()

@@ -132,6 +132,15 @@ export enum RpcSubject {
   IncidentsOnCis = 'rpc.incidents.incidents_on_cis.v1',
   /** The changes planned or running on the given items. */
   ItsmChangesOnCis = 'rpc.itsm.changes_on_cis.v1',
+
+  TelemetryHealth = 'rpc.telemetry.health.v1',
+  TelemetryPurgeTenant = 'rpc.telemetry.purge_tenant.v1',
+  /** Log records, newest first. */
+  TelemetryQueryLogs = 'rpc.telemetry.query_logs.v1',
+  /** Trace summaries, newest first. */
+  TelemetryQueryTraces = 'rpc.telemetry.query_traces.v1',
+  /** One trace's spans. */
+  TelemetryGetTrace = 'rpc.telemetry.get_trace.v1',
 }
 
 /** Domain event subjects (JetStream, durable). The JSON schemas live in proto/. */

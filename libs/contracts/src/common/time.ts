@@ -68,4 +68,10 @@ export const TIME_SCHEMA_CONVERTERS = {
     additionalProperties: true,
     description: 'At most 200 keys; k8s_uid, serial and hostname (which identify the item) are non-empty strings',
   },
+  // Telemetry queries' attribute conditions (telemetry/telemetry.dto.ts): given as <name>.<key>=<value> parameters.
+  isAttributeFilter: {
+    type: 'object' as const,
+    additionalProperties: { type: 'string' as const },
+    description: 'Given as <name>.<key>=<value> query parameters (e.g. attr.http.route=/cart): at most 20, values compared as text',
+  },
 };

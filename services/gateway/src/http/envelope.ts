@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from '@opsplane/errors';
 import { map, Observable } from 'rxjs';
 import { currentTraceId } from '@opsplane/observability';
 import { toErrorResponse } from './error-response';
+import { isOtlpPath, sendOtlpError } from './otlp';
 import { GatewayRequest, stateOf } from './gateway-request';
 import { RouteTable } from './route-table';
 
@@ -32,6 +33,7 @@ export function traceIdOfRequest(req: GatewayRequest | undefined): string {
 /** Sends any failure as the error envelope (also from fastify hooks and router errors, outside Nest). */
 export function sendError(reply: FastifyReply, req: FastifyRequest | undefined, e: unknown): void {
   const r = toErrorResponse(e, traceIdOfRequest(req as GatewayRequest | undefined));
+  if (req && isOtlpPath(req.url)) return sendOtlpError(reply, req, r);
   void reply.status(r.status).headers(r.headers).send(r.body);
 }
 

@@ -35,10 +35,15 @@ export function toErrorResponse(e: unknown, traceId: string): ErrorResponse {
     const details = e.details?.fields ?? (e.details && Object.keys(e.details).length ? e.details : undefined);
     const r = fromCode(e.code, e.message, traceId, details);
     if (e.code === ErrorCode.RATE_LIMIT) r.headers['retry-after'] = String(e.details?.retry_after_s ?? 1);
+    else if (e.code === ErrorCode.UNAVAILABLE && typeof e.details?.retry_after_s === 'number') r.headers['retry-after'] = String(e.details.retry_after_s);
     return r;
   }
   const status = e instanceof HttpException ? e.getStatus() : (e as FrameworkError)?.statusCode;
   const fcode = (e as FrameworkError)?.code;
+  // zlib's refusal of a Content-Encoding: gzip body that is not gzip.
+  if (typeof fcode === 'string' && fcode.startsWith('Z_')) {
+    return fromCode(ErrorCode.VALIDATION_ERROR, 'The body does not decompress as its Content-Encoding says', traceId, [{ field: 'body', message: 'must be valid gzip or deflate data' }]);
+  }
   // The router's own refusals, answered without repeating the URL.
   if (fcode === 'FST_ERR_BAD_URL') {
     return fromCode(ErrorCode.VALIDATION_ERROR, 'The path is not a valid URL (bad percent-encoding)', traceId, [{ field: 'path', message: 'must be valid percent-encoded UTF-8' }]);

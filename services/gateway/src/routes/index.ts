@@ -6,6 +6,8 @@ import { IncidentsRoutes } from './incidents.controller';
 import { ProblemsRoutes } from './problems.controller';
 import { OrganizationRoutes } from './organization.controller';
 import { TeamRoutes } from './team.controller';
+import { TelemetryRoutes } from './telemetry.controller';
+import { OtlpRoutes } from './telemetry-otlp.controller';
 import { CmdbClassesRoutes, CmdbImpactRoutes, CmdbItemsRoutes, CmdbRelationshipsRoutes } from './cmdb-items.controller';
 import { InfraRoutes } from './cmdb-infra.controller';
 import { ItsmChangesRoutes, ItsmFreezeWindowsRoutes } from './itsm-changes.controller';
@@ -31,4 +33,6 @@ export const ROUTE_CONTROLLERS: Type<unknown>[] = [
   CmdbRelationshipsRoutes,
   CmdbImpactRoutes,
   InfraRoutes,
+  TelemetryRoutes,
+  OtlpRoutes,
 ];

@@ -1,0 +1,242 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { IsOptionalNonNull } from '../common/optional';
+import { CommaList } from '../common/pagination';
+import { IsRfc3339DateTime } from '../common/time';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'unspecified'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const SPAN_KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'] as const;
+export type SpanKind = (typeof SPAN_KINDS)[number];
+export const SPAN_STATUSES = ['unset', 'ok', 'error'] as const;
+export type SpanStatus = (typeof SPAN_STATUSES)[number];
+
+export const DEFAULT_TELEMETRY_LIMIT = 100;
+export const MAX_TELEMETRY_LIMIT = 1000;
+/** Without `from`, a query looks this far back from `to` (or now). */
+export const DEFAULT_TELEMETRY_WINDOW_MS = 24 * 3600 * 1000;
+
+const HEX_TRACE_ID = /^[0-9a-fA-F]{32}$/;
+const HEX_SPAN_ID = /^[0-9a-fA-F]{16}$/;
+/** `attr.<key>` / `resource.<key>`: at most 20 conditions, keys and values of bounded size. */
+const MAX_ATTR_FILTERS = 20;
+
+const IsAttributeFilter = () =>
+  ValidateBy({
+    name: 'isAttributeFilter',
+    validator: {
+      validate: (v: unknown) =>
+        !!v &&
+        typeof v === 'object' &&
+        !Array.isArray(v) &&
+        Object.keys(v).length <= MAX_ATTR_FILTERS &&
+        Object.entries(v).every(([k, x]) => k.length >= 1 && k.length <= 200 && typeof x === 'string' && x.length <= 1000),
+      defaultMessage: (args) =>
+        `${args?.property} conditions are ${args?.property}.<key>=<value> query parameters: at most ${MAX_ATTR_FILTERS}, each key 1-200 and each value up to 1,000 characters`,
+    },
+  });
+
+class TelemetryWindowDto {
+  /** Start of the window (RFC 3339, inclusive); default: `to` minus 24 hours. */
+  @IsOptional()
+  @IsRfc3339DateTime()
+  from?: string;
+
+  /** End of the window (RFC 3339, exclusive); default: now. */
+  @IsOptional()
+  @IsRfc3339DateTime()
+  to?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TELEMETRY_LIMIT)
+  limit: number = DEFAULT_TELEMETRY_LIMIT;
+
+  /** The `next_cursor` of the previous page. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be the next_cursor of a previous page' })
+  cursor?: string;
+
+  /** Resource attribute equality: `resource.k8s.namespace.name=shop` (each `resource.<key>` one condition). */
+  @IsOptionalNonNull()
+  @IsObject()
+  @IsAttributeFilter()
+  resource?: Record<string, string>;
+}
+
+/** Log records, newest first. */
+export class LogQueryDto extends TelemetryWindowDto {
+  /** The emitting service (`service.name`); several comma-separated. */
+  @IsOptional()
+  @CommaList()
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  service?: string[];
+
+  /** Severity levels; several comma-separated (`error,fatal`). */
+  @IsOptional()
+  @CommaList()
+  @IsIn(LOG_LEVELS, { each: true })
+  level?: LogLevel[];
+
+  /** Words of the message (all of them, any order; `"a phrase"` in quotes, `-word` excluded). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  q?: string;
+
+  /** The trace the records belong to (32 hex digits). */
+  @IsOptional()
+  @Matches(HEX_TRACE_ID, { message: 'trace_id must be 32 hexadecimal digits' })
+  trace_id?: string;
+
+  /** The span the records belong to (16 hex digits). */
+  @IsOptional()
+  @Matches(HEX_SPAN_ID, { message: 'span_id must be 16 hexadecimal digits' })
+  span_id?: string;
+
+  /** Record attribute equality: `attr.http.route=/cart` (each `attr.<key>` one condition). */
+  @IsOptionalNonNull()
+  @IsObject()
+  @IsAttributeFilter()
+  attr?: Record<string, string>;
+}
+
+/** Trace summaries, newest first: traces whose root span started in the window. */
+export class TraceQueryDto extends TelemetryWindowDto {
+  /** A service with a span in the trace. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  service?: string;
+
+  /** A span name (operation) in the trace, with `service` of that service. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  operation?: string;
+
+  /** The shortest trace duration, in milliseconds. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(86_400_000)
+  min_duration?: number;
+
+  /** The longest trace duration, in milliseconds. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(86_400_000)
+  max_duration?: number;
+
+  /** `error`: traces with a failed span; `ok`: traces without one. */
+  @IsOptional()
+  @IsIn(['ok', 'error'])
+  status?: 'ok' | 'error';
+}
+
+export class TraceRefDto {
+  @Matches(HEX_TRACE_ID, { message: 'trace_id must be 32 hexadecimal digits' })
+  trace_id!: string;
+}
+
+/** A log record as stored. */
+export interface LogRecordView {
+  /** @format date-time */
+  time: string;
+  /** @format date-time */
+  observed_time: string;
+  service: string;
+  level: LogLevel;
+  severity_number: number;
+  severity_text: string;
+  body: string;
+  trace_id: string | null;
+  span_id: string | null;
+  /** The instrumentation scope. */
+  scope: string;
+  attributes: Record<string, unknown>;
+  /** The resource's attributes (service.name, host.name, k8s.*, ...). */
+  resource: Record<string, unknown>;
+}
+
+export interface LogPageView {
+  items: LogRecordView[];
+  limit: number;
+  /** Pass as `cursor` for the next (older) page; null at the end. */
+  next_cursor: string | null;
+}
+
+export interface TraceSummaryView {
+  trace_id: string;
+  /** The root span's service and operation. */
+  root_service: string;
+  root_operation: string;
+  /** @format date-time */
+  start: string;
+  /** From the first span's start to the last span's end, in milliseconds. */
+  duration_ms: number;
+  span_count: number;
+  error_count: number;
+  error: boolean;
+  services: string[];
+}
+
+export interface TracePageView {
+  items: TraceSummaryView[];
+  limit: number;
+  next_cursor: string | null;
+}
+
+export interface SpanEventView {
+  /** @format date-time */
+  time: string;
+  name: string;
+  attributes: Record<string, unknown>;
+}
+
+export interface SpanLinkView {
+  trace_id: string;
+  span_id: string;
+  attributes: Record<string, unknown>;
+}
+
+/** A span of a trace; `depth` is its level in the tree (0: a root, or a span whose parent was not received). */
+export interface SpanView {
+  span_id: string;
+  parent_span_id: string | null;
+  depth: number;
+  name: string;
+  kind: SpanKind;
+  service: string;
+  /** @format date-time */
+  start: string;
+  /** @format date-time */
+  end: string;
+  duration_ms: number;
+  status: SpanStatus;
+  status_message: string;
+  scope: string;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+  events: SpanEventView[];
+  links: SpanLinkView[];
+}
+
+/** A trace: its spans as a tree in depth-first order (a parent before its children, siblings by start). */
+export interface TraceView {
+  trace_id: string;
+  /** @format date-time */
+  start: string;
+  duration_ms: number;
+  span_count: number;
+  services: string[];
+  spans: SpanView[];
+}

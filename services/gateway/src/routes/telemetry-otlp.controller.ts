@@ -1,0 +1,146 @@
+import { Controller, HttpCode, Inject, OnModuleDestroy, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { AppError, ErrorCode } from '@opsplane/errors';
+import { INGEST_MAX_MESSAGE_BYTES, IngestQueue, IngestUnavailableError, openIngestQueue } from '@opsplane/messaging';
+import { decodeOtlp, encodeOtlpRequest, encodeOtlpResponse, OtlpDecodeError, OtlpRequest, OtlpSignal } from '@opsplane/otlp';
+import { Access, Area } from '../auth/decorators';
+import { GatewayRequest, metaOf } from '../http/gateway-request';
+import { otlpFormatOf } from '../http/otlp';
+import { GATEWAY_CONFIG } from '../auth/strategies';
+import { GatewayConfig } from '../config';
+
+/** The repeated field of each signal's request, and of the levels below it, used to split a request too big for one message. */
+const LEVELS: Record<OtlpSignal, [string, string, string]> = {
+  logs: ['resourceLogs', 'scopeLogs', 'logRecords'],
+  traces: ['resourceSpans', 'scopeSpans', 'spans'],
+  metrics: ['resourceMetrics', 'scopeMetrics', 'metrics'],
+};
+
+type Node = Record<string, unknown>;
+
+/**
+ * An OTLP request as protobuf messages of at most `max` bytes each: split by resource, then by scope, then by
+ * record, keeping each part's resource and scope. (A single record over the limit is refused: 413.)
+ */
+export function splitOtlp(signal: OtlpSignal, req: OtlpRequest, max: number): Buffer[] {
+  const whole = encodeOtlpRequest(signal, req);
+  if (whole.length <= max) return [whole];
+  const [top, mid, leaf] = LEVELS[signal];
+  const parts: Buffer[] = [];
+  const emit = (resources: Node[]) => parts.push(encodeOtlpRequest(signal, { [top]: resources } as OtlpRequest));
+  const size = (resources: Node[]) => encodeOtlpRequest(signal, { [top]: resources } as OtlpRequest).length;
+  const halves = <T>(list: T[], fits: (l: T[]) => boolean, alone: (x: T) => void, out: (l: T[]) => void) => {
+    const go = (l: T[]) => {
+      if (!l.length) return;
+      if (fits(l)) return out(l);
+      if (l.length === 1) return alone(l[0]);
+      go(l.slice(0, l.length >> 1));
+      go(l.slice(l.length >> 1));
+    };
+    go(list);
+  };
+  const resources = ((req as unknown as Node)[top] as Node[]) ?? [];
+  halves(
+    resources,
+    (l) => size(l) <= max,
+    (res) => {
+      const scopes = (res[mid] as Node[]) ?? [];
+      halves(
+        scopes,
+        (l) => size([{ ...res, [mid]: l }]) <= max,
+        (scope) =>
+          halves(
+            (scope[leaf] as Node[]) ?? [],
+            (l) => size([{ ...res, [mid]: [{ ...scope, [leaf]: l }] }]) <= max,
+            () => {
+              throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `One ${signal === 'logs' ? 'log record' : signal === 'traces' ? 'span' : 'metric'} of the request is larger than ${max} bytes`);
+            },
+            (l) => emit([{ ...res, [mid]: [{ ...scope, [leaf]: l }] }]),
+          ),
+        (l) => emit([{ ...res, [mid]: l }]),
+      );
+    },
+    (l) => emit(l),
+  );
+  return parts;
+}
+
+/**
+ * OTLP/HTTP ingestion (https://opentelemetry.io/docs/specs/otlp/#otlphttp): `POST /v1/logs` and `/v1/traces`,
+ * binary protobuf or JSON, gzip or not, with an API token (the tenant is the token's). The request is decoded (a body
+ * that does not decode is a 400 and nothing is kept), stored in the ingest queue (JetStream) and answered once stored;
+ * the telemetry service writes it to the database. A full or unreachable queue answers 503 with Retry-After, so
+ * SDKs and Collectors retry.
+ */
+@ApiExcludeController()
+@Area('telemetry')
+@Controller('v1')
+export class OtlpRoutes implements OnModuleDestroy {
+  private queue?: Promise<IngestQueue>;
+
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+
+  private queueOf(): Promise<IngestQueue> {
+    this.queue ??= openIngestQueue(this.config.NATS_URL, 'opsplane-gateway-ingest').catch((e: unknown) => {
+      this.queue = undefined;
+      throw new IngestUnavailableError(`The ingest queue is unreachable: retry later (${String(e).slice(0, 100)})`);
+    });
+    return this.queue;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const q = await this.queue?.catch(() => undefined);
+    // The all-in-one process's queue belongs to the process (its telemetry service closes it).
+    if (q && this.config.NATS_URL) await q.close();
+  }
+
+  @Post('logs')
+  @HttpCode(200)
+  @Access('write')
+  logs(@Req() req: GatewayRequest, @Res() reply: FastifyReply) {
+    return this.ingest('logs', req, reply);
+  }
+
+  @Post('traces')
+  @HttpCode(200)
+  @Access('write')
+  traces(@Req() req: GatewayRequest, @Res() reply: FastifyReply) {
+    return this.ingest('traces', req, reply);
+  }
+
+  private async ingest(signal: OtlpSignal, req: GatewayRequest, reply: FastifyReply): Promise<void> {
+    const meta = metaOf(req);
+    const format = otlpFormatOf(req);
+    const body = req.body === undefined || req.body === null ? Buffer.alloc(0) : req.body;
+    if (!Buffer.isBuffer(body)) throw AppError.validation([{ field: 'body', message: 'must be an OTLP request (application/x-protobuf or application/json)' }]);
+    let decoded: OtlpRequest;
+    try {
+      decoded = decodeOtlp(signal, format, body);
+    } catch (e) {
+      if (e instanceof OtlpDecodeError) throw AppError.validation([{ field: 'body', message: e.message }]);
+      throw e;
+    }
+    const parts = splitOtlp(signal, decoded, INGEST_MAX_MESSAGE_BYTES);
+    const queue = await this.queueOf().catch((e: unknown) => {
+      throw unavailable(e);
+    });
+    const receivedAt = Date.now();
+    const id = randomUUID();
+    try {
+      await Promise.all(parts.map((data, i) => queue.append({ id: `${id}:${i}`, tenantId: meta.tenant_id, kind: signal, data, receivedAt })));
+    } catch (e) {
+      throw unavailable(e);
+    }
+    void reply
+      .status(200)
+      .header('content-type', format === 'json' ? 'application/json' : 'application/x-protobuf')
+      .send(encodeOtlpResponse(signal, format));
+  }
+}
+
+function unavailable(e: unknown): AppError {
+  const retry = e instanceof IngestUnavailableError ? e.retryAfterS : 5;
+  return new AppError(ErrorCode.UNAVAILABLE, e instanceof Error ? e.message : 'The ingest queue is unavailable: retry later', { retry_after_s: retry });
+}

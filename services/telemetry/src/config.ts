@@ -1,0 +1,26 @@
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { CommonConfig } from '@opsplane/config';
+
+/** The telemetry service's settings (environment variables, checked once at start). */
+export class TelemetryConfig extends CommonConfig {
+  /** How long logs and traces are kept when the tenant's plan says nothing (days; whole day partitions are dropped). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  TELEMETRY_RETENTION_DAYS = 7;
+
+  /** The ingest queue's size limit in JetStream (bytes): past it the gateway answers 503 with Retry-After. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024 * 1024)
+  TELEMETRY_QUEUE_MAX_BYTES = 2 * 1024 * 1024 * 1024;
+
+  /** How many queued requests the writer takes at once. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  TELEMETRY_WRITE_BATCH = 64;
+}

@@ -1,0 +1,2 @@
+export { telemetryService, TelemetryModule } from './telemetry.module';
+export { TelemetryConfig } from './config';

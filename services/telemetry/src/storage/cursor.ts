@@ -1,0 +1,18 @@
+import { AppError } from '@opsplane/errors';
+
+/** A page's cursor: the sort key of its last row, opaque to clients (base64url), tagged with what it pages. */
+export function encodeCursor(kind: string, key: string[]): string {
+  return Buffer.from(JSON.stringify([kind, ...key])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, kind: string): string[] {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
+    if (Array.isArray(parsed) && parsed[0] === kind && parsed.length === 3 && parsed.slice(1).every((x) => typeof x === 'string' && /^[0-9a-f]{1,32}$/.test(x))) {
+      return parsed.slice(1) as string[];
+    }
+  } catch {
+    // answered below
+  }
+  throw AppError.validation([{ field: 'cursor', message: 'cursor must be the next_cursor of a previous page of the same query' }]);
+}

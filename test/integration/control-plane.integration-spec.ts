@@ -278,7 +278,7 @@ describe('control plane', () => {
       const name = `pro-${randomUUID().slice(0, 6)}`;
       const c = await cp('POST', '/plans', { name, description: 'Pro', limits: { users: 20, api_requests_per_minute: 1200 } });
       expect(c.status).toBe(201);
-      expect(c.body.data.limits).toEqual({ users: 20, incidents_per_month: null, api_requests_per_minute: 1200, ai_scans_per_user_per_day: null, telemetry_bytes_per_day: null });
+      expect(c.body.data.limits).toEqual({ users: 20, incidents_per_month: null, api_requests_per_minute: 1200, ai_scans_per_user_per_day: null, telemetry_bytes_per_day: null, telemetry_retention_days: null });
       expect((await cp('POST', '/plans', { name, limits: {} })).status).toBe(409);
       expect((await cp('POST', '/plans', { name: 'neg', limits: { users: -1 } })).status).toBe(422);
       expect((await cp('POST', '/plans', { name: 'huge', limits: { users: 1e20 } })).status).toBe(422);

@@ -9,7 +9,9 @@ import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { IngestAllowanceView, RpcSubject } from '@opsplane/contracts';
 import { TestPlatform, TestTenant } from '../support/platform';
+import { TEST_OPERATOR } from '../support/env';
 
 /** Polls `read` until `done` holds (the gateway answers once the data is queued; the telemetry service writes it just after). */
 async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, ms = 15_000): Promise<T> {
@@ -193,5 +195,55 @@ describe('telemetry: OTLP ingestion and the log and trace queries', () => {
     expect((await post('{}', { 'content-type': 'application/json' }, 'not-a-token')).status).toBe(401);
     const reader = await apiToken(t, ['read']);
     expect((await post('{}', { 'content-type': 'application/json' }, reader)).status).toBe(403);
+  });
+
+  /** Sets the tenant's plan overrides (as an operator) and waits until the telemetry service has them. */
+  async function limitTenant(t: TestTenant, limits: Record<string, number>, until: (a: IngestAllowanceView) => boolean) {
+    const op = (await p.call('POST', '/cp/api/auth/token', { body: TEST_OPERATOR })).body.data.token as string;
+    const r = await p.call('PATCH', `/cp/api/tenants/${t.id}`, { token: op, body: { limits } });
+    expect(r.status).toBe(200);
+    const allowance = () => p.platform.rpc.request<IngestAllowanceView>(RpcSubject.TelemetryIngestAllowance, { tenant_id: t.id, actor: null }, {});
+    expect(until(await eventually(allowance, until))).toBe(true);
+  }
+
+  const rawLogs = (service: string, records: { body: string; timeUnixNano?: string }[]) =>
+    JSON.stringify({
+      resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeLogs: [{ logRecords: records.map((r) => ({ ...r, body: { stringValue: r.body }, severityNumber: 9 })) }] }],
+    });
+
+  it("keeps the plan's telemetry volume a day: past it, 402 QUOTA_EXCEEDED in OTLP's form, nothing queued", async () => {
+    const t = await p.tenant();
+    const token = await apiToken(t);
+    await limitTenant(t, { telemetry_bytes_per_day: 600 }, (a) => a.limit_bytes === 600);
+    const send = (body: string) => fetch(`${p.url}/v1/logs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+    expect((await send(rawLogs('quota', [{ body: 'x'.repeat(300) }]))).status).toBe(200);
+    const over = await send(rawLogs('quota', [{ body: 'y'.repeat(400) }]));
+    expect(over.status).toBe(402);
+    const status = (await over.json()) as { code: number; message: string };
+    expect(status.message).toMatch(/telemetry volume .* used up for today/);
+    await new Promise((r) => setTimeout(r, 500));
+    const stored = (await t.call('GET', '/api/logs')).body.data.items as { body: string }[];
+    expect(stored.map((i) => i.body)).toEqual(['x'.repeat(300)]);
+  });
+
+  it("keeps the plan's retention: records older than it are not stored", async () => {
+    const t = await p.tenant();
+    const token = await apiToken(t);
+    await limitTenant(t, { telemetry_retention_days: 1 }, (a) => a.retention_days === 1);
+    const nanos = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
+    const r = await fetch(`${p.url}/v1/logs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: rawLogs('retention', [
+        { body: 'two days old', timeUnixNano: nanos(Date.now() - 2 * 86_400_000) },
+        { body: 'fresh', timeUnixNano: nanos(Date.now() - 60_000) },
+      ]),
+    });
+    expect(r.status).toBe(200);
+    const stored = await eventually(
+      () => t.call('GET', `/api/logs?from=${encodeURIComponent(new Date(Date.now() - 5 * 86_400_000).toISOString())}`),
+      (x) => x.body.data.items.length >= 1,
+    );
+    expect(stored.body.data.items.map((i: { body: string }) => i.body)).toEqual(['fresh']);
   });
 });

@@ -5,6 +5,7 @@ import { IngestWorker } from './ingest/ingest.worker';
 import { LogsModule } from './logs/logs.module';
 import { StorageModule, storeOf } from './storage/storage.module';
 import { TracesModule } from './traces/traces.module';
+import { UsageModule } from './usage/usage.module';
 import { TelemetryConfig } from './config';
 import { TELEMETRY_MIGRATIONS } from './migrations';
 
@@ -14,7 +15,7 @@ export class TelemetryModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: TelemetryModule,
-      imports: [RuntimeModule.forRoot(runtime), StorageModule, LogsModule, TracesModule],
+      imports: [RuntimeModule.forRoot(runtime), StorageModule, LogsModule, TracesModule, UsageModule],
       controllers: [healthController('telemetry', RpcSubject.TelemetryHealth), tenantPurgeController(RpcSubject.TelemetryPurgeTenant)],
     };
   }

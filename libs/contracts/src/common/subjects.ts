@@ -141,6 +141,8 @@ export enum RpcSubject {
   TelemetryQueryTraces = 'rpc.telemetry.query_traces.v1',
   /** One trace's spans. */
   TelemetryGetTrace = 'rpc.telemetry.get_trace.v1',
+  /** Internal: how much telemetry the tenant may still send today (the gateways' quota check). */
+  TelemetryIngestAllowance = 'rpc.telemetry.ingest_allowance.v1',
 }
 
 /** Domain event subjects (JetStream, durable). The JSON schemas live in proto/. */

@@ -19,6 +19,8 @@ export class PlanLimitsDto {
   @IsOptional() @IsInt() @Min(0) @Max(MAX_LIMIT) api_requests_per_minute?: number | null;
   @IsOptional() @IsInt() @Min(0) @Max(MAX_LIMIT) ai_scans_per_user_per_day?: number | null;
   @IsOptional() @IsInt() @Min(0) @Max(MAX_LIMIT) telemetry_bytes_per_day?: number | null;
+  /** How many days logs and traces are kept (null: the telemetry service's TELEMETRY_RETENTION_DAYS). */
+  @IsOptional() @IsInt() @Min(1) @Max(3650) telemetry_retention_days?: number | null;
 }
 export type PlanLimits = { [K in keyof PlanLimitsDto]-?: number | null };
 

@@ -240,3 +240,14 @@ export interface TraceView {
   services: string[];
   spans: SpanView[];
 }
+
+/** The tenant's telemetry volume today (UTC) against its plan (the gateways refuse more past the limit). */
+export interface IngestAllowanceView {
+  /** @format date */
+  day: string;
+  used_bytes: number;
+  /** The plan's telemetry_bytes_per_day; null: unlimited. */
+  limit_bytes: number | null;
+  /** How long this tenant's telemetry is kept (days). */
+  retention_days: number;
+}

@@ -7,7 +7,7 @@ import { RUNTIME, ServiceRuntime } from '@opsplane/runtime';
 import { operatorIdempotency } from '../operators/operator-idempotency';
 import { AuditService } from '../audit/audit.service';
 
-export const LIMIT_KEYS: (keyof PlanLimits)[] = ['users', 'incidents_per_month', 'api_requests_per_minute', 'ai_scans_per_user_per_day', 'telemetry_bytes_per_day'];
+export const LIMIT_KEYS: (keyof PlanLimits)[] = ['users', 'incidents_per_month', 'api_requests_per_minute', 'ai_scans_per_user_per_day', 'telemetry_bytes_per_day', 'telemetry_retention_days'];
 
 /** Every limit key present: a missing one is unlimited (null). */
 export function completeLimits(l: PlanLimitsDto | Record<string, unknown>): PlanLimits {

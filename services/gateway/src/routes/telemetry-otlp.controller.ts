@@ -3,12 +3,14 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@opsplane/errors';
-import { INGEST_MAX_MESSAGE_BYTES, IngestQueue, IngestUnavailableError, openIngestQueue } from '@opsplane/messaging';
+import { INGEST_MAX_MESSAGE_BYTES, IngestQueue, IngestUnavailableError, openIngestQueue, RpcClient } from '@opsplane/messaging';
 import { decodeOtlp, encodeOtlpRequest, encodeOtlpResponse, OtlpDecodeError, OtlpRequest, OtlpSignal } from '@opsplane/otlp';
 import { Access, Area } from '../auth/decorators';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
 import { otlpFormatOf } from '../http/otlp';
 import { GATEWAY_CONFIG } from '../auth/strategies';
+import { RPC_CLIENT } from './tokens';
+import { TelemetryQuota } from './telemetry-quota';
 import { GatewayConfig } from '../config';
 
 /** The repeated field of each signal's request, and of the levels below it, used to split a request too big for one message. */
@@ -79,8 +81,14 @@ export function splitOtlp(signal: OtlpSignal, req: OtlpRequest, max: number): Bu
 @Controller('v1')
 export class OtlpRoutes implements OnModuleDestroy {
   private queue?: Promise<IngestQueue>;
+  private readonly quota: TelemetryQuota;
 
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(RPC_CLIENT) rpc: RpcClient,
+  ) {
+    this.quota = new TelemetryQuota(rpc);
+  }
 
   private queueOf(): Promise<IngestQueue> {
     this.queue ??= openIngestQueue(this.config.NATS_URL, 'opsplane-gateway-ingest').catch((e: unknown) => {
@@ -123,6 +131,10 @@ export class OtlpRoutes implements OnModuleDestroy {
       throw e;
     }
     const parts = splitOtlp(signal, decoded, INGEST_MAX_MESSAGE_BYTES);
+    await this.quota.admit(
+      meta.tenant_id,
+      parts.reduce((n, p) => n + p.length, 0),
+    );
     const queue = await this.queueOf().catch((e: unknown) => {
       throw unavailable(e);
     });

@@ -5,6 +5,8 @@ import { decodeOtlp, logRows, LogRow, spanRows, SpanRow } from '@opsplane/otlp';
 import { ServiceRuntime, ServiceWorker } from '@opsplane/runtime';
 import { TelemetryConfig } from '../config';
 import { TelemetryStore } from '../storage/telemetry-store';
+import { addUsage } from '../usage/usage.repository';
+import { TenantRetention } from '../usage/tenant-retention';
 
 const DAY_US = 86_400_000_000;
 
@@ -12,6 +14,8 @@ const DAY_US = 86_400_000_000;
 interface TenantBatch {
   logs: LogRow[];
   spans: SpanRow[];
+  /** The queued bytes per UTC day received (the plan's telemetry volume). */
+  bytes: Map<string, number>;
 }
 
 /**
@@ -23,12 +27,15 @@ interface TenantBatch {
 export class IngestWorker implements ServiceWorker {
   private readonly log = new Logger('TelemetryIngest');
   private queue?: IngestQueue;
+  private readonly retention: TenantRetention;
   private expiry?: NodeJS.Timeout;
 
   constructor(
     private readonly rt: ServiceRuntime<TelemetryConfig>,
     private readonly store: TelemetryStore,
-  ) {}
+  ) {
+    this.retention = new TenantRetention(rt.config.TELEMETRY_RETENTION_DAYS);
+  }
 
   start(): void {
     void (async () => {
@@ -54,8 +61,10 @@ export class IngestWorker implements ServiceWorker {
   async write(batch: IngestMessage[]): Promise<void> {
     const byTenant = new Map<string, TenantBatch>();
     for (const m of batch) {
-      const t = byTenant.get(m.tenantId) ?? { logs: [], spans: [] };
+      const t = byTenant.get(m.tenantId) ?? { logs: [], spans: [], bytes: new Map<string, number>() };
       byTenant.set(m.tenantId, t);
+      const day = new Date(m.receivedAt).toISOString().slice(0, 10);
+      t.bytes.set(day, (t.bytes.get(day) ?? 0) + m.data.length);
       const nowUs = m.receivedAt * 1000;
       // The gateway decoded the request before storing it: a message that does not decode now is dropped, not retried.
       try {
@@ -67,17 +76,17 @@ export class IngestWorker implements ServiceWorker {
       }
     }
     for (const [tenant, t] of byTenant) {
-      const retention = this.rt.config.TELEMETRY_RETENTION_DAYS;
-      const nowUs = Date.now() * 1000;
-      const inWindow = (us: number) => us >= nowUs - retention * DAY_US && us < nowUs + DAY_US;
-      const logs = t.logs.filter((r) => inWindow(r.time_us));
-      const spans = t.spans.filter((r) => inWindow(r.start_us));
-      const dropped = t.logs.length - logs.length + t.spans.length - spans.length;
-      if (dropped) this.log.warn(`tenant ${tenant}: ${dropped} records outside the retention window (${retention} days back, 1 day ahead) dropped`);
-      if (!logs.length && !spans.length) continue;
-      const days = new Set([...logs.map((r) => Math.floor(r.time_us / DAY_US)), ...spans.map((r) => Math.floor(r.start_us / DAY_US))]);
       await this.rt.tenantDb
         .run(asTenantId(tenant), async (tx) => {
+          for (const [day, bytes] of t.bytes) await addUsage(tx, day, bytes);
+          const retention = await this.retention.of(tx);
+          const nowUs = Date.now() * 1000;
+          const inWindow = (us: number) => us >= nowUs - retention * DAY_US && us < nowUs + DAY_US;
+          const logs = t.logs.filter((r) => inWindow(r.time_us));
+          const spans = t.spans.filter((r) => inWindow(r.start_us));
+          const dropped = t.logs.length - logs.length + t.spans.length - spans.length;
+          if (dropped) this.log.warn(`tenant ${tenant}: ${dropped} records outside the retention window (${retention} days back, 1 day ahead) dropped`);
+          const days = new Set([...logs.map((r) => Math.floor(r.time_us / DAY_US)), ...spans.map((r) => Math.floor(r.start_us / DAY_US))]);
           for (const d of days) await this.store.prepare(tx, retention, new Date((d * DAY_US) / 1000), 1);
           await this.store.writeLogs(tx, retention, logs);
           await this.store.writeSpans(tx, retention, spans);

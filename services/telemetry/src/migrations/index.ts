@@ -1,3 +1,4 @@
 import { TelemetryInit1796800000000 } from './1796800000000-telemetry-init';
+import { TelemetryUsage1796800000001 } from './1796800000001-telemetry-usage';
 
-export const TELEMETRY_MIGRATIONS = [TelemetryInit1796800000000];
+export const TELEMETRY_MIGRATIONS = [TelemetryInit1796800000000, TelemetryUsage1796800000001];

@@ -221,7 +221,11 @@ describe('telemetry: OTLP ingestion and the log and trace queries', () => {
     expect(over.status).toBe(402);
     const status = (await over.json()) as { code: number; message: string };
     expect(status.message).toMatch(/telemetry volume .* used up for today/);
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(
+      () => t.call('GET', '/api/logs'),
+      (x) => x.body.data.items.length >= 1,
+    );
+    await new Promise((r) => setTimeout(r, 300));
     const stored = (await t.call('GET', '/api/logs')).body.data.items as { body: string }[];
     expect(stored.map((i) => i.body)).toEqual(['x'.repeat(300)]);
   });
@@ -240,6 +244,10 @@ describe('telemetry: OTLP ingestion and the log and trace queries', () => {
       ]),
     });
     expect(r.status).toBe(200);
+    // OTLP's partial success names what is not kept.
+    const answer = (await r.json()) as { partialSuccess?: { rejectedLogRecords?: string | number; errorMessage?: string } };
+    expect(Number(answer.partialSuccess?.rejectedLogRecords)).toBe(1);
+    expect(answer.partialSuccess?.errorMessage).toMatch(/older than the retention \(1 days\)/);
     const stored = await eventually(
       () => t.call('GET', `/api/logs?from=${encodeURIComponent(new Date(Date.now() - 5 * 86_400_000).toISOString())}`),
       (x) => x.body.data.items.length >= 1,

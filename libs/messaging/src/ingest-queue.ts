@@ -42,6 +42,11 @@ export const INGEST_STREAM = 'TELEMETRY_INGEST';
 export const INGEST_SUBJECT_PREFIX = 'telemetry.ingest';
 /** The largest message the queue is given (NATS servers take 1 MiB payloads by default): bigger batches are split first. */
 export const INGEST_MAX_MESSAGE_BYTES = 900 * 1024;
+/** How long the writer waits for more queued messages to join a batch once some are in. */
+export const INGEST_LINGER_MS = 20;
+
+/** Resolves after the microtasks queued now, or after `ms`. */
+const after = (ms = 0) => new Promise<null>((r) => (ms ? setTimeout(() => r(null), ms) : setImmediate(() => r(null))));
 
 export interface JetStreamIngestOptions {
   /** The stream's size limit: past it, appends are refused (back-pressure) rather than old data dropped. */
@@ -65,6 +70,7 @@ export class JetStreamIngestQueue implements IngestQueue {
   private jsm!: JetStreamManager;
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
+  private readonly active: { stop(): void }[] = [];
 
   constructor(
     private readonly url: string,
@@ -140,19 +146,33 @@ export class JetStreamIngestQueue implements IngestQueue {
     const loop = (async () => {
       while (!this.stopped) {
         try {
-          const batch = await consumer.fetch({ max_messages: maxBatch, expires: 1000 });
-          const msgs: JsMsg[] = [];
-          for await (const m of batch) msgs.push(m);
-          if (!msgs.length || this.stopped) {
-            for (const m of msgs) m.nak();
-            continue;
-          }
-          try {
-            await handler(msgs.map(incoming));
-            for (const m of msgs) m.ack();
-          } catch (e) {
-            this.logger.warn(`ingest batch of ${msgs.length} failed (${String(e)}); handed over again in 2 s`);
-            for (const m of msgs) m.nak(2000);
+          const messages = await consumer.consume({ max_messages: maxBatch * 2 });
+          this.active.push(messages);
+          const it = messages[Symbol.asyncIterator]();
+          // A next() that did not resolve in time for one batch is the first of the next batch.
+          let waiting: Promise<IteratorResult<JsMsg>> | null = null;
+          const next = () => (waiting ??= it.next());
+          for (;;) {
+            const first = await next();
+            waiting = null;
+            if (first.done || this.stopped) break;
+            const msgs = [first.value];
+            // What has arrived joins the batch, and what arrives within the linger.
+            const until = Date.now() + INGEST_LINGER_MS;
+            while (msgs.length < maxBatch) {
+              const left = until - Date.now();
+              const r = await Promise.race([next(), after(left > 0 ? left : 0)]);
+              if (r === null || r.done) break;
+              waiting = null;
+              msgs.push(r.value);
+            }
+            try {
+              await handler(msgs.map(incoming));
+              for (const m of msgs) m.ack();
+            } catch (e) {
+              this.logger.warn(`ingest batch of ${msgs.length} failed (${String(e)}); handed over again in 2 s`);
+              for (const m of msgs) m.nak(2000);
+            }
           }
         } catch (e) {
           if (this.stopped) break;
@@ -166,6 +186,7 @@ export class JetStreamIngestQueue implements IngestQueue {
 
   async close(): Promise<void> {
     this.stopped = true;
+    for (const m of this.active) m.stop();
     await Promise.all(this.loops);
     await this.nc?.drain().catch(() => undefined);
   }

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@opsplane/errors';
 import { INGEST_MAX_MESSAGE_BYTES, IngestQueue, IngestUnavailableError, openIngestQueue, RpcClient } from '@opsplane/messaging';
-import { decodeOtlp, encodeOtlpRequest, encodeOtlpResponse, OtlpDecodeError, OtlpRequest, OtlpSignal } from '@opsplane/otlp';
+import { decodeOtlp, encodeOtlpRequest, encodeOtlpResponse, logRows, OtlpDecodeError, OtlpRequest, OtlpRequests, OtlpSignal, spanRows } from '@opsplane/otlp';
 import { Access, Area } from '../auth/decorators';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
 import { otlpFormatOf } from '../http/otlp';
@@ -131,7 +131,7 @@ export class OtlpRoutes implements OnModuleDestroy {
       throw e;
     }
     const parts = splitOtlp(signal, decoded, INGEST_MAX_MESSAGE_BYTES);
-    await this.quota.admit(
+    const allowance = await this.quota.admit(
       meta.tenant_id,
       parts.reduce((n, p) => n + p.length, 0),
     );
@@ -145,11 +145,30 @@ export class OtlpRoutes implements OnModuleDestroy {
     } catch (e) {
       throw unavailable(e);
     }
+    const rejected = allowance ? outsideRetention(signal, decoded, receivedAt, allowance.retention_days) : 0;
     void reply
       .status(200)
       .header('content-type', format === 'json' ? 'application/json' : 'application/x-protobuf')
-      .send(encodeOtlpResponse(signal, format));
+      .send(
+        encodeOtlpResponse(
+          signal,
+          format,
+          rejected
+            ? { rejected, message: `${rejected} ${signal === 'logs' ? 'log records' : 'spans'} older than the retention (${allowance!.retention_days} days) or more than a day ahead are not kept` }
+            : undefined,
+        ),
+      );
   }
+}
+
+const DAY_US = 86_400_000_000;
+
+/** How many records of the request the telemetry service will not keep (older than the retention, or a day ahead): OTLP's partial success. */
+function outsideRetention(signal: OtlpSignal, req: OtlpRequest, receivedAt: number, retentionDays: number): number {
+  const nowUs = receivedAt * 1000;
+  const times =
+    signal === 'logs' ? logRows(req as OtlpRequests['logs'], nowUs).map((r) => r.time_us) : signal === 'traces' ? spanRows(req as OtlpRequests['traces']).map((r) => r.start_us) : [];
+  return times.filter((us) => us < nowUs - retentionDays * DAY_US || us >= nowUs + DAY_US).length;
 }
 
 function unavailable(e: unknown): AppError {

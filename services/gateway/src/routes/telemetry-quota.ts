@@ -35,8 +35,8 @@ export class TelemetryQuota {
     return hit;
   }
 
-  /** Refuses `bytes` more when they would pass the tenant's volume of the day; else counts them. */
-  async admit(tenantId: string, bytes: number): Promise<void> {
+  /** Refuses `bytes` more when they would pass the tenant's volume of the day; else counts them. Answers what is known of the tenant's allowance. */
+  async admit(tenantId: string, bytes: number): Promise<IngestAllowanceView | null> {
     const entry = this.allowance(tenantId);
     const view = await entry.view;
     if (view && view.limit_bytes !== null && view.day === new Date().toISOString().slice(0, 10) && view.used_bytes + entry.queued + bytes > view.limit_bytes) {
@@ -47,5 +47,6 @@ export class TelemetryQuota {
       );
     }
     entry.queued += bytes;
+    return view;
   }
 }

@@ -17,6 +17,7 @@ const path = require('node:path');
 const { Client } = require('pg');
 const autocannon = require('autocannon');
 const { benchCmdb, cmdbMarkdown } = require('./cmdb');
+const { benchTelemetry, telemetryMarkdown } = require('./telemetry');
 
 // ---------------------------------------------------------------- knobs
 const int = (v, d) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Math.trunc(Number(v)) : d);
@@ -32,6 +33,8 @@ const STATS_P95_TARGET_MS = 200;
 const TIMEOUT_S = int(process.env.BENCH_TIMEOUT_S, 1800);
 /** The CMDB import and impact measurement (bench/cmdb.js); BENCH_CMDB=0 skips it. */
 const CMDB = process.env.BENCH_CMDB !== '0';
+/** The OTLP log ingest measurement (bench/telemetry.js); BENCH_TELEMETRY=0 skips it. */
+const TELEMETRY = process.env.BENCH_TELEMETRY !== '0';
 const POOL_SIZE = 10; // the services' default DATABASE_POOL_SIZE
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'opsplane_bench';
@@ -599,6 +602,7 @@ function markdown(r) {
         ]
       : []),
     ...(r.cmdb ? [...cmdbMarkdown(r.cmdb).slice(1), ``] : []),
+    ...telemetryMarkdown(r.telemetry),
     `CPU %: share of the machine's ${r.machine.cpus * 100} % used by this benchmark (its processes and its database backends) and by anything else (other tests, PostgreSQL background work) during the measured ${r.config.duration_s} s, and CPU stolen by the hypervisor (steal); CPU ms / req: the benchmark's CPU time (all its processes and database backends) per request.` +
       (Object.values(R).some((m) => m.cpu.other_pct > 25 || m.cpu.steal_pct > 10)
         ? ` **Other work (> 25 % of a core) or steal (> 10 %) during some measurements: the numbers are noisy; re-run on a quiet machine.**`
@@ -759,6 +763,8 @@ async function main() {
   results.gateway_stats = await measure('gateway stats', gwBase, statsReq, STATS_CONNECTIONS);
   const cmdbPending = () => withPg(ownerUrl, async (c) => Number((await c.query(`SELECT count(*) FROM cmdb.outbox WHERE published_at IS NULL`)).rows[0].count));
   const cmdb = CMDB ? await benchCmdb({ base: gwBase, headers: authHeaders, log, outboxPending: cmdbPending, cpuDuring }) : null;
+  const storedLogs = () => withPg(ownerUrl, async (c) => Number((await c.query(`SELECT count(*) FROM telemetry.log_records`)).rows[0].count));
+  const telemetry = TELEMETRY ? await benchTelemetry({ base: gwBase, headers: authHeaders, log, dist: DIST, storedLogs, cpuDuring }) : null;
   for (const c of [gateway, ...backends]) serviceMemory[c.benchName].after_load = rssOf(c.pid);
   const pendingAfter = await outboxPending(tenantId);
   let drainMs = null;
@@ -863,6 +869,7 @@ async function main() {
     idle_memory: { standalone: saMem, start_ms: saStartMs, idle_s: IDLE_S, target_mb: RSS_TARGET_MB, met: saMem.rss_mb !== null && saMem.rss_mb <= RSS_TARGET_MB },
     service_memory: serviceMemory,
     cmdb,
+    telemetry,
     checks: {
       non_2xx_total: Object.values(results).reduce((s, m) => s + m.non_2xx, 0),
       errors_total: Object.values(results).reduce((s, m) => s + m.errors + m.timeouts, 0),

@@ -180,7 +180,8 @@ describe('telemetry: OTLP ingestion and the log and trace queries', () => {
     expect(status.code).toBe(3);
     expect(status.message).toMatch(/body/);
     // A well-formed gzip JSON body with one record is taken.
-    const ok = await post(gzipSync(JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'raw' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'raw json' }, severityNumber: 9 }] }] }] })), {
+    const tricky = 'tab\there, line\nbreak, back\\slash, nul\u0000 gone';
+    const ok = await post(gzipSync(JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'raw' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: tricky }, severityNumber: 9, attributes: [{ key: 'k', value: { stringValue: tricky } }] }] }] }] })), {
       'content-type': 'application/json',
       'content-encoding': 'gzip',
     });
@@ -190,7 +191,7 @@ describe('telemetry: OTLP ingestion and the log and trace queries', () => {
       () => t.call('GET', '/api/logs'),
       (r) => r.body.data.items.length >= 1,
     );
-    expect(stored.body.data.items.map((i: { body: string }) => i.body)).toEqual(['raw json']);
+    expect(stored.body.data.items.map((i: { body: string; attributes: Record<string, unknown> }) => [i.body, i.attributes.k])).toEqual([[tricky.replace('\u0000', ''), tricky.replace('\u0000', '')]]);
 
     expect((await post('{}', { 'content-type': 'application/json' }, 'not-a-token')).status).toBe(401);
     const reader = await apiToken(t, ['read']);

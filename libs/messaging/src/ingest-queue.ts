@@ -24,7 +24,7 @@ export interface IngestQueue {
   /** Resolves once the message is stored; rejects with IngestUnavailableError when it cannot be now (retry later). */
   append(msg: IngestMessage): Promise<void>;
   /** Hands stored messages to `handler` in batches until closed; a batch that throws is handed over again later. */
-  consume(durable: string, handler: IngestHandler, opts?: { maxBatch?: number }): Promise<void>;
+  consume(durable: string, handler: IngestHandler, opts?: { maxBatch?: number; concurrency?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +42,8 @@ export const INGEST_STREAM = 'TELEMETRY_INGEST';
 export const INGEST_SUBJECT_PREFIX = 'telemetry.ingest';
 /** The largest message the queue is given (NATS servers take 1 MiB payloads by default): bigger batches are split first. */
 export const INGEST_MAX_MESSAGE_BYTES = 900 * 1024;
+/** How many times a queued message is handed to the writer before it is given up (a message that can never be written). */
+export const INGEST_MAX_DELIVERIES = 10;
 /** How long the writer waits for more queued messages to join a batch once some are in. */
 export const INGEST_LINGER_MS = 20;
 
@@ -129,7 +131,7 @@ export class JetStreamIngestQueue implements IngestQueue {
     }
   }
 
-  async consume(durable: string, handler: IngestHandler, opts: { maxBatch?: number } = {}): Promise<void> {
+  async consume(durable: string, handler: IngestHandler, opts: { maxBatch?: number; concurrency?: number } = {}): Promise<void> {
     const maxBatch = opts.maxBatch ?? 64;
     try {
       await this.jsm.consumers.info(INGEST_STREAM, durable);
@@ -139,14 +141,16 @@ export class JetStreamIngestQueue implements IngestQueue {
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
         ack_wait: nanos(60_000),
-        max_ack_pending: maxBatch * 4,
+        max_ack_pending: maxBatch * 8,
       });
     }
     const consumer = await this.js.consumers.get(INGEST_STREAM, durable);
+    const concurrency = opts.concurrency ?? 1;
+    const inFlight = new Set<Promise<void>>();
     const loop = (async () => {
       while (!this.stopped) {
         try {
-          const messages = await consumer.consume({ max_messages: maxBatch * 2 });
+          const messages = await consumer.consume({ max_messages: maxBatch * (concurrency + 1) });
           this.active.push(messages);
           const it = messages[Symbol.asyncIterator]();
           // A next() that did not resolve in time for one batch is the first of the next batch.
@@ -166,14 +170,13 @@ export class JetStreamIngestQueue implements IngestQueue {
               waiting = null;
               msgs.push(r.value);
             }
-            try {
-              await handler(msgs.map(incoming));
-              for (const m of msgs) m.ack();
-            } catch (e) {
-              this.logger.warn(`ingest batch of ${msgs.length} failed (${String(e)}); handed over again in 2 s`);
-              for (const m of msgs) m.nak(2000);
-            }
+            // Up to `concurrency` batches are written at once (decoding overlaps the database's work).
+            while (inFlight.size >= concurrency) await Promise.race(inFlight);
+            const done = this.handle(msgs, handler);
+            inFlight.add(done);
+            void done.finally(() => inFlight.delete(done));
           }
+          await Promise.all(inFlight);
         } catch (e) {
           if (this.stopped) break;
           this.logger.warn(`ingest consumer ${durable}: ${String(e)}; retrying`);
@@ -182,6 +185,31 @@ export class JetStreamIngestQueue implements IngestQueue {
       }
     })();
     this.loops.push(loop);
+  }
+
+  /**
+   * A batch written, or else each of its messages alone (one that cannot be written must not hold up the others);
+   * a message that still fails after INGEST_MAX_DELIVERIES is dropped, with an error logged.
+   */
+  private async handle(msgs: JsMsg[], handler: IngestHandler): Promise<void> {
+    try {
+      await handler(msgs.map(incoming));
+      for (const m of msgs) m.ack();
+      return;
+    } catch (e) {
+      if (msgs.length > 1) {
+        for (const m of msgs) await this.handle([m], handler);
+        return;
+      }
+      const [m] = msgs;
+      if (m.info.redeliveryCount >= INGEST_MAX_DELIVERIES) {
+        this.logger.error(`ingest message ${m.subject} #${m.seq} dropped after ${m.info.redeliveryCount} attempts: ${String(e)}`);
+        m.term();
+      } else {
+        this.logger.warn(`ingest message ${m.subject} #${m.seq} failed (${String(e)}); handed over again in 2 s`);
+        m.nak(2000);
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -248,7 +276,7 @@ export class InMemoryIngestQueue implements IngestQueue {
     this.draining = false;
   }
 
-  async consume(_durable: string, handler: IngestHandler, opts: { maxBatch?: number } = {}): Promise<void> {
+  async consume(_durable: string, handler: IngestHandler, opts: { maxBatch?: number; concurrency?: number } = {}): Promise<void> {
     this.handler = { fn: handler, maxBatch: opts.maxBatch ?? 64 };
     this.kick();
   }

@@ -23,4 +23,11 @@ export class TelemetryConfig extends CommonConfig {
   @Min(1)
   @Max(1000)
   TELEMETRY_WRITE_BATCH = 64;
+
+  /** How many batches the writer writes at once (each in its own transaction). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  TELEMETRY_WRITERS = 3;
 }

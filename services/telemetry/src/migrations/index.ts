@@ -1,4 +1,5 @@
 import { TelemetryInit1796800000000 } from './1796800000000-telemetry-init';
 import { TelemetryUsage1796800000001 } from './1796800000001-telemetry-usage';
+import { TelemetryPartitionLock1796800000002 } from './1796800000002-telemetry-partition-lock';
 
-export const TELEMETRY_MIGRATIONS = [TelemetryInit1796800000000, TelemetryUsage1796800000001];
+export const TELEMETRY_MIGRATIONS = [TelemetryInit1796800000000, TelemetryUsage1796800000001, TelemetryPartitionLock1796800000002];

@@ -5,6 +5,7 @@ import { TenantTx } from '@opsplane/db';
 import type { LogRow, SpanRow } from '@opsplane/otlp';
 import { TelemetryStore } from './telemetry-store';
 import { decodeCursor, encodeCursor } from './cursor';
+import { copyHex, copyInto, copyText, jsonText } from './copy-rows';
 
 /** A timestamptz column as RFC 3339 with microseconds, in UTC. */
 const iso = (col: string) => `to_char((${col}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -25,6 +26,22 @@ export function resourceFingerprint(attributes: Record<string, unknown>): string
 }
 
 const levelCode = (l: string) => Math.max(0, (LOG_LEVELS as readonly string[]).indexOf(l));
+
+/** The columns a log record is copied with (tenant and retention are added by the INSERT that moves them). */
+const LOG_COLUMNS = [
+  { name: 'time', type: 'timestamptz' },
+  { name: 'observed_time', type: 'timestamptz' },
+  { name: 'service', type: 'text' },
+  { name: 'level', type: 'smallint' },
+  { name: 'severity_number', type: 'smallint' },
+  { name: 'severity_text', type: 'text' },
+  { name: 'body', type: 'text' },
+  { name: 'trace_id', type: 'bytea' },
+  { name: 'span_id', type: 'bytea' },
+  { name: 'scope', type: 'text' },
+  { name: 'attributes', type: 'jsonb' },
+  { name: 'resource_fp', type: 'bigint' },
+];
 
 /** PostgreSQL storage: see the migration for the layout (retention classes of day partitions, resources apart). */
 export class PgTelemetryStore implements TelemetryStore {
@@ -79,27 +96,17 @@ export class PgTelemetryStore implements TelemetryStore {
   async writeLogs(tx: TenantTx, retentionDays: number, rows: LogRow[]): Promise<void> {
     if (!rows.length) return;
     const fps = await this.writeResources(tx, rows);
-    await tx.query(
-      `INSERT INTO log_records (tenant_id, retention_days, time, observed_time, service, level, severity_number, severity_text, body, trace_id, span_id, scope, attributes, resource_fp)
-       SELECT ${TENANT}, $1, u.time, u.observed, u.service, u.level, u.sevnum, u.sevtext, u.body, decode(u.trace_id, 'hex'), decode(u.span_id, 'hex'), u.scope, u.attributes, u.fp
-         FROM unnest($2::timestamptz[], $3::timestamptz[], $4::text[], $5::int2[], $6::int2[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::jsonb[], $13::bigint[])
-           AS u(time, observed, service, level, sevnum, sevtext, body, trace_id, span_id, scope, attributes, fp)`,
-      [
-        retentionDays,
-        rows.map((r) => isoOfMicros(r.time_us)),
-        rows.map((r) => isoOfMicros(r.observed_time_us)),
-        rows.map((r) => r.service),
-        rows.map((r) => levelCode(r.level)),
-        rows.map((r) => r.severity_number),
-        rows.map((r) => r.severity_text),
-        rows.map((r) => r.body),
-        rows.map((r) => r.trace_id),
-        rows.map((r) => r.span_id),
-        rows.map((r) => r.scope),
-        rows.map((r) => JSON.stringify(r.attributes)),
-        fps,
-      ],
-    );
+    const t = copyText;
+    function* lines() {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        yield `${isoOfMicros(r.time_us)}\t${isoOfMicros(r.observed_time_us)}\t${t(r.service)}\t${levelCode(r.level)}\t${r.severity_number}\t${t(r.severity_text)}\t${t(r.body)}\t${copyHex(r.trace_id)}\t${copyHex(r.span_id)}\t${t(r.scope)}\t${t(jsonText(r.attributes))}\t${fps[i]}\n`;
+      }
+    }
+    await copyInto(tx, 'log_records', LOG_COLUMNS, lines(), [
+      { column: 'tenant_id', value: TENANT },
+      { column: 'retention_days', value: String(Math.trunc(retentionDays)) },
+    ]);
   }
 
   async writeSpans(tx: TenantTx, retentionDays: number, rows: SpanRow[]): Promise<void> {

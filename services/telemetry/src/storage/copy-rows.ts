@@ -8,14 +8,14 @@ import { TenantTx } from '@opsplane/db';
 export function copyText(v: string | number | null | undefined): string {
   if (v === null || v === undefined) return '\\N';
   // PostgreSQL text cannot hold NUL characters: they are dropped.
-  const s = typeof v === 'number' ? String(v) : v.includes('\u0000') ? v.replace(/\u0000/g, '') : v;
+  const s = typeof v === 'number' ? String(v) : v.includes('\u0000') ? v.replaceAll('\u0000', '') : v;
   return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : s;
 }
 
 /** JSON for a jsonb column: strings without NUL characters (jsonb refuses their \u0000 escape). */
 export function jsonText(v: unknown): string {
   const json = JSON.stringify(v);
-  return json.includes('\\u0000') ? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? x.replace(/\u0000/g, '') : x)) : json;
+  return json.includes('\\u0000') ? JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? x.replaceAll('\u0000', '') : x)) : json;
 }
 
 /** A bytea in COPY's text format from lowercase hex (or NULL). */

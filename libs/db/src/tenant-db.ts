@@ -71,6 +71,8 @@ export interface UnitOfWork {
   emit<S extends EventSubject>(subject: S, payload: EventPayload<S>): Promise<void>;
   /** An audit entry for this write, in this transaction: by the unit of work's actor, or by `who`. */
   audit(change: AuditChange, who?: Actor | AuditActor | null): Promise<void>;
+  /** Runs `fn` once the transaction has committed (never when it rolls back), e.g. to update a cache of what it wrote; `fn` must not throw. */
+  afterCommit(fn: () => void): void;
 }
 
 /** The transaction of a tenant's unit of work: TypeORM's EntityManager, with emit and audit. */
@@ -97,6 +99,7 @@ export class TenantDb {
     const { tenant, actor = null } = typeof scope === 'string' ? { tenant: scope } : scope;
     const events: { subject: EventSubject; payload: unknown }[] = [];
     const audit: AuditEntryRecordedV1[] = [];
+    const committed: (() => void)[] = [];
     const result = await this.dataSource.transaction(async (em) => {
       try {
         await em.query(`SELECT "${this.schema}".enter_tenant($1::uuid)`, [tenant]);
@@ -112,6 +115,9 @@ export class TenantDb {
         audit: async (change, who) => {
           audit.push(auditEntryOf(who === undefined ? actor : who, change));
         },
+        afterCommit: (fn) => {
+          committed.push(fn);
+        },
       };
       const out = await work(Object.assign(em, uow));
       // Written when the work is done, so that the audit entries ride on the first event.
@@ -121,6 +127,7 @@ export class TenantDb {
       return out;
     });
     if (events.length || audit.length) this.afterEmit?.();
+    for (const fn of committed) fn();
     return result;
   }
 

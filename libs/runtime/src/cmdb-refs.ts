@@ -27,6 +27,18 @@ export async function resolveCiRefs(rpc: RpcClient, meta: RequestMeta, refs: str
   return [...new Set(items.map((r) => r.id!))];
 }
 
+/**
+ * The same lookup without refusing: each ref → the id of the one item it names, or null (unknown, deleted, another
+ * tenant's, or a name several items share). For input that must not fail on a name the CMDB does not know (an
+ * alert's labels).
+ */
+export async function lookupCiRefs(rpc: RpcClient, meta: RequestMeta, refs: string[]): Promise<Map<string, string | null>> {
+  const unique = [...new Set(refs)];
+  if (!unique.length) return new Map();
+  const { items } = await rpc.request<ResolvedCisView>(RpcSubject.CmdbResolveCis, meta, { refs: unique });
+  return new Map(unique.map((ref, i) => [ref, items[i]?.id ?? null]));
+}
+
 /** Records (in their order) grouped by the asked items they name: one entry per item that has any. */
 export function byCi<R extends { ci_ids: string[] }, V>(rows: R[], ciIds: string[], view: (r: R) => V): { ci_id: string; records: V[] }[] {
   const asked = new Set(ciIds);

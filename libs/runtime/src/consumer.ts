@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { DomainEvent, EVENT_PAYLOADS, EventPayload, EventSubject } from '@opsplane/contracts';
+import { DomainEvent, EVENT_PAYLOADS, EVENT_STREAMS, EventPayload, EventSubject } from '@opsplane/contracts';
 import { asTenantId, claimInboxMany, TenantId, TenantTx } from '@opsplane/db';
 import { parseInput } from '@opsplane/errors';
-import { IncomingEvent } from '@opsplane/messaging';
+import { IncomingEvent, subjectMatches } from '@opsplane/messaging';
 import { eventsConsumed, inSpanFrom, SpanKind, withLogContext } from '@opsplane/observability';
 import { ServiceRuntime } from './service-runtime';
 
@@ -40,9 +40,20 @@ export function defineConsumer<S extends EventSubject>(c: ConsumerDefinition<S>)
   return c;
 }
 
-/** The stream filters for a set of subjects: `<area>.>` of each subject's area (one stream each). */
-function filtersOf(subjects: readonly string[]): string[] {
-  return [...new Set(subjects.map((s) => `${s.split('.')[0]}.>`))];
+/**
+ * The stream filters for a set of subjects: per stream that captures some of them, the stream's subjects that do
+ * (`incidents.>`; `telemetry.topology.>`, not the area's `telemetry.>`, which the ingest queue's stream overlaps).
+ */
+export function filtersOf(subjects: readonly string[]): string[][] {
+  const byStream = new Map<string, Set<string>>();
+  for (const s of subjects) {
+    const stream = Object.entries(EVENT_STREAMS).find(([, patterns]) => patterns.some((p) => subjectMatches(p, s)));
+    if (!stream) throw new Error(`no event stream captures ${s} (EVENT_STREAMS)`);
+    const filters = byStream.get(stream[0]) ?? new Set<string>();
+    for (const p of stream[1]) if (subjectMatches(p, s)) filters.add(p);
+    byStream.set(stream[0], filters);
+  }
+  return [...byStream.values()].map((f) => [...f]);
 }
 
 interface Accepted<S extends EventSubject> {
@@ -112,5 +123,5 @@ export async function startConsumer<S extends EventSubject>(rt: ServiceRuntime, 
     }
   };
   // A JetStream consumer reads one stream: one durable of the same name on each area's stream.
-  for (const filter of filtersOf(c.subjects)) await rt.eventBus.subscribe(durable, [filter], handler);
+  for (const filters of filtersOf(c.subjects)) await rt.eventBus.subscribe(durable, filters, handler);
 }

@@ -5,6 +5,7 @@ import { ItemsModule } from './items/items.module';
 import { CiEntity, RelationshipEntity } from './items/ci.entity';
 import { RelationshipsModule } from './relationships/relationships.module';
 import { InfraModule } from './infra/infra.module';
+import { topologyConsumer } from './topology/topology.consumer';
 import { CmdbConfig } from './config';
 import { CMDB_MIGRATIONS } from './migrations';
 
@@ -27,4 +28,5 @@ export const cmdbService: ServiceDefinition<CmdbConfig> = {
   entities: [CiEntity, RelationshipEntity],
   migrations: CMDB_MIGRATIONS,
   module: (rt) => CmdbModule.forRuntime(rt as unknown as ServiceRuntime),
+  consumers: [topologyConsumer],
 };

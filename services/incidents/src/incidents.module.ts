@@ -13,16 +13,18 @@ import { SlaController } from './sla/sla.controller';
 import { SlaPoliciesService } from './sla/sla-policies.service';
 import { SLA_ENTITIES, slaSchedulerWorker } from '@opsplane/sla';
 import { INCIDENTS_MIGRATIONS } from './migrations';
+import { AlertsController } from './alerts/alerts.controller';
+import { AlertsService } from './alerts/alerts.service';
 
 @Module({})
 export class IncidentsModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: IncidentsModule,
-      controllers: [IncidentsController, ProblemsController, StatsController, SlaController, tenantPurgeController(RpcSubject.IncidentsPurgeTenant),
+      controllers: [IncidentsController, AlertsController, ProblemsController, StatsController, SlaController, tenantPurgeController(RpcSubject.IncidentsPurgeTenant),
         usageController(RpcSubject.IncidentsUsage, { table: 'incidents', current: `created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'` }),
         healthController('incidents', RpcSubject.IncidentsHealth)],
-      providers: [runtimeProvider(runtime), IncidentsService, ProblemsService, StatsService, SlaPoliciesService],
+      providers: [runtimeProvider(runtime), IncidentsService, AlertsService, ProblemsService, StatsService, SlaPoliciesService],
     };
   }
 }

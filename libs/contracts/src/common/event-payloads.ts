@@ -6,6 +6,7 @@ import { ServiceRequestEventV1 } from '../itsm/request.events';
 import { ProblemEventV1 } from '../incidents/problem.events';
 import { SlaPolicyEventV1, SlaTimerEventV1 } from '../sla/sla.events';
 import { CiChangedV1, RelationshipChangedV1 } from '../cmdb/cmdb.events';
+import { TelemetryTopologyObservedV1 } from '../telemetry/telemetry.events';
 import { EventSubject } from './subjects';
 
 /** Each event subject and the class of its `data`. proto/ holds their JSON schemas. */
@@ -44,6 +45,7 @@ export const EVENT_PAYLOADS = {
   [EventSubject.RelationshipCreated]: RelationshipChangedV1,
   [EventSubject.RelationshipUpdated]: RelationshipChangedV1,
   [EventSubject.RelationshipDeleted]: RelationshipChangedV1,
+  [EventSubject.TelemetryTopologyObserved]: TelemetryTopologyObservedV1,
 } as const satisfies Record<EventSubject, new () => object>;
 
 /** The type of an event's `data`, fixed by its subject. */

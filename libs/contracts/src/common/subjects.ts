@@ -65,6 +65,10 @@ export enum RpcSubject {
   IncidentsUpdateProblem = 'rpc.incidents.update_problem.v1',
   IncidentsLinkProblemIncident = 'rpc.incidents.link_problem_incident.v1',
   IncidentsStats = 'rpc.incidents.stats.v1',
+  /** An alert delivery (Alertmanager's webhook or the plain form) into incidents. */
+  IncidentsIngestAlerts = 'rpc.incidents.ingest_alerts.v1',
+  IncidentsGetAlertSettings = 'rpc.incidents.get_alert_settings.v1',
+  IncidentsSetAlertSettings = 'rpc.incidents.set_alert_settings.v1',
 
   ItsmHealth = 'rpc.itsm.health.v1',
   ItsmPurgeTenant = 'rpc.itsm.purge_tenant.v1',
@@ -182,6 +186,9 @@ export enum EventSubject {
   RelationshipCreated = 'cmdb.relationship.created.v1',
   RelationshipUpdated = 'cmdb.relationship.updated.v1',
   RelationshipDeleted = 'cmdb.relationship.deleted.v1',
+
+  /** Services and calls between them seen in a tenant's spans (new in the last 24 hours). */
+  TelemetryTopologyObserved = 'telemetry.topology.observed.v1',
 }
 
 /** Streams and the subjects each captures. */
@@ -192,4 +199,7 @@ export const EVENT_STREAMS: Record<string, string[]> = {
   OPSPLANE_ITSM: ['itsm.>'],
   OPSPLANE_SLA: ['sla.>'],
   OPSPLANE_CMDB: ['cmdb.>'],
+  // Not `telemetry.>`: the ingest queue's stream (TELEMETRY_INGEST) holds `telemetry.ingest.>`, and JetStream refuses
+  // two streams whose subjects overlap.
+  OPSPLANE_TELEMETRY: ['telemetry.topology.>'],
 };

@@ -68,6 +68,18 @@ export const TIME_SCHEMA_CONVERTERS = {
     additionalProperties: true,
     description: 'At most 200 keys; k8s_uid, serial and hostname (which identify the item) are non-empty strings',
   },
+  // An alert's labels and annotations (incidents/alert.dto.ts IsStringMap).
+  isStringMap: {
+    type: 'object' as const,
+    additionalProperties: { type: 'string' as const },
+    description: 'An object of string values (keys 1-200 characters)',
+  },
+  // The alert settings' severity mapping (incidents/alert.dto.ts): label value -> P1..P4.
+  isSeverityMap: {
+    type: 'object' as const,
+    additionalProperties: { type: 'string' as const, enum: ['P1', 'P2', 'P3', 'P4'] },
+    description: 'Label value -> severity (P1..P4); at most 100',
+  },
   // Telemetry queries' attribute conditions (telemetry/telemetry.dto.ts): given as <name>.<key>=<value> parameters.
   isAttributeFilter: {
     type: 'object' as const,

@@ -59,6 +59,12 @@ export class IncidentEventIncident implements IncidentView {
   @IsOptional() @IsUUID() problem_id!: string | null;
   /** Added to v1 compatibly. */
   @IsOptional() @IsIn(INCIDENT_HOLD_REASONS) hold_reason!: IncidentHoldReason | null;
+  /** Added to v1 compatibly. */
+  @IsOptional() @IsObject() labels!: Record<string, string>;
+  /** Added to v1 compatibly. */
+  @IsOptional() @IsInt() @Min(0) alert_count!: number;
+  /** Added to v1 compatibly. */
+  @IsOptional() @IsRfc3339DateTime() last_alert_at!: string | null;
   /** Added to v1 compatibly: the SLA as it stood when the event was written. */
   @IsOptional() @IsObject() sla!: RecordSlaView | null;
 }

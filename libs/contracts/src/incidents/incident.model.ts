@@ -35,6 +35,12 @@ export interface IncidentView {
   affected_services: string[];
   tags: string[];
   ci_ids: string[];
+  /** Key/value labels (an alert's Prometheus labels when an alert opened it). */
+  labels: Record<string, string>;
+  /** How many times alerts of this incident were received, repeats included (0: not opened by an alert). */
+  alert_count: number;
+  /** When an alert of this incident was last received. */
+  last_alert_at: string | null;
   resolution_notes: string | null;
   resolved_by: string | null;
   created_by: string | null;
@@ -62,7 +68,7 @@ export interface FieldChange {
   to: unknown;
 }
 
-export interface TimelineEntryView extends TimelineEntryFields<'created' | 'updated' | 'status_changed' | 'comment'> {
+export interface TimelineEntryView extends TimelineEntryFields<'created' | 'updated' | 'status_changed' | 'comment' | 'alert'> {
   incident_id: string;
 }
 

@@ -236,6 +236,16 @@ export async function findEdge(tx: TenantTx, sourceId: string, targetId: string,
   return rows.length ? shape.fromRow(rows[0]) : undefined;
 }
 
+/** Which of the `source → target` pairs have a relationship of `type`, as `source/target` keys. */
+export async function existingEdges(tx: TenantTx, pairs: { sourceId: string; targetId: string }[], type: string): Promise<Set<string>> {
+  if (!pairs.length) return new Set();
+  const rows = (await tx.query(
+    `SELECT source_id, target_id FROM relationships WHERE type = $3 AND (source_id, target_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))`,
+    [pairs.map((p) => p.sourceId), pairs.map((p) => p.targetId), type],
+  )) as { source_id: string; target_id: string }[];
+  return new Set(rows.map((r) => `${r.source_id}/${r.target_id}`));
+}
+
 export async function listRelationships(tx: TenantTx, q: RelationshipListQueryDto): Promise<{ rows: RelationshipEntity[]; total: number }> {
   const shape = relShape(tx);
   const params: unknown[] = [];

@@ -106,16 +106,29 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ANALYZE_AFTER_ROWS = 1000;
 const ANALYZE_EVERY_MS = 30_000;
 
+function historyRow(meta: RequestMeta, ciId: string, action: string, changes: CiChanges, at: Date): HistoryRow {
+  return { ciId, at, action, actorId: meta.actor?.user_id ?? null, actorEmail: meta.actor?.email ?? null, changes };
+}
+
+/** Refuses classes the tenant may not use (neither built in nor its own), naming each field. */
+async function assertClasses(tx: TenantTx, wanted: { field: string; cls: string }[]): Promise<void> {
+  const unknown = wanted.filter((w) => !isBuiltinClass(w.cls));
+  if (!unknown.length) return;
+  const own = new Set((await listClassRows(tx)).map((c) => c.name));
+  const bad = unknown.filter((w) => !own.has(w.cls));
+  if (bad.length) {
+    throw AppError.validation(
+      bad.slice(0, 20).map((b) => ({ field: b.field, message: `unknown class "${b.cls}": use a built-in class (GET /api/cmdb/classes) or add it with POST /api/cmdb/classes` })),
+    );
+  }
+}
+
 /** Thrown to roll a dry run's unit of work back. */
 const DRY_RUN = Symbol('dry run');
 
 @Injectable()
 export class ItemsService implements OnModuleDestroy {
   constructor(@Inject(RUNTIME) private readonly rt: ServiceRuntime) {}
-
-  private history(meta: RequestMeta, ciId: string, action: string, changes: CiChanges, at: Date): HistoryRow {
-    return { ciId, at, action, actorId: meta.actor?.user_id ?? null, actorEmail: meta.actor?.email ?? null, changes };
-  }
 
   /** The classes the tenant may use: built in, and its own. */
   async classes(tx: TenantTx): Promise<CiClassView[]> {
@@ -124,18 +137,6 @@ export class ItemsService implements OnModuleDestroy {
       ...BUILTIN_CI_CLASSES.map((name) => ({ name, description: '', builtin: true, zone: (ZONE_CI_CLASSES as readonly string[]).includes(name) })),
       ...own.map((c) => ({ name: c.name, description: c.description, builtin: false, zone: c.zone })),
     ];
-  }
-
-  private async assertClasses(tx: TenantTx, wanted: { field: string; cls: string }[]): Promise<void> {
-    const unknown = wanted.filter((w) => !isBuiltinClass(w.cls));
-    if (!unknown.length) return;
-    const own = new Set((await listClassRows(tx)).map((c) => c.name));
-    const bad = unknown.filter((w) => !own.has(w.cls));
-    if (bad.length) {
-      throw AppError.validation(
-        bad.slice(0, 20).map((b) => ({ field: b.field, message: `unknown class "${b.cls}": use a built-in class (GET /api/cmdb/classes) or add it with POST /api/cmdb/classes` })),
-      );
-    }
   }
 
   /** Refuses a write that would give an item the identity another live item holds (409 naming it). */
@@ -154,14 +155,14 @@ export class ItemsService implements OnModuleDestroy {
     const tenant = asTenantId(meta.tenant_id);
     return idempotentCreate(this.rt.tenantDb, tenant, meta.idempotency_key, 'cmdb.ci.create', dto, (record) =>
       this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
-        await this.assertClasses(tx, [{ field: 'class', cls: dto.class }]);
+        await assertClasses(tx, [{ field: 'class', cls: dto.class }]);
         const now = new Date();
         const e = newCi({ id: randomUUID(), tenantId: tenant, dto, createdBy: meta.actor?.user_id ?? null, now });
         await this.assertUnique(tx, e);
         await insertCis(tx, [e]).catch((err) => clashOr(err, 'This item'));
         const view = toCiView(e, 0);
         const changes = creationChanges(view);
-        await insertHistory(tx, [this.history(meta, e.id, 'created', changes, now)]);
+        await insertHistory(tx, [historyRow(meta, e.id, 'created', changes, now)]);
         await tx.emit(EventSubject.CiCreated, { ci: view, changes: {} });
         await tx.audit({ action: 'ci.created', resource_type: 'ci', resource_id: view.id, after: view });
         await record(tx, view);
@@ -212,7 +213,7 @@ export class ItemsService implements OnModuleDestroy {
     const e = await findCi(tx, id, { lock: true });
     if (!e || !accept(e)) throw CmdbErrors.notFound(id);
     assertIfMatch(meta.if_match, e.version, 'Configuration item');
-    if (patch.class !== undefined) await this.assertClasses(tx, [{ field: 'class', cls: patch.class }]);
+    if (patch.class !== undefined) await assertClasses(tx, [{ field: 'class', cls: patch.class }]);
     const before = toCiView(e, 0);
     const changes = applyCiPatch(e, patch);
     if (!Object.keys(changes).length) return this.view(tx, e);
@@ -221,7 +222,7 @@ export class ItemsService implements OnModuleDestroy {
     e.version += 1;
     e.updatedAt = now;
     await updateCi(tx, e).catch((err) => clashOr(err, 'This change'));
-    await insertHistory(tx, [this.history(meta, e.id, 'updated', changes, now)]);
+    await insertHistory(tx, [historyRow(meta, e.id, 'updated', changes, now)]);
     const view = await this.view(tx, e);
     await tx.emit(EventSubject.CiUpdated, { ci: view, changes });
     await tx.audit({ action: 'ci.updated', resource_type: 'ci', resource_id: id, before, after: view });
@@ -247,7 +248,7 @@ export class ItemsService implements OnModuleDestroy {
     e.version += 1;
     await updateCi(tx, e);
     const changes = { deleted_at: { from: null, to: now.toISOString() } };
-    await insertHistory(tx, [this.history(meta, id, 'deleted', { ...changes, ...(gone.length ? { relationships_removed: { from: gone.length, to: 0 } } : {}) }, now)]);
+    await insertHistory(tx, [historyRow(meta, id, 'deleted', { ...changes, ...(gone.length ? { relationships_removed: { from: gone.length, to: 0 } } : {}) }, now)]);
     await tx.emit(EventSubject.CiDeleted, { ci: toCiView(e, 0), changes });
     await tx.audit({ action: 'ci.deleted', resource_type: 'ci', resource_id: id, before });
     return { deleted: true as const };
@@ -267,7 +268,7 @@ export class ItemsService implements OnModuleDestroy {
       e.updatedAt = now;
       e.version += 1;
       await updateCi(tx, e).catch((err) => clashOr(err, 'This item'));
-      await insertHistory(tx, [this.history(meta, id, 'restored', changes, now)]);
+      await insertHistory(tx, [historyRow(meta, id, 'restored', changes, now)]);
       const view = toCiView(e, 0);
       await tx.emit(EventSubject.CiUpdated, { ci: view, changes });
       await tx.audit({ action: 'ci.restored', resource_type: 'ci', resource_id: id, after: view });
@@ -358,115 +359,8 @@ export class ItemsService implements OnModuleDestroy {
   }
 
   /** The import, in the caller's unit of work. */
-  async importIn(tx: TenantTx, meta: RequestMeta, dto: ImportCisDto): Promise<CiImportReportView> {
-    const tenant = tx.tenant;
-    const items = dto.items;
-    await this.assertClasses(
-      tx,
-      items.map((it, i) => ({ field: `items[${i}].class`, cls: it.class })),
-    );
-    // References and identities are unique within the import.
-    const refs = new Map<string, number>();
-    const seen = new Map<string, number>();
-    const identities = items.map((it) => identityOf(it));
-    items.forEach((it, i) => {
-      if (it.ref !== undefined) {
-        if (refs.has(it.ref)) throw CmdbErrors.field(`items[${i}].ref`, `ref "${it.ref}" is used by items[${refs.get(it.ref)}] too`);
-        refs.set(it.ref, i);
-      }
-      for (const { key } of ciIdentityKeys(it)) {
-        if (seen.has(key)) throw CmdbErrors.field(`items[${i}]`, `identifies the same item as items[${seen.get(key)}]`);
-        seen.set(key, i);
-      }
-    });
-    const existing = await identify(
-      tx,
-      items.map((it, i) => ({ cls: it.class, identity: identities[i] })),
-    );
-    const index = new IdentityIndex(existing);
-    const now = new Date();
-    const report: CiImportReportView = { created: 0, updated: 0, unchanged: 0, relationships_created: 0, relationships_unchanged: 0, items: [], dry_run: false };
-    const created: CiEntity[] = [];
-    const history: HistoryRow[] = [];
-    const events: { subject: EventSubject.CiCreated | EventSubject.CiUpdated; view: CiView; changes: CiChanges }[] = [];
-    const idOf: string[] = [];
-    const claimed = new Map<string, number>();
-    for (const [i, it] of items.entries()) {
-      const match = index.match(it.class, identities[i]);
-      if (match && claimed.has(match.id)) throw CmdbErrors.field(`items[${i}]`, `identifies item ${match.id}, as items[${claimed.get(match.id)}] does`);
-      if (!match) {
-        const e = newCi({ id: randomUUID(), tenantId: tenant, dto: it, createdBy: meta.actor?.user_id ?? null, now });
-        created.push(e);
-        idOf.push(e.id);
-        report.created += 1;
-        report.items.push({ id: e.id, result: 'created' });
-        const view = toCiView(e, 0);
-        const changes = creationChanges(view);
-        history.push(this.history(meta, e.id, 'created', changes, now));
-        events.push({ subject: EventSubject.CiCreated, view, changes: {} });
-        continue;
-      }
-      claimed.set(match.id, i);
-      idOf.push(match.id);
-      const changes = applyCiPatch(match, importPatch(it));
-      if (!Object.keys(changes).length) {
-        report.unchanged += 1;
-        report.items.push({ id: match.id, result: 'unchanged' });
-        continue;
-      }
-      match.version += 1;
-      match.updatedAt = now;
-      await updateCi(tx, match).catch((err) => clashOr(err, `items[${i}]`));
-      report.updated += 1;
-      report.items.push({ id: match.id, result: 'updated' });
-      history.push(this.history(meta, match.id, 'updated', changes, now));
-      events.push({ subject: EventSubject.CiUpdated, view: toCiView(match, 0), changes });
-    }
-    await insertCis(tx, created).catch((err) => clashOr(err, 'An imported item'));
-
-    // Relationships: ends by id (live items of this tenant) or by ref.
-    const rels = dto.relationships ?? [];
-    const byId = await findCis(tx, [...new Set(rels.flatMap((r) => [r.source.id, r.target.id]).filter((x): x is string => !!x))]);
-    const endOf = (i: number, side: 'source' | 'target'): string => {
-      const end = rels[i][side];
-      if ((end.id === undefined) === (end.ref === undefined)) throw CmdbErrors.field(`relationships[${i}].${side}`, 'give either id or ref');
-      if (end.ref !== undefined) {
-        const at = refs.get(end.ref);
-        if (at === undefined) throw CmdbErrors.field(`relationships[${i}].${side}.ref`, `no item of this import has ref "${end.ref}"`);
-        return idOf[at];
-      }
-      if (!byId.has(end.id!)) throw CmdbErrors.field(`relationships[${i}].${side}.id`, `item ${end.id} not found`);
-      return end.id!;
-    };
-    const edges = rels.map((r, i) => {
-      const e = Object.assign(new RelationshipEntity(), {
-        id: randomUUID(),
-        tenantId: tenant,
-        sourceId: endOf(i, 'source'),
-        targetId: endOf(i, 'target'),
-        type: r.type,
-        criticality: r.criticality ?? 'medium',
-        createdBy: meta.actor?.user_id ?? null,
-        createdAt: now,
-        updatedAt: now,
-      } satisfies RelationshipEntity);
-      if (e.sourceId === e.targetId) throw CmdbErrors.field(`relationships[${i}]`, 'an item cannot be related to itself');
-      return e;
-    });
-    const distinct = [...new Map(edges.map((e) => [`${e.sourceId}/${e.targetId}/${e.type}`, e])).values()];
-    const added = await insertRelationships(tx, distinct);
-    report.relationships_created = added.length;
-    report.relationships_unchanged = edges.length - added.length;
-
-    await insertHistory(tx, history);
-    const all = new Map([...created.map((c) => [c.id, c] as const), ...existing.map((c) => [c.id, c] as const)]);
-    const more = await findCis(tx, [...new Set(added.flatMap((r) => [r.sourceId, r.targetId]))].filter((id) => !all.has(id)));
-    const ref = (id: string) => toCiRef(all.get(id) ?? more.get(id)!);
-    for (const ev of events) await tx.emit(ev.subject, { ci: ev.view, changes: ev.changes });
-    for (const r of added) await tx.emit(EventSubject.RelationshipCreated, { relationship: toRelationshipView(r, ref(r.sourceId), ref(r.targetId)) });
-    const counts = { created: report.created, updated: report.updated, unchanged: report.unchanged, relationships_created: report.relationships_created };
-    await tx.audit({ action: 'ci.imported', resource_type: 'ci_import', resource_id: randomUUID(), after: counts });
-    return report;
+  importIn(tx: TenantTx, meta: RequestMeta, dto: ImportCisDto): Promise<CiImportReportView> {
+    return importItems(tx, meta, dto);
   }
 
   // ---------------------------------------------------------------- classes
@@ -496,6 +390,118 @@ export class ItemsService implements OnModuleDestroy {
       return { deleted: true as const };
     });
   }
+}
+
+/** The import, in the caller's unit of work (`ItemsService.importIn`; also what discovery writes through). */
+export async function importItems(tx: TenantTx, meta: RequestMeta, dto: ImportCisDto): Promise<CiImportReportView> {
+  const tenant = tx.tenant;
+  const items = dto.items;
+  await assertClasses(
+    tx,
+    items.map((it, i) => ({ field: `items[${i}].class`, cls: it.class })),
+  );
+  // References and identities are unique within the import.
+  const refs = new Map<string, number>();
+  const seen = new Map<string, number>();
+  const identities = items.map((it) => identityOf(it));
+  items.forEach((it, i) => {
+    if (it.ref !== undefined) {
+      if (refs.has(it.ref)) throw CmdbErrors.field(`items[${i}].ref`, `ref "${it.ref}" is used by items[${refs.get(it.ref)}] too`);
+      refs.set(it.ref, i);
+    }
+    for (const { key } of ciIdentityKeys(it)) {
+      if (seen.has(key)) throw CmdbErrors.field(`items[${i}]`, `identifies the same item as items[${seen.get(key)}]`);
+      seen.set(key, i);
+    }
+  });
+  const existing = await identify(
+    tx,
+    items.map((it, i) => ({ cls: it.class, identity: identities[i] })),
+  );
+  const index = new IdentityIndex(existing);
+  const now = new Date();
+  const report: CiImportReportView = { created: 0, updated: 0, unchanged: 0, relationships_created: 0, relationships_unchanged: 0, items: [], dry_run: false };
+  const created: CiEntity[] = [];
+  const history: HistoryRow[] = [];
+  const events: { subject: EventSubject.CiCreated | EventSubject.CiUpdated; view: CiView; changes: CiChanges }[] = [];
+  const idOf: string[] = [];
+  const claimed = new Map<string, number>();
+  for (const [i, it] of items.entries()) {
+    const match = index.match(it.class, identities[i]);
+    if (match && claimed.has(match.id)) throw CmdbErrors.field(`items[${i}]`, `identifies item ${match.id}, as items[${claimed.get(match.id)}] does`);
+    if (!match) {
+      const e = newCi({ id: randomUUID(), tenantId: tenant, dto: it, createdBy: meta.actor?.user_id ?? null, now });
+      created.push(e);
+      idOf.push(e.id);
+      report.created += 1;
+      report.items.push({ id: e.id, result: 'created' });
+      const view = toCiView(e, 0);
+      const changes = creationChanges(view);
+      history.push(historyRow(meta, e.id, 'created', changes, now));
+      events.push({ subject: EventSubject.CiCreated, view, changes: {} });
+      continue;
+    }
+    claimed.set(match.id, i);
+    idOf.push(match.id);
+    const changes = applyCiPatch(match, importPatch(it));
+    if (!Object.keys(changes).length) {
+      report.unchanged += 1;
+      report.items.push({ id: match.id, result: 'unchanged' });
+      continue;
+    }
+    match.version += 1;
+    match.updatedAt = now;
+    await updateCi(tx, match).catch((err) => clashOr(err, `items[${i}]`));
+    report.updated += 1;
+    report.items.push({ id: match.id, result: 'updated' });
+    history.push(historyRow(meta, match.id, 'updated', changes, now));
+    events.push({ subject: EventSubject.CiUpdated, view: toCiView(match, 0), changes });
+  }
+  await insertCis(tx, created).catch((err) => clashOr(err, 'An imported item'));
+
+  // Relationships: ends by id (live items of this tenant) or by ref.
+  const rels = dto.relationships ?? [];
+  const byId = await findCis(tx, [...new Set(rels.flatMap((r) => [r.source.id, r.target.id]).filter((x): x is string => !!x))]);
+  const endOf = (i: number, side: 'source' | 'target'): string => {
+    const end = rels[i][side];
+    if ((end.id === undefined) === (end.ref === undefined)) throw CmdbErrors.field(`relationships[${i}].${side}`, 'give either id or ref');
+    if (end.ref !== undefined) {
+      const at = refs.get(end.ref);
+      if (at === undefined) throw CmdbErrors.field(`relationships[${i}].${side}.ref`, `no item of this import has ref "${end.ref}"`);
+      return idOf[at];
+    }
+    if (!byId.has(end.id!)) throw CmdbErrors.field(`relationships[${i}].${side}.id`, `item ${end.id} not found`);
+    return end.id!;
+  };
+  const edges = rels.map((r, i) => {
+    const e = Object.assign(new RelationshipEntity(), {
+      id: randomUUID(),
+      tenantId: tenant,
+      sourceId: endOf(i, 'source'),
+      targetId: endOf(i, 'target'),
+      type: r.type,
+      criticality: r.criticality ?? 'medium',
+      createdBy: meta.actor?.user_id ?? null,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies RelationshipEntity);
+    if (e.sourceId === e.targetId) throw CmdbErrors.field(`relationships[${i}]`, 'an item cannot be related to itself');
+    return e;
+  });
+  const distinct = [...new Map(edges.map((e) => [`${e.sourceId}/${e.targetId}/${e.type}`, e])).values()];
+  const added = await insertRelationships(tx, distinct);
+  report.relationships_created = added.length;
+  report.relationships_unchanged = edges.length - added.length;
+
+  await insertHistory(tx, history);
+  const all = new Map([...created.map((c) => [c.id, c] as const), ...existing.map((c) => [c.id, c] as const)]);
+  const more = await findCis(tx, [...new Set(added.flatMap((r) => [r.sourceId, r.targetId]))].filter((id) => !all.has(id)));
+  const ref = (id: string) => toCiRef(all.get(id) ?? more.get(id)!);
+  for (const ev of events) await tx.emit(ev.subject, { ci: ev.view, changes: ev.changes });
+  for (const r of added) await tx.emit(EventSubject.RelationshipCreated, { relationship: toRelationshipView(r, ref(r.sourceId), ref(r.targetId)) });
+  const counts = { created: report.created, updated: report.updated, unchanged: report.unchanged, relationships_created: report.relationships_created };
+  await tx.audit({ action: 'ci.imported', resource_type: 'ci_import', resource_id: randomUUID(), after: counts });
+  return report;
 }
 
 /** The ends of removed relationships, live or (the item being deleted) not. */

@@ -3,6 +3,7 @@ import { AuditRoutes } from './audit.controller';
 import { AuthRoutes } from './auth.controller';
 import { ControlPlaneRoutes } from './control-plane.controller';
 import { IncidentsRoutes } from './incidents.controller';
+import { AlertsRoutes } from './incidents-alerts.controller';
 import { ProblemsRoutes } from './problems.controller';
 import { OrganizationRoutes } from './organization.controller';
 import { TeamRoutes } from './team.controller';
@@ -18,6 +19,7 @@ import { SlaPoliciesRoutes } from './sla.controller';
 export const ROUTE_CONTROLLERS: Type<unknown>[] = [
   AuthRoutes,
   IncidentsRoutes,
+  AlertsRoutes,
   ProblemsRoutes,
   TeamRoutes,
   OrganizationRoutes,

@@ -24,7 +24,17 @@ const ENTERED_AT: Record<IncidentStatus, keyof IncidentEntity> = {
 };
 
 /** A new incident in `status` (open from the API, triggered from an alert). Throws a 400 when severity and priority disagree. */
-export function newIncident(o: { id: string; tenantId: string; number: number; dto: CreateIncidentDto; status: IncidentStatus; createdBy: string | null; now: Date }): IncidentEntity {
+export function newIncident(o: {
+  id: string;
+  tenantId: string;
+  number: number;
+  dto: CreateIncidentDto;
+  status: IncidentStatus;
+  createdBy: string | null;
+  now: Date;
+  /** An alert's labels, and its first receipt (an incident an alert opens). */
+  alert?: { labels: Record<string, string>; at: Date };
+}): IncidentEntity {
   const priority = resolvePriority(o.dto);
   if (!priority.ok) throw IncidentErrors.priorityConflict(priority.message);
   const { dto, now } = o;
@@ -43,6 +53,9 @@ export function newIncident(o: { id: string; tenantId: string; number: number; d
     affectedServices: dto.affected_services ?? [],
     tags: dto.tags ?? [],
     ciIds: dto.ci_ids ?? [],
+    labels: o.alert?.labels ?? {},
+    alertCount: o.alert ? 1 : 0,
+    lastAlertAt: o.alert?.at ?? null,
     resolutionNotes: null,
     resolvedBy: null,
     createdBy: o.createdBy,

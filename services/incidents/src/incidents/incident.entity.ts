@@ -49,6 +49,17 @@ export class IncidentEntity {
   @Column('text', { name: 'ci_ids', array: true, default: () => "'{}'" })
   ciIds!: string[];
 
+  /** Key/value labels (an alert's labels when an alert opened it). */
+  @Column('jsonb', { default: () => "'{}'" })
+  labels!: Record<string, string>;
+
+  /** How many times its alerts were received, repeats included (0: not opened by an alert). */
+  @Column('integer', { name: 'alert_count', default: 0 })
+  alertCount!: number;
+
+  @Column('timestamptz', { name: 'last_alert_at', nullable: true })
+  lastAlertAt!: Date | null;
+
   @Column('text', { name: 'resolution_notes', nullable: true })
   resolutionNotes!: string | null;
 
@@ -123,7 +134,7 @@ export class IncidentCommentEntity {
 
 /** One line of an incident's timeline (append-only). */
 @Entity({ name: 'incident_timeline' })
-export class TimelineEntryEntity extends TimelineEntryColumns<'created' | 'updated' | 'status_changed' | 'comment'> {
+export class TimelineEntryEntity extends TimelineEntryColumns<'created' | 'updated' | 'status_changed' | 'comment' | 'alert'> {
   @Column('uuid', { name: 'incident_id' })
   incidentId!: string;
 }

@@ -70,16 +70,26 @@ export class IncidentsService {
       const now = new Date();
       const e = newIncident({ id: randomUUID(), tenantId: tenant, number, dto, status: initialStatus, createdBy: meta.actor?.user_id ?? null, now });
       return this.rt.tenantDb.run({ tenant, actor: meta.actor }, async (tx) => {
-        await assertIncidentQuota(tx, tenant);
-        await insertIncident(tx, e);
-        const view = toIncidentView(e, await this.sla(tx, e, now, true));
-        await this.addTimeline(tx, tenant, meta, e.id, 'created', {}, null, now);
-        await tx.emit(EventSubject.IncidentCreated, { incident: view });
-        await tx.audit({ action: 'incident.created', resource_type: 'incident', resource_id: e.id, after: toIncidentView(e) });
+        const view = await this.insertNew(tx, meta, e, now);
         await record(tx, view);
         return view;
       });
     });
+  }
+
+  /**
+   * Records a new incident (built by the domain's newIncident) in the caller's unit of work: the plan's quota, the row,
+   * its SLA timers, the timeline, the created event and the audit entry. The API's create and the alert intake use it.
+   */
+  async insertNew(tx: TenantTx, meta: RequestMeta, e: IncidentEntity, now: Date): Promise<IncidentView> {
+    const tenant = this.tenant(meta);
+    await assertIncidentQuota(tx, tenant);
+    await insertIncident(tx, e);
+    const view = toIncidentView(e, await this.sla(tx, e, now, true));
+    await this.addTimeline(tx, tenant, meta, e.id, 'created', {}, null, now);
+    await tx.emit(EventSubject.IncidentCreated, { incident: view });
+    await tx.audit({ action: 'incident.created', resource_type: 'incident', resource_id: e.id, after: toIncidentView(e) });
+    return view;
   }
 
   /** The open incidents on each of the given configuration items (the CMDB's item view and impact analysis). */
@@ -128,23 +138,32 @@ export class IncidentsService {
       const e = await this.find(tx, tenant, ref, true);
       // Two people editing one incident: the second, holding an older version, gets 412.
       assertIfMatch(meta.if_match, e.version, 'incident');
-      const before = toIncidentView(e);
-      const now = new Date();
-      const { changes, statusChange } = applyPatch(e, patch, { email: meta.actor?.email ?? null }, now);
-      const changed = Object.keys(changes).length > 0;
-      const comment = patch.comment?.trim() || null;
-      if (!changed && !comment) return toIncidentView(e, recordSlaView((await loadTimers(tx, [e.id])).get(e.id), now));
-      if (changed) {
-        e.updatedAt = now;
-        e.version += 1;
-        await updateIncident(tx, e);
-      }
-      const view = toIncidentView(e, await this.sla(tx, e, now));
-      await this.addTimeline(tx, tenant, meta, e.id, statusChange ? 'status_changed' : changed ? 'updated' : 'comment', changes, comment, now);
-      if (comment) await this.commented(tx, e, toCommentView(await this.insertComment(tx, tenant, meta, e.id, comment, now)));
-      if (changed) await this.updated(tx, before, view, changes, statusChange);
-      return view;
+      return this.patchIn(tx, meta, e, patch, new Date());
     });
+  }
+
+  /**
+   * Applies a patch to an incident the caller loaded FOR UPDATE in its unit of work, by the domain's rules, and records
+   * the outcome (row and version, SLA, timeline, comment, events, audit). The API's update and the alert intake
+   * (re-open, auto-resolve) use it.
+   */
+  async patchIn(tx: TenantTx, meta: RequestMeta, e: IncidentEntity, patch: UpdateIncidentDto, now: Date): Promise<IncidentView> {
+    const tenant = this.tenant(meta);
+    const before = toIncidentView(e);
+    const { changes, statusChange } = applyPatch(e, patch, { email: meta.actor?.email ?? null }, now);
+    const changed = Object.keys(changes).length > 0;
+    const comment = patch.comment?.trim() || null;
+    if (!changed && !comment) return toIncidentView(e, recordSlaView((await loadTimers(tx, [e.id])).get(e.id), now));
+    if (changed) {
+      e.updatedAt = now;
+      e.version += 1;
+      await updateIncident(tx, e);
+    }
+    const view = toIncidentView(e, await this.sla(tx, e, now));
+    await this.addTimeline(tx, tenant, meta, e.id, statusChange ? 'status_changed' : changed ? 'updated' : 'comment', changes, comment, now);
+    if (comment) await this.commented(tx, e, toCommentView(await this.insertComment(tx, tenant, meta, e.id, comment, now)));
+    if (changed) await this.updated(tx, before, view, changes, statusChange);
+    return view;
   }
 
   async addComment(meta: RequestMeta, ref: string, dto: AddCommentDto): Promise<CommentView> {
@@ -228,7 +247,8 @@ export class IncidentsService {
     return c;
   }
 
-  private async addTimeline(
+  /** One line of the incident's timeline, in the caller's unit of work (the alert intake notes alerts with it). */
+  async addTimeline(
     em: EntityManager,
     tenant: TenantId,
     meta: RequestMeta,

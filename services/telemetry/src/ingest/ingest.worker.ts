@@ -5,6 +5,7 @@ import { decodeOtlp, logRows, LogRow, spanRows, SpanRow } from '@opsplane/otlp';
 import { ServiceRuntime, ServiceWorker } from '@opsplane/runtime';
 import { TelemetryConfig } from '../config';
 import { TelemetryStore } from '../storage/telemetry-store';
+import { TopologyObserver } from '../topology/topology.observer';
 import { addUsage } from '../usage/usage.repository';
 import { TenantRetention } from '../usage/tenant-retention';
 
@@ -29,6 +30,8 @@ export class IngestWorker implements ServiceWorker {
   private queue?: IngestQueue;
   private readonly retention: TenantRetention;
   private expiry?: NodeJS.Timeout;
+  /** The services and calls between them that the spans show, announced to the CMDB with the spans' write. */
+  private readonly topology = new TopologyObserver();
 
   constructor(
     private readonly rt: ServiceRuntime<TelemetryConfig>,
@@ -41,7 +44,7 @@ export class IngestWorker implements ServiceWorker {
     void (async () => {
       const c = this.rt.config;
       this.queue = await openIngestQueue(c.NATS_URL, `opsplane-${this.rt.name}-ingest`, { maxBytes: c.TELEMETRY_QUEUE_MAX_BYTES, maxAgeMs: 7 * 86_400_000, owner: true });
-      await this.queue.consume('telemetry-writer', (batch) => this.write(batch), { maxBatch: this.rt.config.TELEMETRY_WRITE_BATCH });
+      await this.queue.consume('telemetry-writer', (batch) => this.write(batch), { maxBatch: c.TELEMETRY_WRITE_BATCH, concurrency: c.TELEMETRY_WRITERS });
     })().catch((e: unknown) => this.log.error(`the ingest queue cannot be read: ${String(e)}`));
     const expire = () =>
       void this.store
@@ -90,6 +93,7 @@ export class IngestWorker implements ServiceWorker {
           for (const d of days) await this.store.prepare(tx, retention, new Date((d * DAY_US) / 1000), 1);
           await this.store.writeLogs(tx, retention, logs);
           await this.store.writeSpans(tx, retention, spans);
+          await this.topology.observe(tx, spans);
         })
         .catch((e: unknown) => {
           // A tenant deleted since: its data has nowhere to go.

@@ -11,12 +11,13 @@ export const isTelemetryPath = (url: string | undefined) => !!url && /^\/(v1\/(l
  * gzip fails the request (400 on OTLP routes).
  */
 export function registerTelemetryBodies(fastify: FastifyInstance): void {
-  fastify.addHook('preParsing', async (req, _reply, payload) => {
-    if (!isTelemetryPath(req.url)) return payload;
+  // A callback hook (not async): every request passes here, and most leave at once.
+  fastify.addHook('preParsing', (req, _reply, payload, done) => {
+    if (!isTelemetryPath(req.url)) return done(null, payload);
     const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (encoding === 'identity' || encoding === '') return payload;
+    if (encoding === 'identity' || encoding === '') return done(null, payload);
     if (encoding !== 'gzip' && encoding !== 'deflate') {
-      throw Object.assign(new Error(`Content-Encoding ${encoding} is not supported (gzip, deflate or none)`), { statusCode: 415 });
+      return done(Object.assign(new Error(`Content-Encoding ${encoding} is not supported (gzip, deflate or none)`), { statusCode: 415 }));
     }
     const inflate = encoding === 'gzip' ? createGunzip() : createInflate();
     const out = inflate as unknown as Readable & { receivedEncodedLength: number };
@@ -25,6 +26,6 @@ export function registerTelemetryBodies(fastify: FastifyInstance): void {
     payload.on('error', (e) => inflate.destroy(e));
     inflate.on('error', (e) => Object.assign(e, { statusCode: 400 }));
     payload.pipe(inflate);
-    return out;
+    done(null, out);
   });
 }

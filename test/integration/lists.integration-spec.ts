@@ -6,9 +6,12 @@ import { TEST_OPERATOR } from '../support/env';
 const doc = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8')) as {
   paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
 };
-/** Every list of the API: a GET that pages (limit/offset). */
+/**
+ * Every list of the API: a GET that pages (limit/offset). Telemetry queries (logs, traces) are not lists of records
+ * that change: they page by cursor through a time window (test/integration/telemetry.integration-spec.ts).
+ */
 const LISTS = Object.entries(doc.paths)
-  .filter(([, ops]) => ops.get?.parameters?.some((p) => p.name === 'limit'))
+  .filter(([, ops]) => ops.get?.parameters?.some((p) => p.name === 'limit') && ops.get?.parameters?.some((p) => p.name === 'offset'))
   .map(([path]) => path);
 
 /**

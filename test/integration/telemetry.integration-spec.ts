@@ -92,7 +92,7 @@ describe('telemetry: OTLP ingestion and the log and trace queries', () => {
     expect([...first.body.data.items, ...second.body.data.items].map((i: { body: string }) => i.body)).toEqual(items.map((i) => i.body));
 
     // Bad query input: a clear 422.
-    for (const bad of ['level=loud', 'limit=0', 'from=yesterday', 'trace_id=xyz', 'cursor=!!', `cursor=${Buffer.from('["traces","1","ab"]').toString('base64url')}`]) {
+    for (const bad of ['level=loud', 'limit=0', 'from=yesterday', 'trace_id=xyz', 'cursor=!!', `cursor=${Buffer.from('["traces","1","ab"]').toString('base64url')}`, `cursor=${Buffer.from('["logs","ffff","1"]').toString('base64url')}`]) {
       const r = await t.call('GET', `/api/logs?${bad}`);
       expect([bad, r.status, r.body.code]).toEqual([bad, 422, 'VALIDATION_ERROR']);
     }
@@ -141,6 +141,7 @@ describe('telemetry: OTLP ingestion and the log and trace queries', () => {
     expect(spans[1]).toMatchObject({ status: 'error', status_message: 'deadlock', parent_span_id: spans[0].span_id, events: [{ name: 'retry', attributes: { attempt: 2 } }] });
     expect((await t.call('GET', `/api/traces/${randomBytes(16).toString('hex')}`)).status).toBe(404);
     expect((await t.call('GET', '/api/traces/not-a-trace')).status).toBe(422);
+    expect((await t.call('GET', `/api/traces?cursor=${Buffer.from('["traces","zz","00"]').toString('base64url')}`)).status).toBe(422);
   });
 
   it("keeps tenants apart: another tenant's token never sees a log line or a trace", async () => {

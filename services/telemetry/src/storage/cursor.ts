@@ -8,7 +8,9 @@ export function encodeCursor(kind: string, key: string[]): string {
 export function decodeCursor(cursor: string, kind: string): string[] {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
-    if (Array.isArray(parsed) && parsed[0] === kind && parsed.length === 3 && parsed.slice(1).every((x) => typeof x === 'string' && /^[0-9a-f]{1,32}$/.test(x))) {
+    // The first key is a time in microseconds (decimal); the second a sequence number (decimal) or a trace id (hex).
+    const second = kind === 'traces' ? /^[0-9a-f]{32}$/ : /^\d{1,19}$/;
+    if (Array.isArray(parsed) && parsed[0] === kind && parsed.length === 3 && typeof parsed[1] === 'string' && /^\d{1,16}$/.test(parsed[1]) && typeof parsed[2] === 'string' && second.test(parsed[2])) {
       return parsed.slice(1) as string[];
     }
   } catch {

@@ -275,7 +275,9 @@ export class PgTelemetryStore implements TelemetryStore {
     const children = new Map<string | null, typeof rows>();
     for (const r of rows) {
       const parent = r.parent_span_id && ids.has(r.parent_span_id) ? r.parent_span_id : null;
-      children.set(parent, [...(children.get(parent) ?? []), r]);
+      const siblings = children.get(parent);
+      if (siblings) siblings.push(r);
+      else children.set(parent, [r]);
     }
     const spans: SpanView[] = [];
     const visit = (parent: string | null, depth: number) => {
@@ -302,8 +304,13 @@ export class PgTelemetryStore implements TelemetryStore {
       }
     };
     visit(null, 0);
-    const startUs = Math.min(...rows.map((r) => Number(r.start_us)));
-    const endUs = Math.max(...rows.map((r) => Number(r.start_us) + r.duration_ms * 1000));
+    // A loop, not Math.min(...rows): a trace of many spans would overflow the call stack.
+    let startUs = Infinity;
+    let endUs = -Infinity;
+    for (const r of rows) {
+      startUs = Math.min(startUs, Number(r.start_us));
+      endUs = Math.max(endUs, Number(r.start_us) + r.duration_ms * 1000);
+    }
     return {
       trace_id: traceId.toLowerCase(),
       start: isoOfMicros(startUs),

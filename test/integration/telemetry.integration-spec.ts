@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
@@ -11,23 +11,8 @@ import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-tra
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { IngestAllowanceView, RpcSubject } from '@opsplane/contracts';
 import { TestPlatform, TestTenant } from '../support/platform';
+import { apiToken, eventually } from '../support/telemetry';
 import { TEST_OPERATOR } from '../support/env';
-
-/** Polls `read` until `done` holds (the gateway answers once the data is queued; the telemetry service writes it just after). */
-async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (done(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function apiToken(t: TestTenant, permissions = ['read', 'write']): Promise<string> {
-  const r = await t.call('POST', '/api/auth/tokens', { body: { name: `otel-${randomUUID().slice(0, 6)}`, permissions } });
-  if (r.status !== 201) throw new Error(`token: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body.data.token as string;
-}
 
 /** Logs sent by the official OpenTelemetry SDK through an exporter, flushed. */
 async function sendLogs(url: string, token: string, exporter: 'json' | 'protobuf', service: string, records: { body: string; severity: SeverityNumber; attributes?: Record<string, string | number> }[], gzip = false) {

@@ -19,6 +19,7 @@ import { registerSecurityHeaders } from './http/security';
 import { registerAccessLog } from './http/access-log';
 import { registerTracing } from './http/tracing';
 import { isTelemetryPath, registerTelemetryBodies } from './http/telemetry-bodies';
+import { formParams, isPromApiPath } from './http/prom';
 import { buildOpenApi, setupOpenApi } from './openapi/openapi';
 
 export interface RunningGateway {
@@ -82,6 +83,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   fastify.addContentTypeParser(['application/x-protobuf', 'application/protobuf'], { parseAs: 'buffer' }, (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) =>
     isTelemetryPath(req.url) ? done(null, body) : done(Object.assign(new Error('unsupported media type'), { statusCode: 415 })),
   );
+  // The Prometheus HTTP API takes its parameters as a form too (Grafana POSTs them).
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    if (!isPromApiPath(req.url)) return done(Object.assign(new Error('unsupported media type'), { statusCode: 415 }));
+    if (body.length > config.BODY_LIMIT_BYTES) return done(Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }));
+    done(null, formParams(body.toString()));
+  });
   registerTelemetryBodies(fastify);
   // Query strings and path parameters are held to the same limits as bodies, before any guard runs.
   fastify.addHook('preValidation', (req, _reply, done) => {

@@ -30,4 +30,18 @@ export class TelemetryConfig extends CommonConfig {
   @Min(1)
   @Max(16)
   TELEMETRY_WRITERS = 3;
+
+  /**
+   * How often the compactor merges the metric chunks of finished hours (ms). An hour is compacted once it has been
+   * over for `TELEMETRY_COMPACT_DELAY_MS` (late samples after that are compacted on a later pass).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  TELEMETRY_COMPACT_INTERVAL_MS = 60_000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  TELEMETRY_COMPACT_DELAY_MS = 300_000;
 }

@@ -3,6 +3,7 @@ import { RpcSubject } from '@opsplane/contracts';
 import { healthController, RuntimeModule, ServiceDefinition, ServiceRuntime, tenantLimitsConsumer, tenantPurgeController } from '@opsplane/runtime';
 import { IngestWorker } from './ingest/ingest.worker';
 import { LogsModule } from './logs/logs.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { StorageModule, storeOf } from './storage/storage.module';
 import { TracesModule } from './traces/traces.module';
 import { UsageModule } from './usage/usage.module';
@@ -15,7 +16,7 @@ export class TelemetryModule {
   static forRuntime(runtime: ServiceRuntime): DynamicModule {
     return {
       module: TelemetryModule,
-      imports: [RuntimeModule.forRoot(runtime), StorageModule, LogsModule, TracesModule, UsageModule],
+      imports: [RuntimeModule.forRoot(runtime), StorageModule, LogsModule, MetricsModule, TracesModule, UsageModule],
       controllers: [healthController('telemetry', RpcSubject.TelemetryHealth), tenantPurgeController(RpcSubject.TelemetryPurgeTenant)],
     };
   }

@@ -147,6 +147,10 @@ export enum RpcSubject {
   TelemetryGetTrace = 'rpc.telemetry.get_trace.v1',
   /** Internal: how much telemetry the tenant may still send today (the gateways' quota check). */
   TelemetryIngestAllowance = 'rpc.telemetry.ingest_allowance.v1',
+  /** Aligned buckets per series of one metric (GET /api/metrics/query). */
+  TelemetryQueryMetrics = 'rpc.telemetry.query_metrics.v1',
+  /** The Prometheus HTTP API (query, query_range, series, labels, label values) answered in its own format. */
+  TelemetryPromApi = 'rpc.telemetry.prom_api.v1',
 }
 
 /** Domain event subjects (JetStream, durable). The JSON schemas live in proto/. */

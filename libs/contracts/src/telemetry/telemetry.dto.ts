@@ -251,3 +251,112 @@ export interface IngestAllowanceView {
   /** How long this tenant's telemetry is kept (days). */
   retention_days: number;
 }
+
+export const METRIC_AGGREGATIONS = ['avg', 'sum', 'min', 'max', 'count', 'last', 'rate', 'increase', 'p50', 'p90', 'p95', 'p99'] as const;
+export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
+export const DEFAULT_METRIC_SERIES_LIMIT = 100;
+export const MAX_METRIC_SERIES_LIMIT = 1000;
+/** The most buckets per series (`(end - start) / step`). */
+export const MAX_METRIC_BUCKETS = 11_000;
+
+/**
+ * One metric's samples in aligned buckets per series. Bucket `t` covers [t, t + step); `t` is a multiple of `step`
+ * since the epoch, from `start` (rounded down) to `end`.
+ */
+export class MetricQueryDto {
+  /** The metric (Prometheus name: OTLP metrics are stored under their Prometheus names, e.g. `http_server_duration_milliseconds`). */
+  @Matches(/^[a-zA-Z_:][a-zA-Z0-9_:]{0,199}$/, { message: 'metric_name must be a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*, up to 200 characters)' })
+  metric_name!: string;
+
+  /** Start (RFC 3339); default: `end` minus one hour. */
+  @IsOptional()
+  @IsRfc3339DateTime()
+  start?: string;
+
+  /** End (RFC 3339); default: now. */
+  @IsOptional()
+  @IsRfc3339DateTime()
+  end?: string;
+
+  /** Bucket width: a duration (`30s`, `5m`, `1h`) or seconds; default 60s. */
+  @IsOptional()
+  @Matches(/^(\d{1,7}(\.\d{1,3})?|(\d{1,7}(ms|s|m|h|d|w|y))+)$/, { message: 'step must be a duration such as 30s, 5m or 1h, or a number of seconds' })
+  step?: string;
+
+  /** Label equality conditions, comma-separated `name=value` pairs (`service=checkout,env=prod`). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  @Matches(/^[a-zA-Z_][a-zA-Z0-9_]*=[^,]*(,[a-zA-Z_][a-zA-Z0-9_]*=[^,]*)*$/, { message: 'labels must be comma-separated name=value pairs (label names [a-zA-Z_][a-zA-Z0-9_]*)' })
+  labels?: string;
+
+  /**
+   * Per bucket and series: `avg` (default), `sum`, `min`, `max`, `count`, `last` of the samples; `rate` (per second) and
+   * `increase` of a counter; `p50`/`p90`/`p95`/`p99` from a histogram's buckets (`<metric>_bucket` series).
+   */
+  @IsOptional()
+  @IsIn(METRIC_AGGREGATIONS)
+  agg?: MetricAggregation;
+
+  /** The most series answered (default 100). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_METRIC_SERIES_LIMIT)
+  limit: number = DEFAULT_METRIC_SERIES_LIMIT;
+}
+
+export interface MetricPointView {
+  /** The bucket's start. @format date-time */
+  t: string;
+  v: number;
+}
+
+export interface MetricSeriesView {
+  /** The series' labels (without `__name__`). */
+  labels: Record<string, string>;
+  points: MetricPointView[];
+}
+
+export interface MetricQueryView {
+  metric_name: string;
+  agg: MetricAggregation;
+  /** @format date-time */
+  start: string;
+  /** @format date-time */
+  end: string;
+  step_seconds: number;
+  /** The PromQL expression the buckets were computed with (usable at /api/prom/api/v1/query_range). */
+  promql: string;
+  series: MetricSeriesView[];
+  /** More series matched than `limit`: the first ones by labels are answered. */
+  truncated: boolean;
+}
+
+export const PROM_API_ENDPOINTS = ['query', 'query_range', 'series', 'labels', 'label_values'] as const;
+export type PromApiEndpoint = (typeof PROM_API_ENDPOINTS)[number];
+
+/** A Prometheus HTTP API call as the gateway received it (parameters as sent; the telemetry service parses them as Prometheus does). */
+export class PromApiRequestDto {
+  @IsIn(PROM_API_ENDPOINTS)
+  endpoint!: PromApiEndpoint;
+
+  /** The label of `label/<name>/values`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  label?: string;
+
+  /** Query string and form parameters: a name may be repeated (`match[]`). */
+  @IsObject()
+  params!: Record<string, string | string[]>;
+}
+
+/** The Prometheus API's answer: its JSON as it would send it, gzip-compressed and base64-encoded when large. */
+export interface PromApiReplyView {
+  /** The HTTP status Prometheus would answer with. */
+  status_code: number;
+  json?: unknown;
+  gzip_base64?: string;
+}

@@ -6,6 +6,7 @@ import { map, Observable } from 'rxjs';
 import { currentTraceId } from '@opsplane/observability';
 import { toErrorResponse } from './error-response';
 import { isOtlpPath, sendOtlpError } from './otlp';
+import { isPromApiPath, sendPromError } from './prom';
 import { GatewayRequest, stateOf } from './gateway-request';
 import { RouteTable } from './route-table';
 
@@ -34,6 +35,7 @@ export function traceIdOfRequest(req: GatewayRequest | undefined): string {
 export function sendError(reply: FastifyReply, req: FastifyRequest | undefined, e: unknown): void {
   const r = toErrorResponse(e, traceIdOfRequest(req as GatewayRequest | undefined));
   if (req && isOtlpPath(req.url)) return sendOtlpError(reply, req, r);
+  if (req && isPromApiPath(req.url)) return sendPromError(reply, r);
   void reply.status(r.status).headers(r.headers).send(r.body);
 }
 

@@ -9,6 +9,7 @@ import { OrganizationRoutes } from './organization.controller';
 import { TeamRoutes } from './team.controller';
 import { TelemetryRoutes } from './telemetry.controller';
 import { OtlpRoutes } from './telemetry-otlp.controller';
+import { PromRoutes } from './telemetry-prom.controller';
 import { CmdbClassesRoutes, CmdbImpactRoutes, CmdbItemsRoutes, CmdbRelationshipsRoutes } from './cmdb-items.controller';
 import { InfraRoutes } from './cmdb-infra.controller';
 import { ItsmChangesRoutes, ItsmFreezeWindowsRoutes } from './itsm-changes.controller';
@@ -37,4 +38,5 @@ export const ROUTE_CONTROLLERS: Type<unknown>[] = [
   InfraRoutes,
   TelemetryRoutes,
   OtlpRoutes,
+  PromRoutes,
 ];

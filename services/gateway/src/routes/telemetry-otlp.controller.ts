@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@opsplane/errors';
 import { INGEST_MAX_MESSAGE_BYTES, IngestQueue, IngestUnavailableError, openIngestQueue, RpcClient } from '@opsplane/messaging';
-import { decodeOtlp, encodeOtlpRequest, encodeOtlpResponse, logRows, OtlpDecodeError, OtlpRequest, OtlpRequests, OtlpSignal, spanRows } from '@opsplane/otlp';
+import { decodeOtlp, decodeRemoteWrite, encodeOtlpRequest, encodeRemoteWrite, encodeOtlpResponse, logRows, metricPoints, OtlpDecodeError, OtlpRequest, OtlpRequests, OtlpSignal, PromSeriesSamples, spanRows } from '@opsplane/otlp';
 import { Access, Area } from '../auth/decorators';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
 import { otlpFormatOf } from '../http/otlp';
@@ -70,7 +70,7 @@ export function splitOtlp(signal: OtlpSignal, req: OtlpRequest, max: number): Bu
 }
 
 /**
- * OTLP/HTTP ingestion (https://opentelemetry.io/docs/specs/otlp/#otlphttp): `POST /v1/logs` and `/v1/traces`,
+ * OTLP/HTTP ingestion (https://opentelemetry.io/docs/specs/otlp/#otlphttp): `POST /v1/logs`, `/v1/traces` and `/v1/metrics`,
  * binary protobuf or JSON, gzip or not, with an API token (the tenant is the token's). The request is decoded (a body
  * that does not decode is a 400 and nothing is kept), stored in the ingest queue (JetStream) and answered once stored;
  * the telemetry service writes it to the database. A full or unreachable queue answers 503 with Retry-After, so
@@ -78,7 +78,7 @@ export function splitOtlp(signal: OtlpSignal, req: OtlpRequest, max: number): Bu
  */
 @ApiExcludeController()
 @Area('telemetry')
-@Controller('v1')
+@Controller()
 export class OtlpRoutes implements OnModuleDestroy {
   private queue?: Promise<IngestQueue>;
   private readonly quota: TelemetryQuota;
@@ -104,18 +104,70 @@ export class OtlpRoutes implements OnModuleDestroy {
     if (q && this.config.NATS_URL) await q.close();
   }
 
-  @Post('logs')
+  @Post('v1/logs')
   @HttpCode(200)
   @Access('write')
   logs(@Req() req: GatewayRequest, @Res() reply: FastifyReply) {
     return this.ingest('logs', req, reply);
   }
 
-  @Post('traces')
+  @Post('v1/traces')
   @HttpCode(200)
   @Access('write')
   traces(@Req() req: GatewayRequest, @Res() reply: FastifyReply) {
     return this.ingest('traces', req, reply);
+  }
+
+  @Post('v1/metrics')
+  @HttpCode(200)
+  @Access('write')
+  metrics(@Req() req: GatewayRequest, @Res() reply: FastifyReply) {
+    return this.ingest('metrics', req, reply);
+  }
+
+  /**
+   * Prometheus remote_write 1.0 (a snappy-compressed `prometheus.WriteRequest`), as a Prometheus server's
+   * `remote_write` sends it: decoded (400 if it does not), queued, 204 once stored; 429/503 with Retry-After make
+   * Prometheus retry.
+   */
+  @Post('api/prom/api/v1/write')
+  @HttpCode(204)
+  @Access('write')
+  async promWrite(@Req() req: GatewayRequest, @Res() reply: FastifyReply): Promise<void> {
+    const meta = metaOf(req);
+    const body = req.body === undefined || req.body === null ? Buffer.alloc(0) : req.body;
+    if (!Buffer.isBuffer(body)) throw AppError.validation([{ field: 'body', message: 'must be a remote_write request (snappy-compressed protobuf, Content-Type application/x-protobuf)' }]);
+    let series: PromSeriesSamples[];
+    try {
+      series = decodeRemoteWrite(body, { maxBytes: this.config.TELEMETRY_BODY_LIMIT_BYTES });
+    } catch (e) {
+      if (e instanceof OtlpDecodeError) {
+        if (e.reason === 'too_large') throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, e.message);
+        throw AppError.validation([{ field: 'body', message: e.message }]);
+      }
+      throw e;
+    }
+    await this.enqueue(meta.tenant_id, 'prom', splitSeries(series, body, INGEST_MAX_MESSAGE_BYTES));
+    void reply.status(204).send();
+  }
+
+  /** Stores the parts of one request in the ingest queue once the tenant's quota admits them (503 when the queue cannot). */
+  private async enqueue(tenantId: string, kind: string, parts: Buffer[]) {
+    const allowance = await this.quota.admit(
+      tenantId,
+      parts.reduce((n, p) => n + p.length, 0),
+    );
+    const queue = await this.queueOf().catch((e: unknown) => {
+      throw unavailable(e);
+    });
+    const receivedAt = Date.now();
+    const id = randomUUID();
+    try {
+      await Promise.all(parts.map((data, i) => queue.append({ id: `${id}:${i}`, tenantId, kind, data, receivedAt })));
+    } catch (e) {
+      throw unavailable(e);
+    }
+    return { allowance, receivedAt };
   }
 
   private async ingest(signal: OtlpSignal, req: GatewayRequest, reply: FastifyReply): Promise<void> {
@@ -130,21 +182,7 @@ export class OtlpRoutes implements OnModuleDestroy {
       if (e instanceof OtlpDecodeError) throw AppError.validation([{ field: 'body', message: e.message }]);
       throw e;
     }
-    const parts = splitOtlp(signal, decoded, INGEST_MAX_MESSAGE_BYTES);
-    const allowance = await this.quota.admit(
-      meta.tenant_id,
-      parts.reduce((n, p) => n + p.length, 0),
-    );
-    const queue = await this.queueOf().catch((e: unknown) => {
-      throw unavailable(e);
-    });
-    const receivedAt = Date.now();
-    const id = randomUUID();
-    try {
-      await Promise.all(parts.map((data, i) => queue.append({ id: `${id}:${i}`, tenantId: meta.tenant_id, kind: signal, data, receivedAt })));
-    } catch (e) {
-      throw unavailable(e);
-    }
+    const { allowance, receivedAt } = await this.enqueue(meta.tenant_id, signal, splitOtlp(signal, decoded, INGEST_MAX_MESSAGE_BYTES));
     const rejected = allowance ? outsideRetention(signal, decoded, receivedAt, allowance.retention_days) : 0;
     void reply
       .status(200)
@@ -154,7 +192,7 @@ export class OtlpRoutes implements OnModuleDestroy {
           signal,
           format,
           rejected
-            ? { rejected, message: `${rejected} ${signal === 'logs' ? 'log records' : 'spans'} older than the retention (${allowance!.retention_days} days) or more than a day ahead are not kept` }
+            ? { rejected, message: `${rejected} ${signal === 'logs' ? 'log records' : signal === 'traces' ? 'spans' : 'data points'} older than the retention (${allowance!.retention_days} days) or more than a day ahead are not kept` }
             : undefined,
         ),
       );
@@ -163,11 +201,39 @@ export class OtlpRoutes implements OnModuleDestroy {
 
 const DAY_US = 86_400_000_000;
 
+/** A remote_write request as messages of at most `max` bytes: the body itself when small enough, else its series in halves, re-encoded. */
+export function splitSeries(series: PromSeriesSamples[], body: Buffer, max: number): Buffer[] {
+  if (body.length <= max) return [body];
+  const parts: Buffer[] = [];
+  const go = (list: PromSeriesSamples[]) => {
+    if (!list.length) return;
+    const encoded = encodeRemoteWrite(list);
+    if (encoded.length <= max) return void parts.push(encoded);
+    if (list.length > 1) {
+      go(list.slice(0, list.length >> 1));
+      go(list.slice(list.length >> 1));
+      return;
+    }
+    const [one] = list;
+    if (one.samples.length < 2) throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `One series of the request is larger than ${max} bytes`);
+    go([
+      { labels: one.labels, samples: one.samples.slice(0, one.samples.length >> 1) },
+      { labels: one.labels, samples: one.samples.slice(one.samples.length >> 1) },
+    ]);
+  };
+  go(series);
+  return parts;
+}
+
 /** How many records of the request the telemetry service will not keep (older than the retention, or a day ahead): OTLP's partial success. */
 function outsideRetention(signal: OtlpSignal, req: OtlpRequest, receivedAt: number, retentionDays: number): number {
   const nowUs = receivedAt * 1000;
   const times =
-    signal === 'logs' ? logRows(req as OtlpRequests['logs'], nowUs).map((r) => r.time_us) : signal === 'traces' ? spanRows(req as OtlpRequests['traces']).map((r) => r.start_us) : [];
+    signal === 'logs'
+      ? logRows(req as OtlpRequests['logs'], nowUs).map((r) => r.time_us)
+      : signal === 'traces'
+        ? spanRows(req as OtlpRequests['traces']).map((r) => r.start_us)
+        : metricPoints(req as OtlpRequests['metrics']).map((p) => p.time_us);
   return times.filter((us) => us < nowUs - retentionDays * DAY_US || us >= nowUs + DAY_US).length;
 }
 

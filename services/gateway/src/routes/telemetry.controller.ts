@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { LogPageView, LogQueryDto, RpcSubject, TracePageView, TraceQueryDto, TraceRefDto, TraceView } from '@opsplane/contracts';
+import { LogPageView, LogQueryDto, MetricQueryDto, MetricQueryView, RpcSubject, TracePageView, TraceQueryDto, TraceRefDto, TraceView } from '@opsplane/contracts';
 import { AppError, parseInput } from '@opsplane/errors';
 import { RpcClient } from '@opsplane/messaging';
 import { Area } from '../auth/decorators';
@@ -26,7 +26,7 @@ function withAttributeFilters(query: unknown, prefixes: string[]): unknown {
   return out;
 }
 
-/** Logs and traces as the first document queries them (the telemetry service answers). */
+/** Logs, metrics and traces as the first document queries them (the telemetry service answers). */
 @ApiTags('telemetry')
 @Area('telemetry')
 @Controller('api')
@@ -42,6 +42,17 @@ export class TelemetryRoutes {
   @ApiData('LogPageView')
   async logs(@Req() req: GatewayRequest, @Query() query: unknown): Promise<LogPageView> {
     return this.rpc.request(RpcSubject.TelemetryQueryLogs, metaOf(req), await parseInput(LogQueryDto, withAttributeFilters(query, ['attr', 'resource'])));
+  }
+
+  @Get('metrics/query')
+  @ApiOperation({
+    summary:
+      'One metric in aligned buckets per series: metric_name (Prometheus name; OTLP metrics are stored under theirs), start/end (RFC 3339; default the last hour), step (bucket width, e.g. 60s, 5m; default 60s), labels (name=value pairs, comma-separated), agg (avg, sum, min, max, count, last; rate and increase for counters; p50/p90/p95/p99 from a histogram), limit (series). The PromQL used is answered too (the same at /api/prom/api/v1/query_range).',
+  })
+  @ApiQueryOf(MetricQueryDto)
+  @ApiData('MetricQueryView')
+  async metrics(@Req() req: GatewayRequest, @Query() query: unknown): Promise<MetricQueryView> {
+    return this.rpc.request(RpcSubject.TelemetryQueryMetrics, metaOf(req), await parseInput(MetricQueryDto, query), 65_000);
   }
 
   @Get('traces')

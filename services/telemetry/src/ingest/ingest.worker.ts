@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { asTenantId, isTenantGone } from '@opsplane/db';
 import { IngestMessage, IngestQueue, openIngestQueue } from '@opsplane/messaging';
-import { decodeOtlp, logRows, LogRow, spanRows, SpanRow } from '@opsplane/otlp';
+import { decodeOtlp, decodeRemoteWrite, logRows, LogRow, metricPoints, promSamples, PromSeriesSamples, spanRows, SpanRow } from '@opsplane/otlp';
 import { ServiceRuntime, ServiceWorker } from '@opsplane/runtime';
 import { TelemetryConfig } from '../config';
 import { TelemetryStore } from '../storage/telemetry-store';
@@ -15,6 +15,8 @@ const DAY_US = 86_400_000_000;
 interface TenantBatch {
   logs: LogRow[];
   spans: SpanRow[];
+  /** Metric samples (OTLP metrics translated to Prometheus series; remote_write as sent). */
+  series: PromSeriesSamples[];
   /** The queued bytes per UTC day received (the plan's telemetry volume). */
   bytes: Map<string, number>;
 }
@@ -30,6 +32,8 @@ export class IngestWorker implements ServiceWorker {
   private queue?: IngestQueue;
   private readonly retention: TenantRetention;
   private expiry?: NodeJS.Timeout;
+  private compaction?: NodeJS.Timeout;
+  private compacting = false;
   /** The services and calls between them that the spans show, announced to the CMDB with the spans' write. */
   private readonly topology = new TopologyObserver();
 
@@ -54,17 +58,46 @@ export class IngestWorker implements ServiceWorker {
     expire();
     this.expiry = setInterval(expire, 3600_000);
     this.expiry.unref();
+    this.compaction = setInterval(() => void this.compact(), this.rt.config.TELEMETRY_COMPACT_INTERVAL_MS);
+    this.compaction.unref();
+  }
+
+  /** Merges the metric chunks of the hours over for TELEMETRY_COMPACT_DELAY_MS, tenant by tenant (one pass at a time). */
+  async compact(): Promise<number> {
+    if (this.compacting) return 0;
+    this.compacting = true;
+    let hours = 0;
+    try {
+      const before = Date.now() - 3_600_000 - this.rt.config.TELEMETRY_COMPACT_DELAY_MS;
+      const tenants = await this.store.metrics.tenantsToCompact((sql, params) => this.rt.dataSource.query(sql, params), before);
+      for (const tenant of tenants) {
+        for (;;) {
+          const n = await this.rt.tenantDb.run(asTenantId(tenant), (tx) => this.store.metrics.compact(tx, before, 4)).catch((e: unknown) => {
+            if (isTenantGone(e)) return 0;
+            throw e;
+          });
+          hours += n;
+          if (n < 4) break;
+        }
+      }
+    } catch (e) {
+      this.log.error(`metric compaction: ${String(e)}`);
+    } finally {
+      this.compacting = false;
+    }
+    return hours;
   }
 
   async stop(): Promise<void> {
     clearInterval(this.expiry);
+    clearInterval(this.compaction);
     await this.queue?.close();
   }
 
   async write(batch: IngestMessage[]): Promise<void> {
     const byTenant = new Map<string, TenantBatch>();
     for (const m of batch) {
-      const t = byTenant.get(m.tenantId) ?? { logs: [], spans: [], bytes: new Map<string, number>() };
+      const t = byTenant.get(m.tenantId) ?? { logs: [], spans: [], series: [], bytes: new Map<string, number>() };
       byTenant.set(m.tenantId, t);
       const day = new Date(m.receivedAt).toISOString().slice(0, 10);
       t.bytes.set(day, (t.bytes.get(day) ?? 0) + m.data.length);
@@ -73,6 +106,8 @@ export class IngestWorker implements ServiceWorker {
       try {
         if (m.kind === 'logs') t.logs.push(...logRows(decodeOtlp('logs', 'protobuf', Buffer.from(m.data)), nowUs));
         else if (m.kind === 'traces') t.spans.push(...spanRows(decodeOtlp('traces', 'protobuf', Buffer.from(m.data))));
+        else if (m.kind === 'metrics') t.series.push(...promSamples(metricPoints(decodeOtlp('metrics', 'protobuf', Buffer.from(m.data)))));
+        else if (m.kind === 'prom') t.series.push(...decodeRemoteWrite(Buffer.from(m.data)));
         else this.log.warn(`ingest message ${m.id} of unknown kind ${m.kind} dropped`);
       } catch (e) {
         this.log.warn(`ingest message ${m.id} (${m.kind}) does not decode, dropped: ${String(e)}`);
@@ -87,13 +122,17 @@ export class IngestWorker implements ServiceWorker {
           const inWindow = (us: number) => us >= nowUs - retention * DAY_US && us < nowUs + DAY_US;
           const logs = t.logs.filter((r) => inWindow(r.time_us));
           const spans = t.spans.filter((r) => inWindow(r.start_us));
-          const dropped = t.logs.length - logs.length + t.spans.length - spans.length;
-          if (dropped) this.log.warn(`tenant ${tenant}: ${dropped} records outside the retention window (${retention} days back, 1 day ahead) dropped`);
+          const minMs = Math.floor(nowUs / 1000) - retention * 86_400_000;
+          const maxMs = Math.floor(nowUs / 1000) + 86_400_000;
+          let dropped = t.logs.length - logs.length + t.spans.length - spans.length;
           const days = new Set([...logs.map((r) => Math.floor(r.time_us / DAY_US)), ...spans.map((r) => Math.floor(r.start_us / DAY_US))]);
+          for (const s of t.series) for (const x of s.samples) if (x.t_ms >= minMs && x.t_ms < maxMs) days.add(Math.floor(x.t_ms / 86_400_000));
           for (const d of days) await this.store.prepare(tx, retention, new Date((d * DAY_US) / 1000), 1);
           await this.store.writeLogs(tx, retention, logs);
           await this.store.writeSpans(tx, retention, spans);
           await this.topology.observe(tx, spans);
+          if (t.series.length) dropped += (await this.store.metrics.write(tx, retention, t.series, minMs, maxMs)).dropped;
+          if (dropped) this.log.warn(`tenant ${tenant}: ${dropped} records outside the retention window (${retention} days back, 1 day ahead) dropped`);
         })
         .catch((e: unknown) => {
           // A tenant deleted since: its data has nowhere to go.

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { LOG_LEVELS, LogLevel, LogPageView, LogQueryDto, LogRecordView, SPAN_KINDS, SPAN_STATUSES, SpanView, TracePageView, TraceQueryDto, TraceSummaryView, TraceView } from '@opsplane/contracts';
 import { TenantTx } from '@opsplane/db';
 import type { LogRow, SpanRow } from '@opsplane/otlp';
+import { PgMetricStore } from '../metrics/pg-metric-store';
 import { TelemetryStore } from './telemetry-store';
 import { decodeCursor, encodeCursor } from './cursor';
 import { copyHex, copyInto, copyText, jsonText } from './copy-rows';
@@ -49,6 +50,8 @@ export class PgTelemetryStore implements TelemetryStore {
   private readonly knownResources = new Set<string>();
   /** Partitions known to exist (retention/day). */
   private readonly prepared = new Set<string>();
+
+  readonly metrics = new PgMetricStore();
 
   constructor(private readonly dataSource: DataSource) {}
 

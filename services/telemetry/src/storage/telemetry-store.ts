@@ -1,6 +1,7 @@
 import { LogPageView, LogQueryDto, TracePageView, TraceQueryDto, TraceView } from '@opsplane/contracts';
 import { TenantTx } from '@opsplane/db';
-import type { LogRow, SpanRow } from '@opsplane/otlp';
+import type { LogRow, PromSeriesSamples, SpanRow } from '@opsplane/otlp';
+import type { Matcher, Series, SeriesSource } from '@opsplane/promql';
 
 /**
  * Where telemetry is kept, behind one interface (PostgreSQL by default: `PgTelemetryStore`; docs/telemetry-storage.md
@@ -17,6 +18,22 @@ export interface TelemetryStore {
   trace(tx: TenantTx, traceId: string): Promise<TraceView | null>;
   /** Drops what is older than its retention allows; answers how many partitions went. */
   expire(today: Date): Promise<number>;
+  readonly metrics: MetricStore;
+}
+
+/** Metric samples in Prometheus' data model (series of labels, `__name__` included; samples in ms). */
+export interface MetricStore {
+  /** Writes one tenant's samples in [minMs, maxMs) (the partitions prepared); answers what was written and dropped. */
+  write(tx: TenantTx, retentionDays: number, series: PromSeriesSamples[], minMs: number, maxMs: number): Promise<{ written: number; dropped: number }>;
+  findSeries(tx: TenantTx, matchers: Matcher[], startMs: number, endMs: number): Promise<{ id: string; labels: Record<string, string> }[]>;
+  samples(tx: TenantTx, series: { id: string; labels: Record<string, string> }[], startMs: number, endMs: number): Promise<Series[]>;
+  /** The PromQL engine's view of the tenant's metrics. */
+  source(tx: TenantTx): SeriesSource;
+  labelNames(tx: TenantTx, selectors: Matcher[][], startMs: number, endMs: number): Promise<string[]>;
+  labelValues(tx: TenantTx, name: string, selectors: Matcher[][], startMs: number, endMs: number): Promise<string[]>;
+  /** Background upkeep: merges the small chunks of finished hours; answers how many hours were done. */
+  compact(tx: TenantTx, beforeMs: number, maxHours?: number): Promise<number>;
+  tenantsToCompact(query: (sql: string, params: unknown[]) => Promise<unknown>, beforeMs: number): Promise<string[]>;
 }
 
 export const TELEMETRY_STORE = Symbol('TelemetryStore');

@@ -18,6 +18,7 @@ const { Client } = require('pg');
 const autocannon = require('autocannon');
 const { benchCmdb, cmdbMarkdown } = require('./cmdb');
 const { benchTelemetry, telemetryMarkdown } = require('./telemetry');
+const { benchMetrics, metricsMarkdown } = require('./metrics');
 
 // ---------------------------------------------------------------- knobs
 const int = (v, d) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Math.trunc(Number(v)) : d);
@@ -35,6 +36,8 @@ const TIMEOUT_S = int(process.env.BENCH_TIMEOUT_S, 1800);
 const CMDB = process.env.BENCH_CMDB !== '0';
 /** The OTLP log ingest measurement (bench/telemetry.js); BENCH_TELEMETRY=0 skips it. */
 const TELEMETRY = process.env.BENCH_TELEMETRY !== '0';
+/** Metric ingest by remote_write and range queries, side by side with Prometheus (bench/metrics.js); BENCH_METRICS=0 skips it. */
+const METRICS = process.env.BENCH_METRICS !== '0';
 const POOL_SIZE = 10; // the services' default DATABASE_POOL_SIZE
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'opsplane_bench';
@@ -603,6 +606,7 @@ function markdown(r) {
       : []),
     ...(r.cmdb ? [...cmdbMarkdown(r.cmdb).slice(1), ``] : []),
     ...telemetryMarkdown(r.telemetry),
+    ...(r.metrics ? metricsMarkdown(r.metrics) : []),
     `CPU %: share of the machine's ${r.machine.cpus * 100} % used by this benchmark (its processes and its database backends) and by anything else (other tests, PostgreSQL background work) during the measured ${r.config.duration_s} s, and CPU stolen by the hypervisor (steal); CPU ms / req: the benchmark's CPU time (all its processes and database backends) per request.` +
       (Object.values(R).some((m) => m.cpu.other_pct > 25 || m.cpu.steal_pct > 10)
         ? ` **Other work (> 25 % of a core) or steal (> 10 %) during some measurements: the numbers are noisy; re-run on a quiet machine.**`
@@ -765,6 +769,8 @@ async function main() {
   const cmdb = CMDB ? await benchCmdb({ base: gwBase, headers: authHeaders, log, outboxPending: cmdbPending, cpuDuring }) : null;
   const storedLogs = () => withPg(ownerUrl, async (c) => Number((await c.query(`SELECT count(*) FROM telemetry.log_records`)).rows[0].count));
   const telemetry = TELEMETRY ? await benchTelemetry({ base: gwBase, headers: authHeaders, log, dist: DIST, storedLogs, cpuDuring }) : null;
+  const storedSamples = () => withPg(ownerUrl, async (c) => Number((await c.query(`SELECT coalesce(sum(n), 0) AS n FROM telemetry.metric_chunks`)).rows[0].n));
+  const metrics = METRICS ? await benchMetrics({ base: gwBase, headers: authHeaders, log, dist: DIST, storedSamples, cpuDuring, logDir: LOG_DIR }) : null;
   for (const c of [gateway, ...backends]) serviceMemory[c.benchName].after_load = rssOf(c.pid);
   const pendingAfter = await outboxPending(tenantId);
   let drainMs = null;
@@ -870,6 +876,7 @@ async function main() {
     service_memory: serviceMemory,
     cmdb,
     telemetry,
+    metrics,
     checks: {
       non_2xx_total: Object.values(results).reduce((s, m) => s + m.non_2xx, 0),
       errors_total: Object.values(results).reduce((s, m) => s + m.errors + m.timeouts, 0),

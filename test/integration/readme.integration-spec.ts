@@ -5,7 +5,7 @@ import { RpcSubject, systemOperator, TenantView } from '@opsplane/contracts';
 import { TestPlatform } from '../support/platform';
 
 /** The sections of the README whose shell blocks a new user pastes, in order, into one shell. */
-const SECTIONS = ['## Walk-through', '## Change management, service requests and problems', '## The CMDB', '## Telemetry: logs and traces', '## Alerts from Prometheus Alertmanager', '## The audit log', '## The control plane'];
+const SECTIONS = ['## Walk-through', '## Change management, service requests and problems', '## The CMDB', '## Telemetry: logs and traces', '## Metrics: OpenTelemetry', '## Alerts from Prometheus Alertmanager', '## The audit log', '## The control plane'];
 const OPERATOR = { email: 'operator@opsplane.local', password: 'readme-operator-password' };
 const OWNER_PASSWORD = 'readme-owner-password';
 

@@ -34,6 +34,9 @@ export class IngestWorker implements ServiceWorker {
   private expiry?: NodeJS.Timeout;
   private compaction?: NodeJS.Timeout;
   private compacting = false;
+  /** When the new partitions were last given statistics (see analyzeSoon). */
+  private analyzed = 0;
+  private analyzing?: NodeJS.Timeout;
   /** The services and calls between them that the spans show, announced to the CMDB with the spans' write. */
   private readonly topology = new TopologyObserver();
 
@@ -68,6 +71,7 @@ export class IngestWorker implements ServiceWorker {
     this.compacting = true;
     let hours = 0;
     try {
+      await this.analyze();
       const before = Date.now() - 3_600_000 - this.rt.config.TELEMETRY_COMPACT_DELAY_MS;
       const tenants = await this.store.metrics.tenantsToCompact((sql, params) => this.rt.dataSource.query(sql, params), before);
       for (const tenant of tenants) {
@@ -91,7 +95,21 @@ export class IngestWorker implements ServiceWorker {
   async stop(): Promise<void> {
     clearInterval(this.expiry);
     clearInterval(this.compaction);
+    clearTimeout(this.analyzing);
     await this.queue?.close();
+  }
+
+  /** Statistics for the day partitions written to that have none yet (the planner needs them to read by series). */
+  private async analyze(): Promise<void> {
+    this.analyzed = Date.now();
+    await this.rt.dataSource.query(`SELECT analyze_new_partitions()`).catch((e: unknown) => this.log.warn(`analyze: ${String(e)}`));
+  }
+
+  /** After a write: statistics within a second or two (not at every batch: at most once every 2 s). */
+  private analyzeSoon(): void {
+    if (this.analyzing) return;
+    this.analyzing = setTimeout(() => void this.analyze().finally(() => (this.analyzing = undefined)), Math.max(0, this.analyzed + 2000 - Date.now()) + 500);
+    this.analyzing.unref();
   }
 
   async write(batch: IngestMessage[]): Promise<void> {
@@ -132,6 +150,7 @@ export class IngestWorker implements ServiceWorker {
           await this.store.writeSpans(tx, retention, spans);
           await this.topology.observe(tx, spans);
           if (t.series.length) dropped += (await this.store.metrics.write(tx, retention, t.series, minMs, maxMs)).dropped;
+          if (logs.length + spans.length + t.series.length) this.analyzeSoon();
           if (dropped) this.log.warn(`tenant ${tenant}: ${dropped} records outside the retention window (${retention} days back, 1 day ahead) dropped`);
         })
         .catch((e: unknown) => {

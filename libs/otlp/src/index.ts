@@ -10,3 +10,4 @@ export * from './metrics';
 export * from './prometheus';
 export { promName, promMetricName, promLabelName, promUnit, promFloat } from './prom-naming';
 export * from './remote-write';
+export { recordTimes } from './record-times';

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode } from '@opsplane/errors';
 import { INGEST_MAX_MESSAGE_BYTES, IngestQueue, IngestUnavailableError, openIngestQueue, RpcClient } from '@opsplane/messaging';
-import { decodeOtlp, decodeRemoteWrite, encodeOtlpRequest, encodeRemoteWrite, encodeOtlpResponse, logRows, metricPoints, OtlpDecodeError, OtlpRequest, OtlpRequests, OtlpSignal, PromSeriesSamples, spanRows } from '@opsplane/otlp';
+import { decodeOtlp, decodeRemoteWrite, encodeOtlpRequest, encodeOtlpResponse, encodeRemoteWrite, OtlpDecodeError, OtlpRequest, OtlpRequests, OtlpSignal, PromSeriesSamples, recordTimes } from '@opsplane/otlp';
 import { Access, Area } from '../auth/decorators';
 import { GatewayRequest, metaOf } from '../http/gateway-request';
 import { otlpFormatOf } from '../http/otlp';
@@ -182,7 +182,9 @@ export class OtlpRoutes implements OnModuleDestroy {
       if (e instanceof OtlpDecodeError) throw AppError.validation([{ field: 'body', message: e.message }]);
       throw e;
     }
-    const { allowance, receivedAt } = await this.enqueue(meta.tenant_id, signal, splitOtlp(signal, decoded, INGEST_MAX_MESSAGE_BYTES));
+    // A protobuf request small enough is queued as it came (it decoded: re-encoding it would give the same message).
+    const parts = format === 'protobuf' && body.length <= INGEST_MAX_MESSAGE_BYTES ? [body] : splitOtlp(signal, decoded, INGEST_MAX_MESSAGE_BYTES);
+    const { allowance, receivedAt } = await this.enqueue(meta.tenant_id, signal, parts);
     const rejected = allowance ? outsideRetention(signal, decoded, receivedAt, allowance.retention_days) : 0;
     void reply
       .status(200)
@@ -228,13 +230,10 @@ export function splitSeries(series: PromSeriesSamples[], body: Buffer, max: numb
 /** How many records of the request the telemetry service will not keep (older than the retention, or a day ahead): OTLP's partial success. */
 function outsideRetention(signal: OtlpSignal, req: OtlpRequest, receivedAt: number, retentionDays: number): number {
   const nowUs = receivedAt * 1000;
-  const times =
-    signal === 'logs'
-      ? logRows(req as OtlpRequests['logs'], nowUs).map((r) => r.time_us)
-      : signal === 'traces'
-        ? spanRows(req as OtlpRequests['traces']).map((r) => r.start_us)
-        : metricPoints(req as OtlpRequests['metrics']).map((p) => p.time_us);
-  return times.filter((us) => us < nowUs - retentionDays * DAY_US || us >= nowUs + DAY_US).length;
+  const oldest = nowUs - retentionDays * DAY_US;
+  let n = 0;
+  for (const us of recordTimes(signal, req as OtlpRequests[typeof signal], nowUs)) if (us < oldest || us >= nowUs + DAY_US) n++;
+  return n;
 }
 
 function unavailable(e: unknown): AppError {

@@ -203,22 +203,23 @@ describe('telemetry: metrics (OTLP, remote_write), the metric query and the Prom
     expect((await prom(token, `series?match[]=${encodeURIComponent('{__name__=~".+"}')}`)).body.data).toEqual([]);
   });
 
-  it('compacts an hour once it is over: its chunks become one per series, and queries answer the same', async () => {
+  it('compacts hours once they are over: their chunks become one per series and hour, no sample lost or repeated', async () => {
     const t = await p.tenant();
     const token = await apiToken(t);
-    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+    const first = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
     const labels = { __name__: 'queue_depth', queue: 'orders' };
-    // Ten writes of six samples (a Prometheus sends about one sample per series and request).
-    for (let w = 0; w < 10; w++) await remoteWrite(token, [{ labels, samples: Array.from({ length: 6 }, (_, k) => ({ timestamp: hour + (w * 6 + k) * MIN, value: w * 6 + k })) }]);
+    // Ten writes of twelve samples over two hours (a Prometheus sends about one sample per series and request).
+    for (let w = 0; w < 10; w++) await remoteWrite(token, [{ labels, samples: Array.from({ length: 12 }, (_, k) => ({ timestamp: first + (w * 12 + k) * MIN, value: w * 12 + k })) }]);
     const pg = new Client({ connectionString: TEST_DATABASE_URL });
     await pg.connect();
     try {
-      const chunks = async () => (await pg.query(`SELECT count(*)::int AS chunks, coalesce(sum(n), 0)::int AS samples FROM telemetry.metric_chunks WHERE tenant_id = $1`, [t.id])).rows[0];
-      expect(await eventually(chunks, (c) => c.chunks === 1 && c.samples === 60, 20_000)).toEqual({ chunks: 1, samples: 60 });
+      const chunks = async () =>
+        (await pg.query(`SELECT count(*)::int AS chunks, coalesce(sum(n), 0)::int AS samples, count(DISTINCT start_time)::int AS hours FROM telemetry.metric_chunks WHERE tenant_id = $1`, [t.id])).rows[0];
+      expect(await eventually(chunks, (c) => c.chunks === 2 && c.samples === 120, 20_000)).toEqual({ chunks: 2, samples: 120, hours: 2 });
     } finally {
       await pg.end();
     }
-    const r = await prom(token, `query_range?query=queue_depth&start=${hour / 1000}&end=${(hour + 59 * MIN) / 1000}&step=60`);
-    expect(r.body.data.result[0].values.map((v: [number, string]) => Number(v[1]))).toEqual(Array.from({ length: 60 }, (_, k) => k));
+    const r = await prom(token, `query_range?query=queue_depth&start=${first / 1000}&end=${(first + 119 * MIN) / 1000}&step=60`);
+    expect(r.body.data.result[0].values.map((v: [number, string]) => Number(v[1]))).toEqual(Array.from({ length: 120 }, (_, k) => k));
   });
 });

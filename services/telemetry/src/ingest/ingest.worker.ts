@@ -134,7 +134,6 @@ export class IngestWorker implements ServiceWorker {
     for (const [tenant, t] of byTenant) {
       await this.rt.tenantDb
         .run(asTenantId(tenant), async (tx) => {
-          for (const [day, bytes] of t.bytes) await addUsage(tx, day, bytes);
           const retention = await this.retention.of(tx);
           const nowUs = Date.now() * 1000;
           const inWindow = (us: number) => us >= nowUs - retention * DAY_US && us < nowUs + DAY_US;
@@ -150,6 +149,9 @@ export class IngestWorker implements ServiceWorker {
           await this.store.writeSpans(tx, retention, spans);
           await this.topology.observe(tx, spans);
           if (t.series.length) dropped += (await this.store.metrics.write(tx, retention, t.series, minMs, maxMs)).dropped;
+          // Last: the usage row is locked until commit, and every batch of the tenant updates it (taken first, it would
+          // make the tenant's writers wait for each other for their whole transactions).
+          for (const [day, bytes] of t.bytes) await addUsage(tx, day, bytes);
           if (logs.length + spans.length + t.series.length) this.analyzeSoon();
           if (dropped) this.log.warn(`tenant ${tenant}: ${dropped} records outside the retention window (${retention} days back, 1 day ahead) dropped`);
         })

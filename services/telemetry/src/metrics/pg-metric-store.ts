@@ -157,19 +157,16 @@ export class PgMetricStore implements MetricStore {
   async samples(tx: TenantTx, series: { id: string; labels: Record<string, string> }[], startMs: number, endMs: number): Promise<Series[]> {
     if (!series.length) return [];
     // A chunk lies within one hour: one that starts an hour before the window at most can reach into it.
+    // One row per series, its chunks in time order as base64 (a third the rows' overhead of a row per chunk in
+    // node-pg, and 4/3 of the bytes instead of hex's 2).
     const rows = (await tx.query(
-      `SELECT series_id::text AS id, data FROM metric_chunks
+      `SELECT series_id::text AS id, string_agg(encode(data, 'base64'), ',' ORDER BY start_time) AS data FROM metric_chunks
         WHERE tenant_id = ${TENANT} AND series_id = ANY($1::bigint[]) AND start_time > $2::timestamptz AND start_time <= $3::timestamptz
-        ORDER BY series_id, start_time`,
+        GROUP BY series_id`,
       [series.map((s) => s.id), isoMs(startMs - HOUR_MS), isoMs(endMs)],
-    )) as { id: string; data: Buffer }[];
+    )) as { id: string; data: string }[];
     const parts = new Map<string, SampleArrays[]>();
-    for (const r of rows) {
-      const list = parts.get(r.id);
-      const d = decodeChunk(r.data);
-      if (list) list.push(d);
-      else parts.set(r.id, [d]);
-    }
+    for (const r of rows) parts.set(r.id, r.data.split(',').map((b64) => decodeChunk(Buffer.from(b64, 'base64'))));
     const out: Series[] = [];
     for (const s of series) {
       const p = parts.get(s.id);

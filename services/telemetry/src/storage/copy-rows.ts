@@ -34,6 +34,8 @@ export async function copyInto(tx: TenantTx, table: string, columns: { name: str
   await pipeline(Readable.from(chunks(lines)), stream);
   const names = columns.map((c) => c.name);
   await tx.query(`INSERT INTO ${table} (${[...extra.map((e) => e.column), ...names].join(', ')}) SELECT ${[...extra.map((e) => e.value), ...names].join(', ')} FROM ${stage}`);
+  // Emptied now, not only at commit: a second copy into the same table in this transaction must not move these again.
+  await tx.query(`TRUNCATE ${stage}`);
 }
 
 /** Lines joined into chunks of about 64 KiB (one write per chunk, not per row). */

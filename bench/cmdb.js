@@ -220,4 +220,4 @@ function cmdbMarkdown(c) {
   ];
 }
 
-module.exports = { benchCmdb, cmdbMarkdown, topology };
+module.exports = { benchCmdb, cmdbMarkdown, topology, prng };

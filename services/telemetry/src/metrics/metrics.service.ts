@@ -30,7 +30,7 @@ export class MetricsService {
   /** GET /api/metrics/query: one metric in aligned buckets per series, computed by the PromQL engine. */
   async query(meta: RequestMeta, q: MetricQueryDto): Promise<MetricQueryView> {
     const endMs = q.end ? Date.parse(q.end) : Date.now();
-    const stepMs = q.step ? parsePromDuration('step', q.step) : 60_000;
+    const stepMs = q.step ? durationOf(q.step) : 60_000;
     if (stepMs < 1000) throw AppError.validation([{ field: 'step', message: 'step must be at least 1s' }]);
     const startMs = q.start ? Date.parse(q.start) : endMs - 3_600_000;
     if (startMs > endMs) throw AppError.validation([{ field: 'start', message: 'start must not be after end' }]);
@@ -51,7 +51,9 @@ export class MetricsService {
         const { __name__: _name, ...labels } = s.metric;
         return { labels, points: s.values.map(([t, v]) => ({ t: new Date(t * 1000 - stepMs).toISOString(), v: Number(v) })) };
       })
-      .sort((a, b) => (JSON.stringify(a.labels) < JSON.stringify(b.labels) ? -1 : 1));
+      .map((s) => ({ key: JSON.stringify(s.labels), s }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((x) => x.s);
     return {
       metric_name: q.metric_name,
       agg,
@@ -135,6 +137,15 @@ function reply(status: number, body: unknown): PromApiReplyView {
     };
   }
   return { status_code: status, gzip_base64: gz };
+}
+
+/** The metric query's step (the DTO checked its form; a value beyond any time range is a 422, not a PromQL error). */
+function durationOf(step: string): number {
+  try {
+    return parsePromDuration('step', step);
+  } catch {
+    throw AppError.validation([{ field: 'step', message: 'step is larger than any time range' }]);
+  }
 }
 
 function labelPairs(labels: string | undefined): [string, string][] {

@@ -203,7 +203,8 @@ export class PgMetricStore implements MetricStore {
     if (selectors.length) {
       for (const m of selectors)
         for (const s of await this.findSeries(tx, m, startMs, endMs)) {
-          const v = s.labels[name];
+          // Own labels only: `__proto__` is a valid label name.
+          const v = Object.hasOwn(s.labels, name) ? s.labels[name] : undefined;
           if (v !== undefined && v !== '') values.add(v);
         }
     } else {

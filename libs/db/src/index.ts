@@ -11,3 +11,4 @@ export * from './idempotency';
 export * from './concurrency';
 export * from './row-shape';
 export * from './timeline';
+export * from './prepared';

@@ -353,10 +353,13 @@ export class PromApiRequestDto {
   params!: Record<string, string | string[]>;
 }
 
-/** The Prometheus API's answer: its JSON as it would send it, gzip-compressed and base64-encoded when large. */
+/**
+ * The Prometheus API's answer: its JSON text as it would send it (sent on as is, never parsed and serialized again),
+ * gzip-compressed and base64-encoded when large.
+ */
 export interface PromApiReplyView {
   /** The HTTP status Prometheus would answer with. */
   status_code: number;
-  json?: unknown;
+  json_text?: string;
   gzip_base64?: string;
 }

@@ -97,7 +97,7 @@ export class PromRoutes {
     add(req.body);
     const r = await this.rpc.request<PromApiReplyView>(RpcSubject.TelemetryPromApi, metaOf(req), { endpoint, label, params }, PROM_TIMEOUT_MS);
     void reply.status(r.status_code).header('content-type', 'application/json');
-    if (r.gzip_base64 === undefined) return void reply.send(JSON.stringify(r.json));
+    if (r.gzip_base64 === undefined) return void reply.send(r.json_text ?? '');
     const gz = Buffer.from(r.gzip_base64, 'base64');
     if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return void reply.header('content-encoding', 'gzip').send(gz);
     void reply.send(gunzipSync(gz));

@@ -128,12 +128,12 @@ export class MetricsService {
 /** The reply: JSON as is when small, gzip'd above GZIP_ABOVE_BYTES; a result too large even so is refused. */
 function reply(status: number, body: unknown): PromApiReplyView {
   const json = JSON.stringify(body);
-  if (json.length <= GZIP_ABOVE_BYTES) return { status_code: status, json: body };
+  if (json.length <= GZIP_ABOVE_BYTES) return { status_code: status, json_text: json };
   const gz = gzipSync(json, { level: 1 }).toString('base64');
   if (gz.length > MAX_REPLY_BYTES) {
     return {
       status_code: 422,
-      json: { status: 'error', errorType: 'execution', error: `the result is too large to send (${Math.round(json.length / 1024 / 1024)} MiB of JSON): select fewer series or raise the step` },
+      json_text: JSON.stringify({ status: 'error', errorType: 'execution', error: `the result is too large to send (${Math.round(json.length / 1024 / 1024)} MiB of JSON): select fewer series or raise the step` }),
     };
   }
   return { status_code: status, gzip_base64: gz };

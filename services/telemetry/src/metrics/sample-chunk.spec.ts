@@ -1,4 +1,4 @@
-import { decodeChunk, encodeChunk, mergeSamples, SampleArrays, sliceSamples } from './sample-chunk';
+import { decodeChunk, decodeChunks, encodeChunk, mergeSamples, SampleArrays, sliceSamples } from './sample-chunk';
 
 /** A seeded generator (mulberry32): the same samples on every run. */
 function rng(seed: number) {
@@ -219,6 +219,62 @@ describe(decodeChunk.name, () => {
     // A first timestamp beyond 2^53, and a varint longer than a timestamp can need.
     expect(() => decodeChunk(Buffer.from([1, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(/corrupt/);
     expect(() => decodeChunk(Buffer.from([1, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]))).toThrow(/too long/);
+  });
+});
+
+describe(decodeChunks.name, () => {
+  const chunksOf = (parts: SampleArrays[]) => Buffer.concat(parts.map((p) => encodeChunk(p.t, p.v)));
+  const count = (parts: SampleArrays[]) => parts.reduce((n, p) => n + p.t.length, 0);
+
+  it('reads chunks end to end in time order into one pair of arrays, bit for bit', () => {
+    const r = rng(7);
+    const times = randomTimes(r, 500);
+    const values = randomValues(r, 500);
+    const parts = [0, 120, 121, 300, 500].slice(1).map((end, i, ends) => {
+      const start = i === 0 ? 0 : ends[i - 1];
+      return { t: Float64Array.from(times.slice(start, end)), v: values.slice(start, end) };
+    });
+    for (const expected of [500, undefined]) {
+      const out = decodeChunks(chunksOf(parts), expected);
+      expect(Array.from(out.t)).toEqual(times);
+      expect(hex(out.v)).toEqual(hex(values));
+    }
+  });
+
+  it('reads empty chunks and nothing', () => {
+    expect(decodeChunks(new Uint8Array(0), 0).t.length).toBe(0);
+    const out = decodeChunks(chunksOf([{ t: new Float64Array(0), v: new Float64Array(0) }, { t: Float64Array.from([5]), v: Float64Array.from([1]) }]), 1);
+    expect(Array.from(out.t)).toEqual([5]);
+  });
+
+  it('merges overlapping or unordered chunks as mergeSamples does (a later chunk wins), seeded', () => {
+    const r = rng(11);
+    for (let round = 0; round < 100; round++) {
+      const parts = Array.from({ length: 1 + r.int(6) }, () => {
+        const times = new Set<number>();
+        const start = r.int(100);
+        const n = r.int(25);
+        while (times.size < n) times.add(start + r.int(60));
+        const t = [...times].sort((x, y) => x - y);
+        return { t: Float64Array.from(t), v: randomValues(r, t.length) };
+      });
+      const out = decodeChunks(chunksOf(parts), count(parts));
+      const want = mergeSamples(parts);
+      expect(Array.from(out.t)).toEqual(Array.from(want.t));
+      expect(hex(out.v)).toEqual(hex(want.v));
+    }
+  });
+
+  it('refuses a count that differs from the one announced, a truncation and a corrupt chunk', () => {
+    const parts = [
+      { t: Float64Array.from([1, 2, 3]), v: Float64Array.from([1, 2, 3]) },
+      { t: Float64Array.from([4, 5]), v: Float64Array.from([4, 5]) },
+    ];
+    const buf = chunksOf(parts);
+    expect(() => decodeChunks(buf, 4)).toThrow(/corrupt/);
+    expect(() => decodeChunks(buf, 6)).toThrow(/truncated/);
+    for (let len = 1; len < buf.length; len++) expect(() => decodeChunks(buf.subarray(0, len), 5)).toThrow(/truncated|corrupt/);
+    expect(() => decodeChunks(Buffer.concat([buf, Buffer.from([9])]), 5)).toThrow(/unsupported version 9/);
   });
 });
 

@@ -167,28 +167,78 @@ function writeZigzag(buf: Buffer, pos: number, x: number): number {
  * corrupt chunk, or bytes after its end.
  */
 export function decodeChunk(buf: Uint8Array): SampleArrays {
-  if (buf.length === 0) throw new Error('sample chunk: empty buffer (truncated)');
-  if (buf[0] !== VERSION) throw new Error(`sample chunk: unsupported version ${buf[0]} (this code reads version ${VERSION})`);
   const r = new Reader(buf);
-  r.pos = 1;
-  const n = r.uvarint();
-  // Each timestamp takes at least 1 byte: a count beyond what is left is a corrupt or truncated chunk (and no huge
-  // allocation is made for it).
-  if (n > buf.length - r.pos) throw new Error(`sample chunk: truncated (${n} samples announced in ${buf.length} bytes)`);
+  const n = r.header();
   const mem = new ArrayBuffer(n * 16);
   const t = new Float64Array(mem, 0, n);
   const v = new Float64Array(mem, n * 8, n);
   if (n > 0) {
-    decodeTimes(r, t);
-    decodeValues(r, v);
+    decodeTimes(r, t, 0, n);
+    decodeValues(r, v, 0, n);
   }
   if (r.pos !== buf.length) throw new Error(`sample chunk: ${buf.length - r.pos} bytes after the end of the chunk`);
   return { t, v };
 }
 
+/**
+ * Reads chunks laid end to end in `buf` (as `string_agg(data, ''::bytea ORDER BY start_time)` gives a series' chunks)
+ * into one pair of arrays, merged as mergeSamples would merge the chunks in that order (a later chunk wins on an equal
+ * timestamp). `expected`, the chunks' total count of samples when known, sizes the arrays once. Throws as decodeChunk
+ * does on a corrupt chunk, and on a count that differs from `expected`.
+ */
+export function decodeChunks(buf: Uint8Array, expected?: number): SampleArrays {
+  const r = new Reader(buf);
+  let size = expected ?? 0;
+  let t = new Float64Array(size);
+  let v = new Float64Array(size);
+  /** Where each chunk starts in t/v (and the end), while the chunks are in time order a single run. */
+  const starts: number[] = [];
+  let k = 0;
+  let ordered = true;
+  while (r.pos < buf.length) {
+    const n = r.header();
+    if (k + n > size) {
+      if (expected !== undefined) throw new Error(`sample chunk: corrupt (more than the ${expected} samples announced)`);
+      size = Math.max(2 * size, k + n);
+      const t2 = new Float64Array(size);
+      const v2 = new Float64Array(size);
+      t2.set(t.subarray(0, k));
+      v2.set(v.subarray(0, k));
+      t = t2;
+      v = v2;
+    }
+    starts.push(k);
+    if (n > 0) {
+      decodeTimes(r, t, k, n);
+      decodeValues(r, v, k, n);
+      if (k > 0 && t[k] <= t[k - 1]) ordered = false;
+    }
+    k += n;
+  }
+  if (expected !== undefined && k !== expected) throw new Error(`sample chunk: truncated (${k} samples of the ${expected} announced)`);
+  if (ordered) return { t: k === size ? t : t.subarray(0, k), v: k === size ? v : v.subarray(0, k) };
+  starts.push(k);
+  const parts: SampleArrays[] = [];
+  for (let i = 0; i + 1 < starts.length; i++) parts.push({ t: t.subarray(starts[i], starts[i + 1]), v: v.subarray(starts[i], starts[i + 1]) });
+  return mergeSamples(parts);
+}
+
 class Reader {
   pos = 0;
   constructor(readonly buf: Uint8Array) {}
+
+  /** A chunk's version and count, at pos: answers the count (at most the bytes left, one a timestamp at least). */
+  header(): number {
+    const { buf } = this;
+    if (this.pos >= buf.length) this.truncated();
+    const version = buf[this.pos++];
+    if (version !== VERSION) throw new Error(`sample chunk: unsupported version ${version} (this code reads version ${VERSION})`);
+    const n = this.uvarint();
+    // Each timestamp takes at least 1 byte: a count beyond what is left is a corrupt or truncated chunk (and no huge
+    // allocation is made for it).
+    if (n > buf.length - this.pos) throw new Error(`sample chunk: truncated (${n} samples announced in ${buf.length} bytes)`);
+    return n;
+  }
 
   truncated(): never {
     throw new Error(`sample chunk: truncated (${this.buf.length} bytes)`);
@@ -224,12 +274,12 @@ class Reader {
   }
 }
 
-function decodeTimes(r: Reader, t: Float64Array): void {
-  const n = t.length;
+/** n timestamps into t from index `at`. */
+function decodeTimes(r: Reader, t: Float64Array, at: number, n: number): void {
   const buf = r.buf;
   const len = buf.length;
   let prev = r.zigzag();
-  t[0] = prev;
+  t[at] = prev;
   let delta = 0;
   for (let i = 1; i < n; i++) {
     let dod: number;
@@ -244,15 +294,15 @@ function decodeTimes(r: Reader, t: Float64Array): void {
     delta += dod;
     if (delta <= 0) throw new Error(`sample chunk: corrupt (timestamp ${i} not after the one before)`);
     prev += delta;
-    t[i] = prev;
+    t[at + i] = prev;
   }
 }
 
-function decodeValues(r: Reader, v: Float64Array): void {
-  const n = v.length;
+/** n values into v from index `at` (written as words: storing a NaN as a number may change its bits). */
+function decodeValues(r: Reader, v: Float64Array, at: number, n: number): void {
   const buf = r.buf;
   const len = buf.length;
-  const w = wordsOf(v);
+  const w = wordsOf(v.subarray(at, at + n));
   let pos = r.pos;
   if (pos + 8 > len) r.truncated();
   let lo = (buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24)) >>> 0;

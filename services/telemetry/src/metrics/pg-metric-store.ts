@@ -64,10 +64,12 @@ function sortedSamples(parts: PromSeriesSamples[]): SampleArrays {
 const isoMs = (ms: number) => new Date(ms).toISOString();
 
 /**
- * The selection of metric_series rows by `matchers` (the metric name and label equalities in SQL; the other
- * matchers are checked on the rows) written to in [startMs, endMs] (by day).
+ * The selection of metric_series rows by `matchers` written to in [startMs, endMs] (by day): the metric name and
+ * label equalities by index (name, GIN on labels), the other matchers as filters on the rows when PostgreSQL can
+ * evaluate them as Prometheus does (see sqlMatcher). `complete` says whether every matcher is in the SQL (otherwise
+ * the rows are a superset, to be checked with seriesMatches).
  */
-function seriesWhere(matchers: Matcher[], startMs: number, endMs: number): { where: string; params: unknown[] } {
+function seriesWhere(matchers: Matcher[], startMs: number, endMs: number): { where: string; params: unknown[]; complete: boolean } {
   const params: unknown[] = [isoMs(startMs).slice(0, 10), isoMs(endMs)];
   let where = `tenant_id = ${TENANT} AND last_day >= $1::date AND first_seen <= $2::timestamptz + interval '1 day'`;
   const name = matchers.find((m) => m.name === '__name__' && m.type === '=' && m.value !== '');
@@ -80,7 +82,50 @@ function seriesWhere(matchers: Matcher[], startMs: number, endMs: number): { whe
     params.push(JSON.stringify(Object.fromEntries(equal.map((m) => [m.name, m.value]))));
     where += ` AND labels @> $${params.length}::jsonb`;
   }
-  return { where, params };
+  let complete = true;
+  for (const m of matchers) {
+    if (m === name || equal.includes(m)) continue;
+    const sql = sqlMatcher(m, params);
+    if (sql) where += ` AND ${sql}`;
+    else complete = false;
+  }
+  return { where, params, complete };
+}
+
+/**
+ * A regular expression PostgreSQL's (ARE) and Prometheus' (RE2, fully anchored) engines match alike: literal
+ * characters, `.`, `*`, `+`, `?`, `|`, groups, anchors and bracket expressions without escapes, a backslash only
+ * before punctuation. Left out: flags and other `(?` groups, `{n,m}` (PostgreSQL counts to 255 only), escapes such as
+ * `\b` or `\d` whose meanings differ, and bracket escapes; where PostgreSQL's `.` also matches a newline the row is
+ * only a candidate more, checked again by the engine.
+ */
+export function portableRegex(re: string): boolean {
+  if (re.length > 1000 || re.includes('(?') || re.includes('{') || re.includes('}') || re.includes('[:')) return false;
+  let inBracket = false;
+  for (let i = 0; i < re.length; i++) {
+    const c = re[i];
+    if (c === '\\') {
+      if (inBracket || i + 1 >= re.length || /[A-Za-z0-9]/.test(re[i + 1])) return false;
+      i++;
+    } else if (c === '[') inBracket = true;
+    else if (c === ']') inBracket = false;
+  }
+  return !inBracket;
+}
+
+/** A matcher as a condition on a metric_series row (a missing label is the empty string), or null when not portable. */
+function sqlMatcher(m: Matcher, params: unknown[]): string | null {
+  const regex = m.type === '=~' || m.type === '!~';
+  if (regex && !portableRegex(m.value)) return null;
+  let column: string;
+  if (m.name === '__name__') column = 'name';
+  else {
+    params.push(m.name);
+    column = `coalesce(labels->>$${params.length}, '')`;
+  }
+  params.push(regex ? `^(?:${m.value})$` : m.value);
+  const op = { '=': '=', '!=': '<>', '=~': '~', '!~': '!~' }[m.type];
+  return `${column} ${op} $${params.length}::text`;
 }
 
 const tooManySeries = () => new PromQLError('too_many_samples', `the selector matches more than ${MAX_SERIES_PER_SELECT} series: narrow it with more label matchers`);
@@ -205,13 +250,14 @@ export class PgMetricStore implements MetricStore {
   }
 
   /**
-   * The series matching `matchers` and their samples in [startMs, endMs]. When every matcher is a non-empty equality
-   * (what dashboards mostly ask) the series and their chunks are read in one statement; otherwise the series are
-   * found first (regular expressions are checked here, RE2 semantics) and then their chunks read.
+   * The series matching `matchers` and their samples in [startMs, endMs]. When PostgreSQL can evaluate every matcher
+   * (equalities, and regular expressions PostgreSQL matches as RE2 does: what dashboards mostly ask) the series and
+   * their chunks are read in one statement; otherwise the series are found first (the other regular expressions are
+   * checked here, RE2 semantics) and then their chunks read.
    */
   async select(tx: TenantTx, matchers: Matcher[], startMs: number, endMs: number): Promise<Series[]> {
-    if (!matchers.every((m) => m.type === '=' && m.value !== '')) return this.samples(tx, await this.findSeries(tx, matchers, startMs, endMs), startMs, endMs);
-    const { where, params } = seriesWhere(matchers, startMs, endMs);
+    const { where, params, complete } = seriesWhere(matchers, startMs, endMs);
+    if (!complete) return this.samples(tx, await this.findSeries(tx, matchers, startMs, endMs), startMs, endMs);
     params.push(MAX_SERIES_PER_SELECT + 1, isoMs(startMs - HOUR_MS), isoMs(endMs));
     const n = params.length;
     // One row per series (the lateral aggregate always answers one, n null without chunks); past the cap the chunks

@@ -96,6 +96,19 @@ export class TenantDb {
   ) {}
 
   async run<T>(scope: TenantId | TenantScope, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    return this.unit(scope, work, false);
+  }
+
+  /**
+   * A unit of work that only reads (a query route): its transaction is READ ONLY (a write fails), it may not emit or
+   * audit, and its result is answered without waiting for the COMMIT (which, for a transaction that wrote nothing,
+   * cannot change what was read); the connection returns to the pool once committed.
+   */
+  async read<T>(scope: TenantId | TenantScope, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    return this.unit(scope, work, true);
+  }
+
+  private async unit<T>(scope: TenantId | TenantScope, work: (tx: TenantTx) => Promise<T>, readOnly: boolean): Promise<T> {
     const { tenant, actor = null } = typeof scope === 'string' ? { tenant: scope } : scope;
     const events: { subject: EventSubject; payload: unknown }[] = [];
     const audit: AuditEntryRecordedV1[] = [];
@@ -104,9 +117,10 @@ export class TenantDb {
     // The transaction's start carries the tenant's entry: one round trip to the database instead of two. (TypeORM's
     // runner starts a transaction with this one statement; savepoints of nested transactions are left as they are.)
     const query = runner.query.bind(runner);
-    const enter = `START TRANSACTION; SELECT "${this.schema}".enter_tenant('${asTenantId(tenant)}'::uuid)`;
+    const enter = `START TRANSACTION${readOnly ? ' READ ONLY' : ''}; SELECT "${this.schema}".enter_tenant('${asTenantId(tenant)}'::uuid)`;
     runner.query = ((sql: string, ...rest: unknown[]) => (query as (...a: unknown[]) => Promise<unknown>)(sql === 'START TRANSACTION' ? enter : sql, ...rest)) as typeof runner.query;
     let result: T;
+    let releasing: Promise<void> | undefined;
     try {
       try {
         await runner.startTransaction();
@@ -115,12 +129,17 @@ export class TenantDb {
         throw e;
       }
       const em = runner.manager;
+      const readOnlyUnit = () => {
+        throw new Error('a read-only unit of work cannot emit events or audit entries');
+      };
       const uow: UnitOfWork = {
         tenant,
         emit: async (subject, payload) => {
+          if (readOnly) readOnlyUnit();
           events.push({ subject, payload });
         },
         audit: async (change, who) => {
+          if (readOnly) readOnlyUnit();
           audit.push(auditEntryOf(who === undefined ? actor : who, change));
         },
         afterCommit: (fn) => {
@@ -132,12 +151,19 @@ export class TenantDb {
       if (events.length || audit.length) {
         await writeOutbox(em, this.schema, tenant, actor && 'actor_type' in actor ? actor.actor_id : (actor?.user_id ?? null), events, audit);
       }
-      await runner.commitTransaction();
+      if (readOnly) {
+        releasing = runner
+          .commitTransaction()
+          .catch(() => runner.rollbackTransaction().catch(() => undefined))
+          .finally(() => runner.release());
+      } else {
+        await runner.commitTransaction();
+      }
     } catch (e) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw e;
     } finally {
-      await runner.release();
+      if (!releasing) await runner.release();
     }
     if (events.length || audit.length) this.afterEmit?.();
     for (const fn of committed) fn();

@@ -15,6 +15,6 @@ export class LogsService {
 
   query(meta: RequestMeta, q: LogQueryDto): Promise<LogPageView> {
     const window = windowOf(q);
-    return this.rt.tenantDb.run(asTenantId(meta.tenant_id), (tx) => this.store.queryLogs(tx, q, window));
+    return this.rt.tenantDb.read(asTenantId(meta.tenant_id), (tx) => this.store.queryLogs(tx, q, window));
   }
 }

@@ -41,7 +41,7 @@ export class MetricsService {
     const promql = metricPromQL(q.metric_name, labelPairs(q.labels), agg, stepMs);
     // Bucket t covers [t, t + step): the range functions are evaluated at its end (their windows are left-open).
     const result = await this.rt.tenantDb
-      .run(asTenantId(meta.tenant_id), (tx) => queryRange(promql, first + stepMs, last + stepMs, stepMs, this.store.metrics.source(tx), { timeoutMs: QUERY_TIMEOUT_MS }))
+      .read(asTenantId(meta.tenant_id), (tx) => queryRange(promql, first + stepMs, last + stepMs, stepMs, this.store.metrics.source(tx), { timeoutMs: QUERY_TIMEOUT_MS }))
       .catch((e: unknown) => {
         if (e instanceof PromQLError) throw AppError.validation([{ field: 'metric_name', message: e.message }]);
         throw e;
@@ -69,7 +69,7 @@ export class MetricsService {
   /** One Prometheus HTTP API call, answered as Prometheus would (errors included, with their HTTP status). */
   async promApi(meta: RequestMeta, r: PromApiRequestDto): Promise<PromApiReplyView> {
     try {
-      const data = await this.rt.tenantDb.run(asTenantId(meta.tenant_id), (tx) => this.promCall(tx, r));
+      const data = await this.rt.tenantDb.read(asTenantId(meta.tenant_id), (tx) => this.promCall(tx, r));
       return reply(200, { status: 'success', data });
     } catch (e) {
       if (e instanceof PromQLError) return reply(PROM_STATUS_OF[e.type] ?? 422, { status: 'error', errorType: e.type, error: e.message });

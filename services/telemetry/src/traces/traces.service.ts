@@ -16,11 +16,11 @@ export class TracesService {
 
   query(meta: RequestMeta, q: TraceQueryDto): Promise<TracePageView> {
     const window = windowOf(q);
-    return this.rt.tenantDb.run(asTenantId(meta.tenant_id), (tx) => this.store.queryTraces(tx, q, window));
+    return this.rt.tenantDb.read(asTenantId(meta.tenant_id), (tx) => this.store.queryTraces(tx, q, window));
   }
 
   async get(meta: RequestMeta, traceId: string): Promise<TraceView> {
-    const trace = await this.rt.tenantDb.run(asTenantId(meta.tenant_id), (tx) => this.store.trace(tx, traceId));
+    const trace = await this.rt.tenantDb.read(asTenantId(meta.tenant_id), (tx) => this.store.trace(tx, traceId));
     if (!trace) throw new AppError(ErrorCode.NOT_FOUND, `Trace ${traceId.toLowerCase()} not found`);
     return trace;
   }

@@ -13,11 +13,18 @@ const iso = (col: string) => `to_char((${col}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T
 const epochUs = (col: string) => `(extract(epoch from (${col})) * 1000000)::bigint`;
 const TENANT = `current_setting('app.tenant_id')::uuid`;
 
+/** The second last formatted by isoOfMicros, and its text up to the seconds (a batch's records share seconds). */
+let isoSecond = NaN;
+let isoPrefix = '';
+
 /** RFC 3339 with microseconds of a time in microseconds since the epoch. */
 export function isoOfMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const s = new Date(ms).toISOString();
-  return `${s.slice(0, 23)}${String(Math.floor(us - ms * 1000)).padStart(3, '0')}Z`;
+  const second = Math.floor(us / 1_000_000);
+  if (second !== isoSecond) {
+    isoPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+    isoSecond = second;
+  }
+  return `${isoPrefix}.${String(Math.floor(us - second * 1_000_000)).padStart(6, '0')}Z`;
 }
 
 /** A resource's fingerprint: 64 bits of the SHA-1 of its attributes with sorted keys. */

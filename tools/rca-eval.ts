@@ -117,16 +117,27 @@ program
 
 program
   .command('rca')
-  .description('root-cause ranking over a folder of cases: AC@1..5, Avg@5, per fault kind, time per case')
+  .description('root-cause ranking over a folder of cases: AC@1..5, Avg@5, per fault kind, how often a confident top candidate is right, time per case; per case (in the JSON, and with --misses printed) the true service\'s rank and the strongest evidence of the top and of the true service')
   .requiredOption('--cases <dir>', 'folder of case folders (case.json with a label, metrics.csv); see eval/convert-*.js')
   .option('--out <file>', 'where to write the results as JSON', 'rca-eval-rca.json')
-  .action((opts: { cases: string; out: string }) => {
+  .option('--misses', 'print each case whose top candidate is not the true service, with both strongest evidences')
+  .action((opts: { cases: string; out: string; misses?: boolean }) => {
     const r = evaluateRca(opts.cases, (done, total) => progress(done, total, 'cases'));
     process.stderr.write('\n');
     const pct = (x: number) => x.toFixed(3);
     const lines = [
       `cases ${r.cases}   AC@1 ${pct(r.ac['1'])}  AC@3 ${pct(r.ac['3'])}  AC@5 ${pct(r.ac['5'])}  Avg@5 ${pct(r.avg5)}   ${r.ms_per_case.toFixed(1)} ms/case`,
       ...Object.entries(r.by_kind).map(([k, v]) => `  ${k.padEnd(8)} cases ${v.cases}  AC@1 ${pct(v.ac1)}  AC@3 ${pct(v.ac3)}  Avg@5 ${pct(v.avg5)}`),
+      `confidence of the top candidate: ${r.confidence.map((b) => `> ${b.above}: ${b.cases} cases, right in ${b.top_right === null ? '-' : pct(b.top_right)}`).join(';  ')}`,
+      ...(opts.misses
+        ? r.results
+            .filter((x) => x.rank !== 1)
+            .flatMap((x) => [
+              `miss ${x.id} (${x.kind ?? 'unknown'}): ${x.truth} ranked ${x.rank ?? '-'}, top ${x.top5[0] ?? '-'} (confidence ${pct(x.confidence)})`,
+              `     top:   ${x.top_evidence ?? '-'}`,
+              `     truth: ${x.truth_evidence ?? '-'}${x.truth_explained_by ? ` (taken for an effect of ${x.truth_explained_by})` : ''}`,
+            ])
+        : []),
     ];
     process.stdout.write(lines.join('\n') + '\n');
     writeResults(opts.out, r);

@@ -68,6 +68,14 @@ describe('telemetry: metrics (OTLP, remote_write), the metric query and the Prom
     expect(last(byCode, { code: '500' })).toBeCloseTo(180, 6);
     const notA = await range('count(http_requests_total{pod!~"a"})');
     expect(Number(notA.body.data.result[0].values.at(-1)[1])).toBe(2);
+    // Regular expressions PostgreSQL evaluates (portable) and those it does not (flags, counted repeats) agree;
+    // a NUL character in a matcher (which PostgreSQL's text refuses) is matched as any other value.
+    const pods = async (q: string) => ((await range(q)).body.data.result as { metric: { pod: string } }[]).map((x) => x.metric.pod).sort();
+    expect(await pods('http_requests_total{pod=~"[ab]|x"}')).toEqual(['a', 'b']);
+    expect(await pods('http_requests_total{pod=~"(?i)[AB]"}')).toEqual(['a', 'b']);
+    expect(await pods('http_requests_total{pod=~"c{1}", code!="200"}')).toEqual(['c']);
+    expect(await pods('http_requests_total{pod="a\\x00"}')).toEqual([]);
+    expect(await pods('http_requests_total{pod!="\\x00", pod!~"b\\x00|c"}')).toEqual(['a', 'b']);
     const top = await prom(token, `query?query=${encodeURIComponent('topk(1, http_requests_total)')}&time=${end / 1000}`);
     expect(top.body.data.resultType).toBe('vector');
     expect(top.body.data.result.map((s: { metric: { pod: string }; value: [number, string] }) => [s.metric.pod, s.value[1]])).toEqual([['c', String(3 * 60 * 30)]]);

@@ -79,9 +79,14 @@ describe('TenantDb units of work', () => {
     expect(bodies((await db.query(`SELECT body FROM ${SCHEMA}.notes WHERE tenant_id = $1`, [a])).rows)).toEqual(['a1', 'a2', 'kept']);
   });
 
-  it('refuses a write, an event or an audit entry in a read-only unit', async () => {
+  it('refuses a write, an event or an audit entry in a read-only unit, and runs its afterCommit functions once committed', async () => {
     await expect(tenantDb.read(a, (tx) => tx.query(`INSERT INTO notes VALUES ($1, 'ro')`, [a]))).rejects.toThrow(/read-only transaction/);
     await expect(tenantDb.read(a, (tx) => tx.emit('incident.created.v1' as never, {} as never))).rejects.toThrow(/read-only unit/);
+    let committed = false;
+    await tenantDb.read(a, async (tx) => tx.afterCommit(() => (committed = true)));
+    const deadline = Date.now() + 5000;
+    while (!committed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(committed).toBe(true);
     expect(bodies((await db.query(`SELECT body FROM ${SCHEMA}.notes WHERE tenant_id = $1`, [a])).rows)).not.toContain('ro');
   });
 

@@ -102,7 +102,7 @@ export class TenantDb {
   /**
    * A unit of work that only reads (a query route): its transaction is READ ONLY (a write fails), it may not emit or
    * audit, and its result is answered without waiting for the COMMIT (which, for a transaction that wrote nothing,
-   * cannot change what was read); the connection returns to the pool once committed.
+   * cannot change what was read); the connection returns to the pool, and `afterCommit` functions run, once committed.
    */
   async read<T>(scope: TenantId | TenantScope, work: (tx: TenantTx) => Promise<T>): Promise<T> {
     return this.unit(scope, work, true);
@@ -154,6 +154,9 @@ export class TenantDb {
       if (readOnly) {
         releasing = runner
           .commitTransaction()
+          .then(() => {
+            for (const fn of committed) fn();
+          })
           .catch(() => runner.rollbackTransaction().catch(() => undefined))
           .finally(() => runner.release());
       } else {
@@ -166,7 +169,7 @@ export class TenantDb {
       if (!releasing) await runner.release();
     }
     if (events.length || audit.length) this.afterEmit?.();
-    for (const fn of committed) fn();
+    if (!readOnly) for (const fn of committed) fn();
     return result;
   }
 

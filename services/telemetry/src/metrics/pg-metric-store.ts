@@ -72,8 +72,11 @@ const isoMs = (ms: number) => new Date(ms).toISOString();
 function seriesWhere(matchers: Matcher[], startMs: number, endMs: number): { where: string; params: unknown[]; complete: boolean } {
   const params: unknown[] = [isoMs(startMs).slice(0, 10), isoMs(endMs)];
   let where = `tenant_id = ${TENANT} AND last_day >= $1::date AND first_seen <= $2::timestamptz + interval '1 day'`;
-  const name = matchers.find((m) => m.name === '__name__' && m.type === '=' && m.value !== '');
-  const equal = matchers.filter((m) => m.type === '=' && m.value !== '' && m.name !== '__name__');
+  // PostgreSQL's text refuses a NUL character (a PromQL string may hold one, `\x00`): such a matcher is checked here
+  // (stored labels hold none: an equality to one matches nothing).
+  const inSql = matchers.filter((m) => !m.value.includes('\u0000'));
+  const name = inSql.find((m) => m.name === '__name__' && m.type === '=' && m.value !== '');
+  const equal = inSql.filter((m) => m.type === '=' && m.value !== '' && m.name !== '__name__');
   if (name) {
     params.push(name.value);
     where += ` AND name = $${params.length}`;
@@ -82,8 +85,8 @@ function seriesWhere(matchers: Matcher[], startMs: number, endMs: number): { whe
     params.push(JSON.stringify(Object.fromEntries(equal.map((m) => [m.name, m.value]))));
     where += ` AND labels @> $${params.length}::jsonb`;
   }
-  let complete = true;
-  for (const m of matchers) {
+  let complete = inSql.length === matchers.length;
+  for (const m of inSql) {
     if (m === name || equal.includes(m)) continue;
     const sql = sqlMatcher(m, params);
     if (sql) where += ` AND ${sql}`;

@@ -82,6 +82,8 @@ export interface MetricEvidence {
   metric: string;
   /** Robust deviation from the reference (median/IQR units), the largest in the window. */
   score: number;
+  /** The deviation a sustained part of the window after the fault time holds (see `sustainedRank`). */
+  sustained?: number;
   /** First time (unix s) the series left its normal band. */
   onset: number | null;
   reference_median: number;
@@ -97,6 +99,8 @@ export interface LogEvidence {
   level: LogLevel;
   /** Robust deviation of the template's rate after the fault time, weighted by level. */
   score: number;
+  /** The same for a sustained part of the window after the fault time (see `sustainedRank`). */
+  sustained?: number;
   onset: number | null;
   /** No line of this template (in this service) before the fault time. */
   new_template: boolean;
@@ -115,9 +119,15 @@ export interface TraceEvidence {
   type: 'trace';
   service: string;
   operation: string;
-  /** `latency`: the service's own time in its spans (children's time taken out); `errors`: spans whose error starts here. */
-  signal: 'latency' | 'errors';
+  /**
+   * `latency`: the service's own time in its spans (children's time taken out; a client span's own time is
+   * transport); `errors`: spans whose error starts here; `transport`: the time calls between this service and
+   * `peer` spend outside the callee's span (network, queues), on the most anomalous of its call edges.
+   */
+  signal: 'latency' | 'errors' | 'transport';
   score: number;
+  /** The deviation a sustained part of the window after the fault time holds (see `sustainedRank`). */
+  sustained?: number;
   onset: number | null;
   /** Latency: reference median and peak of the self time in ms. Errors: originating errors per minute in the reference and after the fault time. */
   reference_value: number;
@@ -129,6 +139,8 @@ export interface TraceEvidence {
    * service they parent: high for client spans, whose own time is mostly the network to the callee.
    */
   callee_share: number;
+  /** `transport`: the other service of the call edge (`operation` is `caller -> callee`). */
+  peer?: string;
   /** A few traces that show it (for the user to open). */
   example_trace_ids: string[];
 }

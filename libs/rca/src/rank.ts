@@ -3,7 +3,9 @@ import { scoreChanges } from './changes';
 import { scoreLogs } from './logs/log-analysis';
 import { ONSET_THRESHOLD, scoreMetrics } from './metrics/anomaly';
 import { describeCandidate } from './summary';
-import { analyzeTraces } from './traces/trace-analysis';
+import { analyzeTraces, CLIENT_SPAN_SHARE } from './traces/trace-analysis';
+
+export { CLIENT_SPAN_SHARE };
 import { TemplateMiner } from './logs/template-miner';
 
 /**
@@ -23,8 +25,6 @@ export const CORROBORATION = 0.5;
  * the caller shows the symptom.
  */
 export const SYMPTOM_DISCOUNT = 0.9;
-/** Spans that spend at least this share of their time in the one span of another service they parent are client spans (see `canPropagate`). */
-export const CLIENT_SPAN_SHARE = 0.8;
 /** Onsets this close count as simultaneous when deciding which of two services went first. */
 export const ONSET_SLACK_SECONDS = 60;
 
@@ -70,10 +70,55 @@ export function canPropagate(e: Evidence): boolean {
     case 'trace':
       // Spans' own time and errors are the service's, except in spans that mostly wait on a callee (client
       // spans): their own time is the network to it, and a fault of the callee (delay, loss) shows there.
+      // Transport time to and from the service is its own network's (its peers each see one edge of it).
+      if (e.signal === 'transport') return false;
       return e.callee_share >= CLIENT_SPAN_SHARE;
     case 'change':
       return false;
   }
+}
+
+/** The strongest evidence of a kind (by calibrated strength), among those `keep` accepts. */
+function strongest(evidence: Evidence[], kind: SignalKind, keep: (e: Evidence) => boolean = () => true): Evidence | undefined {
+  let best: Evidence | undefined;
+  let bestStrength = -1;
+  for (const e of evidence) {
+    if (e.type !== kind || !keep(e)) continue;
+    const x = strength(e);
+    if (x > bestStrength) {
+      best = e;
+      bestStrength = x;
+    }
+  }
+  return best;
+}
+
+/**
+ * Whether a callee's evidence is of a kind its callers feel: its latency, errors and traffic, the time and errors
+ * of its spans, slow calls into it, its warnings and errors. Its own resources (a busy CPU that does not slow
+ * it), its info lines and its changes reach no caller by themselves.
+ */
+export function reachesCallers(e: Evidence): boolean {
+  switch (e.type) {
+    case 'metric':
+      return !RESOURCE.test(e.metric);
+    case 'trace':
+      return true;
+    case 'log':
+      return (e.level === 'error' || e.level === 'warn') && !RESOURCE.test(e.template);
+    case 'change':
+      return false;
+  }
+}
+
+/** A service's combined score without the evidence `drop` names (see the symptom discount). */
+function explainingScore(s: ServiceScore, drop: (e: Evidence) => boolean): number {
+  return combine(
+    SIGNAL_KINDS.map((k) => {
+      const top = strongest(s.evidence, k, (e) => !drop(e));
+      return top ? EVIDENCE_WEIGHT[k] * strength(top) : 0;
+    }),
+  );
 }
 
 /** The strongest part in full, the others at CORROBORATION. */
@@ -85,6 +130,18 @@ function combine(parts: number[]): number {
 
 /** A deviation below the onset threshold is noise: only the part above it counts, compressed so no single signal swamps the others. */
 const compress = (z: number) => Math.log1p(Math.max(0, z - ONSET_THRESHOLD));
+
+/** How much of an evidence's strength comes from its sustained deviation (the rest from its peak; see `sustainedRank`). */
+export const PERSISTENCE = 0.5;
+
+/**
+ * The strength of one piece of evidence: its peak deviation and the deviation it sustains (see `sustainedRank`),
+ * each above the noise and compressed, half and half. A lone spike counts half as much as a shift that holds.
+ */
+export function strength(e: Evidence): number {
+  const sustained = e.type === 'change' ? e.score : (e.sustained ?? e.score);
+  return (1 - PERSISTENCE) * compress(e.score) + PERSISTENCE * compress(sustained);
+}
 
 function byScore(a: Evidence, b: Evidence): number {
   return b.score - a.score || evidenceKey(a).localeCompare(evidenceKey(b));
@@ -172,9 +229,9 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
     s.evidence.sort(byScore);
     let best = 0;
     for (const kind of SIGNAL_KINDS) {
-      const top = s.evidence.find((e) => e.type === kind);
+      const top = strongest(s.evidence, kind);
       if (!top) continue;
-      s.parts[kind] = EVIDENCE_WEIGHT[kind] * compress(top.score);
+      s.parts[kind] = EVIDENCE_WEIGHT[kind] * strength(top);
       s.propagates[kind] = canPropagate(top);
       best = Math.max(best, top.score);
     }
@@ -206,22 +263,31 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
   for (const s of services.values()) {
     let discount = 0;
     const total = SIGNAL_KINDS.reduce((a, k) => a + s.parts[k], 0);
+    const ownTransport = strongest(s.evidence, 'trace', (e) => e.type === 'trace' && e.signal === 'transport');
     for (const d of reach.get(s.service) ?? []) {
       const ds = services.get(d);
       if (!ds || ds.onset === null || ds.combined <= 1e-3 * ONSET_THRESHOLD || total <= 0) continue;
       if (s.onset !== null && ds.onset > s.onset + ONSET_SLACK_SECONDS) continue;
-      const shared: number[] = [];
+      // Slow calls between the two are evidence against whichever end is more central to the slow calls: they
+      // do not explain the caller's anomaly when the caller is (the caller's own slowness delays its calls too).
+      const shared = (e: Evidence) => e.type === 'trace' && e.signal === 'transport' && e.peer === s.service && ownTransport !== undefined && strength(ownTransport) >= strength(e);
+      const explaining = explainingScore(ds, (e) => !reachesCallers(e) || shared(e));
+      if (explaining <= 1e-3 * ONSET_THRESHOLD) continue;
+      // The callee is at the centre of slow calls from this service: this service's own time in spans that wrap
+      // those calls (server spans around calls, when there are no client spans) can be that transport time.
+      const viaEdge = ds.evidence.some((e) => e.type === 'trace' && e.signal === 'transport' && e.peer === s.service && !shared(e) && e.score >= ONSET_THRESHOLD);
+      const comparableParts: number[] = [];
       let explainable = 0;
       for (const k of SIGNAL_KINDS) {
         const missing = !has[k].has(d);
         // Compared where the callee shows something: a callee's network fault shows in its caller's spans, not its own.
-        if (ds.parts[k] > 0) shared.push(s.parts[k]);
+        if (ds.parts[k] > 0) comparableParts.push(s.parts[k]);
         // A callee without spans hides its time and errors inside its callers' spans; its other effects are
         // latency, errors and log lines, not the caller's own resources.
-        if (s.propagates[k] || (k === 'trace' && missing)) explainable += s.parts[k];
+        if (s.propagates[k] || (k === 'trace' && (missing || viaEdge))) explainable += s.parts[k];
       }
-      const comparable = combine(shared);
-      const ratio = comparable > 0 ? Math.min(1, ds.combined / comparable) : 1;
+      const comparable = combine(comparableParts);
+      const ratio = comparable > 0 ? Math.min(1, explaining / comparable) : 1;
       const x = SYMPTOM_DISCOUNT * ratio * (explainable / total);
       if (x > discount || (x === discount && x > 0 && s.explainedBy !== undefined && d < s.explainedBy)) {
         discount = x;

@@ -14,9 +14,9 @@ export function describeEvidence(e: Evidence): string {
         ? `a new ${e.level} log line ${quote(e.template)} appeared ${e.count} time${e.count === 1 ? '' : 's'}${at(e.onset)}`
         : `${e.level} log line ${quote(e.template)} rose from ${num(e.reference_rate)} to ${num(e.window_rate)} a minute${at(e.onset)}`;
     case 'trace':
-      return e.signal === 'latency'
-        ? `its own time in ${quote(e.operation, 60)} spans went from about ${num(e.reference_value)} ms to ${num(e.peak_value)} ms${at(e.onset)}`
-        : `errors start in its ${quote(e.operation, 60)} spans (${num(e.peak_value)} a minute, ${num(e.reference_value)} before)${at(e.onset)}`;
+      if (e.signal === 'latency') return `its own time in ${quote(e.operation, 60)} spans went from about ${num(e.reference_value)} ms to ${num(e.peak_value)} ms${at(e.onset)}`;
+      if (e.signal === 'transport') return `calls ${e.operation} spend about ${num(e.peak_value)} ms outside the callee (${num(e.reference_value)} ms before)${at(e.onset)}`;
+      return `errors start in its ${quote(e.operation, 60)} spans (${num(e.peak_value)} a minute, ${num(e.reference_value)} before)${at(e.onset)}`;
     case 'change':
       return `${quote(e.description)} was changed ${num(e.minutes_before_onset)} minutes before the anomaly`;
   }

@@ -116,8 +116,40 @@ describe(rankRootCauses.name, () => {
     const ordersLatency = series('orders', 'response_time_p90', 25, 200, FAULT, 10);
     const r = rankRootCauses(baseCase([ordersLatency, series('web', 'cpu', 30, 0, FAULT, 11)], { spans }));
     expect(r.candidates.map((x) => x.service)).toEqual(['orders', 'web']);
-    expect(r.candidates[1].explained_by).toBe('orders');
-    expect(r.candidates[1].evidence).toContainEqual(expect.objectContaining({ type: 'trace', operation: 'GET orders', signal: 'latency' }));
+    // The client span's own time is the call's transport time: charged to the call web -> orders, whose callee is
+    // at the centre of the slow calls; web's own time (its server span) did not change.
+    const transport = r.candidates[0].evidence.find((e) => e.type === 'trace' && e.signal === 'transport');
+    expect(transport).toMatchObject({ type: 'trace', signal: 'transport', operation: 'web -> orders', peer: 'web' });
+    expect(transport?.score).toBeGreaterThan(50);
+    expect(r.candidates[1].evidence.filter((e) => e.type === 'trace' && e.signal === 'latency' && e.score >= 3)).toEqual([]);
+  });
+
+  it('charges slow calls to the service they all have in common: the caller when all its calls slow down, the callee when all calls to it do', () => {
+    const rnd = prng(12);
+    const ms = 1e6;
+    const build = (slow: (caller: string, callee: string) => boolean) => {
+      const spans: SpanRecord[] = [];
+      const calls: [string, string][] = [['web', 'orders'], ['web', 'cart'], ['web', 'users'], ['api', 'orders'], ['batch', 'orders']];
+      for (let t = T0; t < T0 + 600; t++) {
+        calls.forEach(([caller, callee], k) => {
+          const net = (t >= FAULT && slow(caller, callee) ? 150 : 2) * (1 + 0.1 * rnd());
+          const work = 10 * (1 + 0.1 * rnd());
+          const s0 = t * 1e9 + k * 100 * ms;
+          const id = `${t}-${k}`;
+          spans.push(
+            { trace_id: id, span_id: `${id}a`, service: caller, operation: `call ${callee}`, start_unix_nano: s0, end_unix_nano: s0 + (net + work) * ms, status_code: 'OK' },
+            { trace_id: id, span_id: `${id}b`, parent_span_id: `${id}a`, service: callee, operation: 'handle', start_unix_nano: s0 + (net / 2) * ms, end_unix_nano: s0 + (net / 2 + work) * ms, status_code: 'OK' },
+          );
+        });
+      }
+      return rankRootCauses(baseCase([series('web', 'cpu', 30, 0, FAULT, 11)], { spans }));
+    };
+    // Every call web makes is slow: web's own network (or its CPU starving its client).
+    expect(build((caller) => caller === 'web').candidates[0].service).toBe('web');
+    // Every call to orders is slow, from all three callers: orders' network.
+    const r = build((_, callee) => callee === 'orders');
+    expect(r.candidates[0].service).toBe('orders');
+    expect(r.candidates[0].evidence).toContainEqual(expect.objectContaining({ type: 'trace', signal: 'transport', operation: expect.stringMatching(/ -> orders$/) }));
   });
 
   it('is deterministic', () => {

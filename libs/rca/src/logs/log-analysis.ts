@@ -358,6 +358,7 @@ export function scoreLogs(
         template: miner.template(id)?.template ?? '',
         level,
         score,
+        sustained: Math.max(s.sustained, shift) * LEVEL_WEIGHT[level] * boost,
         onset,
         new_template: isNew,
         reference_rate: perMinute(a.refLines, refSeconds),

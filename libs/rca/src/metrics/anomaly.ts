@@ -1,5 +1,5 @@
 import { MetricEvidence, MetricPoint, MetricSeries, RcaCase, TimeRange } from '../case';
-import { baseline, looksLikeCounter } from './robust';
+import { baseline, looksLikeCounter, quantilesInPlace } from './robust';
 
 /** A series leaves its normal band when it is this many robust units away from the reference median. */
 export const ONSET_THRESHOLD = 3;
@@ -30,6 +30,8 @@ export function seriesFromPoints(points: Iterable<MetricPoint>): MetricSeries[] 
 export interface SeriesScore {
   /** Largest robust deviation at or after the fault time (downward ones weighted by DOWNWARD_WEIGHT). */
   score: number;
+  /** The deviation held by a sustained part of the points after the fault time (see `sustainedRank`): a lone spike scores high here only if it is all there is. */
+  sustained: number;
   onset: number | null;
   median: number;
   /** The value at the largest deviation. */
@@ -89,17 +91,32 @@ export function scoreSeries(t: ArrayLike<number>, v: ArrayLike<number>, c: Pick<
   let score = 0;
   let peak = v[from];
   let onset: number | null = null;
+  const zs = new Float64Array(to - from);
   for (let i = from; i < to; i++) {
     const d = (v[i] - b.median) / scale;
     const z = d >= 0 ? d : -d * down;
+    zs[i - from] = z;
     if (z > score) {
       score = z;
       peak = v[i];
     }
     if (onset === null && z >= ONSET_THRESHOLD) onset = t[i];
   }
-  return { score, onset, median: b.median, peak };
+  const m = sustainedRank(zs.length);
+  const sustained = m <= 1 ? score : quantilesInPlace(zs, [1 - (m - 1) / (zs.length - 1)])[0];
+  return { score, sustained, onset, median: b.median, peak };
 }
+
+/**
+ * Which largest deviation after the fault time stands for a sustained shift: the m-th largest of n points,
+ * m = max(2, n / SUSTAINED_SHARE) (at most n). Faults hold for minutes; a lone spike (a scrape artefact, a
+ * percentile jumping one histogram bucket) does not.
+ */
+export function sustainedRank(n: number): number {
+  return Math.min(n, Math.max(2, Math.ceil(n / SUSTAINED_SHARE)));
+}
+/** See `sustainedRank`: a quarter of the points after the fault time. */
+export const SUSTAINED_SHARE = 4;
 
 function sortedByTime(s: MetricSeries): { t: number[]; v: number[] } {
   const { timestamps: t, values: v } = s;
@@ -137,12 +154,15 @@ export function scoreMetrics(c: Pick<RcaCase, 'fault_time' | 'window' | 'referen
   for (const s0 of c.metrics) {
     let s = sortedByTime(s0);
     if (looksLikeCounter(s.v)) s = rates(s.t, s.v);
-    const r = scoreSeries(s.t, s.v, c);
+    const r = scoreSeries(s.t, s.v, c, { relativeMinScale: METRIC_RELATIVE_SCALE });
     if (!r) continue;
-    out.push({ type: 'metric', service: s0.service, metric: s0.metric, score: r.score, onset: r.onset, reference_median: r.median, peak_value: r.peak });
+    out.push({ type: 'metric', service: s0.service, metric: s0.metric, score: r.score, sustained: r.sustained, onset: r.onset, reference_median: r.median, peak_value: r.peak });
   }
   return out.sort((a, b) => a.service.localeCompare(b.service) || a.metric.localeCompare(b.metric));
 }
+
+/** Metric shifts smaller than this share of the reference median are jitter, however steady the reference (a percentile on a histogram bound). */
+export const METRIC_RELATIVE_SCALE = 0.02;
 
 /** The step of the count and latency series built from logs and spans: a window's length / 120, between 1 s and 60 s. */
 export function eventBucketSeconds(window: TimeRange): number {

@@ -69,6 +69,11 @@ export function quantilesInPlace(a: Float64Array, qs: number[]): number[] {
 /** References longer than this are summarised from a stratified sample of this many points (seeded and stratified, so no period aliases; the quantiles move by a few percent and the engine's hottest loop runs 3 times faster). */
 export const BASELINE_SAMPLE = 1024;
 
+/** A reference whose two most frequent exact values make up this share of it, with a spread under RELATIVE_FALLBACK of its level, is stuck (see `baseline`). */
+export const STUCK_SHARE = 2 / 3;
+/** The unit of a flat or stuck reference: this share of its level, or its standard deviation if larger. */
+export const RELATIVE_FALLBACK = 0.05;
+
 export interface Baseline {
   median: number;
   /** The spread used as the unit: IQR, else 1.4826·MAD, else the largest of the standard deviation, 5% of |median| and 1/3 (whole numbers) or 0.001. */
@@ -103,9 +108,12 @@ export function baseline(values: ArrayLike<number>, from = 0, to = values.length
   const sample = n === s.length ? s : s.subarray(0, n);
   const [q1, median, q3] = quantilesInPlace(sample, [0.25, 0.5, 0.75]);
   const iqr = q3 - q1;
-  if (iqr > 1e-12) return { median, scale: iqr };
+  // A stuck reference (a percentile on a histogram bucket's bound, a quantised gauge) has a spread that says
+  // nothing about how far the series moves when it moves: it gets the fallback below.
+  const stuck = iqr < RELATIVE_FALLBACK * Math.abs(median) && stuckShare(sample) >= STUCK_SHARE;
+  if (iqr > 1e-12 && !stuck) return { median, scale: iqr };
   const mad = quantilesInPlace(sample.map((v) => Math.abs(v - median)), [0.5])[0] * 1.4826;
-  if (mad > 1e-12) return { median, scale: mad };
+  if (mad > 1e-12 && !stuck) return { median, scale: mad };
   // Mostly one value with a few others: 5% of the level is one unit, or the spread of the rare values if larger
   // (a sparse error count 0, 0, 1, 0... near zero, where 5% of the level is nothing); small counts (restarts,
   // errors, replicas) move in whole numbers, so one more than a flat zero is just notable (3 units), not a thousand.
@@ -118,7 +126,30 @@ export function baseline(values: ArrayLike<number>, from = 0, to = values.length
     integers &&= Number.isInteger(v);
   }
   const std = n > 1 ? Math.sqrt(Math.max(0, (sq - (sum * sum) / n) / (n - 1))) : 0;
-  return { median, scale: Math.max(std, Math.abs(median) * 0.05, integers ? 1 / 3 : 1e-3) };
+  // A level in small units (seconds, ratios) has no absolute floor but its own 5%; a flat zero needs one.
+  const floor = integers ? 1 / 3 : median !== 0 ? 0 : 1e-3;
+  return { median, scale: Math.max(std, iqr, mad, Math.abs(median) * RELATIVE_FALLBACK, floor) };
+}
+
+/** Share of a sample taken by its two most frequent exact values. */
+function stuckShare(sample: Float64Array): number {
+  if (sample.length < 4) return 0;
+  const sorted = Float64Array.from(sample).sort();
+  let best = 0;
+  let second = 0;
+  let run = 1;
+  for (let i = 1; i <= sorted.length; i++) {
+    if (i < sorted.length && sorted[i] === sorted[i - 1]) {
+      run++;
+      continue;
+    }
+    if (run > best) {
+      second = best;
+      best = run;
+    } else if (run > second) second = run;
+    run = 1;
+  }
+  return (best + second) / sorted.length;
 }
 
 /** A monotonically non-decreasing series with a large range is a counter: its rate is what matters. */

@@ -48,6 +48,8 @@ export interface SpanTimes {
 
 interface Linked {
   parent: Int32Array;
+  /** 1 for a repeat of a span already seen (same trace and span id; exports that overlap): it is left out everywhere. */
+  duplicate: Uint8Array;
   start: Float64Array;
   end: Float64Array;
   error: Uint8Array;
@@ -104,6 +106,7 @@ function link(spans: readonly SpanRecord[]): Linked {
   for (let i = 0; i < n; i++) members[fill[traceOf[i]]++] = i;
 
   const parent = new Int32Array(n).fill(-1);
+  const duplicate = new Uint8Array(n);
   for (let t = 0; t < nTraces; t++) {
     const a = firstMember[t];
     const b = firstMember[t + 1];
@@ -114,6 +117,17 @@ function link(spans: readonly SpanRecord[]): Linked {
     }
     for (let k = a; k < b; k++) {
       const i = members[k];
+      if (ids) {
+        if (ids.get(spanIds[i]) !== i) duplicate[i] = 1;
+      } else {
+        for (let m = a; m < k; m++) {
+          if (spanIds[members[m]] === spanIds[i]) {
+            duplicate[i] = 1;
+            break;
+          }
+        }
+      }
+      if (duplicate[i]) continue;
       const pid = parentIds[i];
       if (!pid) continue;
       let j = -1;
@@ -129,7 +143,7 @@ function link(spans: readonly SpanRecord[]): Linked {
       if (j !== i) parent[i] = j;
     }
   }
-  return { parent, start, end, error };
+  return { parent, duplicate, start, end, error };
 }
 
 /**
@@ -143,7 +157,47 @@ export function selfTimes(spans: readonly SpanRecord[]): SpanTimes {
   return { ...selfTimesOf(parent, start, end, error), error, parent };
 }
 
-function selfTimesOf(parent: Int32Array, start: Float64Array, end: Float64Array, error: Uint8Array): { selfNanos: Float64Array; originates: Uint8Array } {
+/**
+ * Transport time of each call to another service, in nanoseconds, indexed by the callee's (server) span: the
+ * time its parent (the caller's span) spends outside it. A parent whose one child is in another service (a
+ * client span) charges its whole self time to that call: request and response on the wire, queueing at either
+ * end. A parent with several children charges each call to another service the time between the end of what
+ * ran before it (or the parent's start) and its own start, and the last one the time after it too. NaN where a
+ * span is not a call to another service.
+ */
+function transportGaps(parent: Int32Array, start: Float64Array, end: Float64Array, serviceOf: Int32Array, first: Int32Array, kids: Int32Array, selfNanos: Float64Array): Float64Array {
+  const n = parent.length;
+  const gap = new Float64Array(n).fill(NaN);
+  for (let p = 0; p < n; p++) {
+    const a = first[p];
+    const b = first[p + 1];
+    if (a === b) continue;
+    if (b - a === 1) {
+      const c = kids[a];
+      if (serviceOf[c] !== serviceOf[p]) gap[c] = selfNanos[p];
+      continue;
+    }
+    const ps = start[p];
+    const pe = end[p];
+    if (!(pe > ps)) continue;
+    let cursor = ps;
+    let last = -1;
+    for (let k = a; k < b; k++) {
+      const c = kids[k];
+      const s = Math.min(Math.max(start[c], ps), pe);
+      if (serviceOf[c] !== serviceOf[p]) gap[c] = s > cursor ? s - cursor : 0;
+      const e = Math.min(end[c], pe);
+      if (e >= cursor) {
+        cursor = e;
+        last = c;
+      }
+    }
+    if (last >= 0 && serviceOf[last] !== serviceOf[p] && pe > cursor) gap[last] += pe - cursor;
+  }
+  return gap;
+}
+
+function selfTimesOf(parent: Int32Array, start: Float64Array, end: Float64Array, error: Uint8Array, serviceOf?: Int32Array): { selfNanos: Float64Array; originates: Uint8Array; gapNanos?: Float64Array } {
   const n = parent.length;
   // Children of p: kids[first[p] .. first[p + 1]).
   const first = new Int32Array(n + 1);
@@ -198,7 +252,8 @@ function selfTimesOf(parent: Int32Array, start: Float64Array, end: Float64Array,
     const self = duration - covered;
     selfNanos[p] = self > 0 ? self : 0;
   }
-  return { selfNanos, originates };
+  if (!serviceOf) return { selfNanos, originates };
+  return { selfNanos, originates, gapNanos: transportGaps(parent, start, end, serviceOf, first, kids, selfNanos) };
 }
 
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -229,6 +284,12 @@ function edgesOf(spans: readonly SpanRecord[], parent: Int32Array): TopologyEdge
   }
   return out;
 }
+
+/** Spans that spend at least this share of their time in the one span of another service they parent are client spans. */
+export const CLIENT_SPAN_SHARE = 0.8;
+
+/** An operation is a client's when at least this share of its spans wrap exactly one span, of another service. */
+export const CLIENT_OPERATION_SHARE = 0.95;
 
 /** Latency shifts smaller than this (ms) are jitter, whatever the reference's spread. */
 const MIN_LATENCY_SCALE_MS = 1;
@@ -310,8 +371,18 @@ export function scoreTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'referenc
 export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'reference' | 'spans'>): { evidence: TraceEvidence[]; edges: TopologyEdge[] } {
   const spans = c.spans ?? [];
   if (!spans.length) return { evidence: [], edges: [] };
-  const { parent, start, end, error } = link(spans);
-  const { selfNanos, originates } = selfTimesOf(parent, start, end, error);
+  const { parent, duplicate, start, end, error } = link(spans);
+  const serviceIds = new Map<string, number>();
+  const serviceOf = new Int32Array(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    const name = spans[i].service;
+    let id = serviceIds.get(name);
+    if (id === undefined) serviceIds.set(name, (id = serviceIds.size));
+    serviceOf[i] = id;
+  }
+  const serviceNames = [...serviceIds.keys()];
+  const { selfNanos, originates, gapNanos } = selfTimesOf(parent, start, end, error, serviceOf);
+  const gap = gapNanos as Float64Array;
   const step = eventBucketSeconds(c.window);
   // Client spans, in effect: exactly one child, in another service (the server span of the call it wraps).
   const children = new Uint32Array(spans.length);
@@ -352,8 +423,22 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
   const cellKey: number[] = [];
   const cellBucket: number[] = [];
   const cellSelf: number[] = [];
+  const cellWaitSelf: number[] = [];
   const cellSpans: number[] = [];
+  const keyOf = new Int32Array(spans.length).fill(-1);
+  // Per key: spans before the fault, those wrapping one call to another service; the same from the fault on.
+  const callShape: number[] = [];
   const cellErrors: number[] = [];
+
+  // Calls between two services (edge id = caller * services + callee) per bucket: summed transport time, calls.
+  const nServices = serviceNames.length;
+  const edgeCells = new Map<number, number>();
+  const edgeCellEdge: number[] = [];
+  const edgeCellBucket: number[] = [];
+  const edgeCellGap: number[] = [];
+  const edgeCellCalls: number[] = [];
+  const edgeAfterFault = new Map<number, number>();
+  const edgeSlots = new Map<number, number[]>();
 
   // Example ranks: self time for latency, earliest start (closest to the onset) for errors.
   const earliness = new Float64Array(spans.length);
@@ -364,7 +449,7 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
   for (let i = 0; i < spans.length; i++) {
     const t = start[i];
     const b = Math.floor(t / stepNanos);
-    if (!inRuns(b)) continue; // also drops non-finite starts
+    if (!inRuns(b) || duplicate[i]) continue; // also drops non-finite starts
     const s = spans[i];
     let key: number;
     if (s.service === lastService && s.operation === lastOperation) key = lastKey;
@@ -385,6 +470,7 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
           errorsAfterFault.push(0);
           refDuration.push(0);
           refWaiting.push(0);
+          callShape.push(0, 0, 0, 0);
           for (let e = 0; e < EXAMPLES; e++) {
             latencySlots.push(-1);
             errorSlots.push(-1);
@@ -403,10 +489,18 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
       cellKey.push(key);
       cellBucket.push(b);
       cellSelf.push(0);
+      cellWaitSelf.push(0);
       cellSpans.push(0);
       cellErrors.push(0);
     }
+    keyOf[i] = key;
     cellSelf[cell] += selfNanos[i];
+    // The own time of a span whose one child is in another service: transport, if the operation is a client's (below).
+    const wraps = children[i] === 1 && crossChild[i] === 1;
+    if (wraps) cellWaitSelf[cell] += selfNanos[i];
+    const before = t < faultNanos ? 0 : 2;
+    callShape[key * 4 + before]++;
+    if (wraps) callShape[key * 4 + before + 1]++;
     cellSpans[cell]++;
     if (originates[i]) cellErrors[cell]++;
     if (t < faultNanos) {
@@ -425,6 +519,41 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
         errorsAfterFault[key]++;
         earliness[i] = -t;
         offerExample(errorSlots, key * EXAMPLES, i, earliness, spans);
+      }
+    }
+  }
+
+  // Client operations: (nearly) every span of theirs wraps exactly one span, of another service (OpenTelemetry's client
+  // span around the callee's server span), counted before the fault (else over the window). A server span that
+  // sometimes calls one other service and sometimes not is the service's own work, not a call.
+  const isClient = (key: number) => {
+    const k = callShape[key * 4] > 0 ? key * 4 : key * 4 + 2;
+    return callShape[k] > 0 && callShape[k + 1] >= CLIENT_OPERATION_SHARE * callShape[k];
+  };
+  for (let i = 0; i < spans.length; i++) {
+    const g = gap[i];
+    const p = parent[i];
+    if (!(g === g) || p < 0 || keyOf[p] < 0 || children[p] !== 1 || !isClient(keyOf[p])) continue;
+    const t = start[p];
+    const b = Math.floor(t / stepNanos);
+    {
+      const edge = serviceOf[p] * nServices + serviceOf[i];
+      const edgeCellId = edge * width + (b - bMin);
+      let ec = edgeCells.get(edgeCellId);
+      if (ec === undefined) {
+        edgeCells.set(edgeCellId, (ec = edgeCellEdge.length));
+        edgeCellEdge.push(edge);
+        edgeCellBucket.push(b);
+        edgeCellGap.push(0);
+        edgeCellCalls.push(0);
+      }
+      edgeCellGap[ec] += g;
+      edgeCellCalls[ec]++;
+      if (t >= faultNanos && b <= lastBucket) {
+        edgeAfterFault.set(edge, (edgeAfterFault.get(edge) ?? 0) + 1);
+        let slots = edgeSlots.get(edge);
+        if (!slots) edgeSlots.set(edge, (slots = new Array<number>(EXAMPLES).fill(-1)));
+        offerExample(slots, 0, i, gap, spans);
       }
     }
   }
@@ -449,16 +578,18 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     const calleeShare = refDuration[key] > 0 ? Math.round((refWaiting[key] / refDuration[key]) * 1000) / 1000 : 0;
     const base = { type: 'trace' as const, service: keyService[key], operation: keyOperation[key], spans: afterFault[key], callee_share: calleeShare };
 
+    const client = isClient(key);
     const lt = new Float64Array(mine.length);
     const lv = new Float64Array(mine.length);
     for (let j = 0; j < mine.length; j++) {
       const cell = mine[j];
       lt[j] = cellBucket[cell] * step;
-      lv[j] = cellSelf[cell] / cellSpans[cell] / 1e6;
+      // A client operation's own time is transport, charged to its calls (see `transportEvidence`).
+      lv[j] = (client ? cellSelf[cell] - cellWaitSelf[cell] : cellSelf[cell]) / cellSpans[cell] / 1e6;
     }
     const lat = scoreSeries(lt, lv, c, { minScale: MIN_LATENCY_SCALE_MS, relativeMinScale: RELATIVE_LATENCY_SCALE });
     if (lat && lat.score > 0) {
-      out.push({ ...base, signal: 'latency', score: lat.score, onset: lat.onset, reference_value: lat.median, peak_value: lat.peak, example_trace_ids: exampleTraces(latencySlots, key * EXAMPLES, spans) });
+      out.push({ ...base, signal: 'latency', score: lat.score, sustained: lat.sustained, onset: lat.onset, reference_value: lat.median, peak_value: lat.peak, example_trace_ids: exampleTraces(latencySlots, key * EXAMPLES, spans) });
     }
 
     // Only increases count, so an operation without an error after the fault cannot score.
@@ -485,9 +616,100 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     const shift = countShiftScore(refErrors, refBuckets * step, errorsAfterFault[key], afterBuckets * step);
     if (Math.max(r?.score ?? 0, shift) > 0) {
       const onset = r?.onset ?? (shift >= ONSET_THRESHOLD ? firstAfter : null);
-      out.push({ ...base, signal: 'errors', score: Math.max(r?.score ?? 0, shift), onset, reference_value: refBuckets > 0 ? (refErrors / (refBuckets * step)) * 60 : 0, peak_value: afterBuckets > 0 ? (errorsAfterFault[key] / (afterBuckets * step)) * 60 : 0, example_trace_ids: exampleTraces(errorSlots, key * EXAMPLES, spans) });
+      out.push({ ...base, signal: 'errors', score: Math.max(r?.score ?? 0, shift), sustained: Math.max(r?.sustained ?? 0, shift), onset, reference_value: refBuckets > 0 ? (refErrors / (refBuckets * step)) * 60 : 0, peak_value: afterBuckets > 0 ? (errorsAfterFault[key] / (afterBuckets * step)) * 60 : 0, example_trace_ids: exampleTraces(errorSlots, key * EXAMPLES, spans) });
     }
   }
+  out.push(...transportEvidence(c, step, serviceNames, edgeCellEdge, edgeCellBucket, edgeCellGap, edgeCellCalls, edgeAfterFault, edgeSlots, spans));
   out.sort((a, b) => byCodeUnits(a.service, b.service) || byCodeUnits(a.operation, b.operation) || byCodeUnits(a.signal, b.signal));
   return { evidence: out, edges: edgesOf(spans, parent) };
+}
+
+/**
+ * `transport` evidence: per call edge (caller -> callee), the mean transport time of its calls per bucket (ms;
+ * see `transportGaps`), scored like span latency. A rise on an edge points at one of its two ends or the link
+ * between them: a service whose network is slow (delay, loss) slows every call into and out of it, while each
+ * of its peers sees only the edge to it. So each service is charged its strongest anomalous edge, times the
+ * share of its edges (into and out of it, with enough calls to score) that are anomalous: the callee of one slow
+ * call among a caller's many is charged in full, the caller a fraction.
+ */
+function transportEvidence(
+  c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>,
+  step: number,
+  services: string[],
+  cellEdge: number[],
+  cellBucket: number[],
+  cellGap: number[],
+  cellCalls: number[],
+  afterFault: Map<number, number>,
+  slots: Map<number, number[]>,
+  spans: readonly SpanRecord[],
+): TraceEvidence[] {
+  const n = services.length;
+  const byEdge = new Map<number, number[]>();
+  for (let k = 0; k < cellEdge.length; k++) {
+    let list = byEdge.get(cellEdge[k]);
+    if (!list) byEdge.set(cellEdge[k], (list = []));
+    list.push(k);
+  }
+  interface Scored {
+    edge: number;
+    score: number;
+    sustained: number;
+    onset: number | null;
+    median: number;
+    peak: number;
+  }
+  const incident = new Map<number, Scored[]>();
+  for (const [edge, list] of byEdge) {
+    list.sort((x, y) => cellBucket[x] - cellBucket[y]);
+    const t = new Float64Array(list.length);
+    const v = new Float64Array(list.length);
+    for (let j = 0; j < list.length; j++) {
+      t[j] = cellBucket[list[j]] * step;
+      v[j] = cellGap[list[j]] / cellCalls[list[j]] / 1e6;
+    }
+    const r = scoreSeries(t, v, c, { minScale: MIN_LATENCY_SCALE_MS, relativeMinScale: RELATIVE_LATENCY_SCALE });
+    if (!r) continue;
+    const scored = { edge, score: r.score, sustained: r.sustained, onset: r.onset, median: r.median, peak: r.peak };
+    for (const end of [Math.floor(edge / n), edge % n]) {
+      let list2 = incident.get(end);
+      if (!list2) incident.set(end, (list2 = []));
+      list2.push(scored);
+    }
+  }
+  const anomalousEdges = new Set<number>();
+  // Slow for a sustained part of the window (a lone slow bucket is noise on a call edge).
+  const slow = (e: Scored) => e.sustained >= ONSET_THRESHOLD;
+  for (const edges of incident.values()) for (const e of edges) if (slow(e)) anomalousEdges.add(e.edge);
+  const out: TraceEvidence[] = [];
+  for (const [svc, edges] of incident) {
+    let best: Scored | undefined;
+    let anomalous = 0;
+    for (const e of edges) {
+      if (!slow(e)) continue;
+      anomalous++;
+      if (!best || e.score > best.score || (e.score === best.score && e.edge < best.edge)) best = e;
+    }
+    if (!best) continue;
+    const caller = services[Math.floor(best.edge / n)];
+    const callee = services[best.edge % n];
+    // The share of its own edges that are slow, and the share of all slow edges it is on: the service at the centre of the slow calls.
+    const share = (anomalous / edges.length) * (anomalous / anomalousEdges.size);
+    out.push({
+      type: 'trace',
+      service: services[svc],
+      operation: `${caller} -> ${callee}`,
+      signal: 'transport',
+      score: best.score * share,
+      sustained: best.sustained * share,
+      onset: best.onset,
+      reference_value: best.median,
+      peak_value: best.peak,
+      spans: afterFault.get(best.edge) ?? 0,
+      callee_share: 0,
+      peer: services[svc] === caller ? callee : caller,
+      example_trace_ids: exampleTraces(slots.get(best.edge) ?? [-1, -1, -1], 0, spans),
+    });
+  }
+  return out;
 }

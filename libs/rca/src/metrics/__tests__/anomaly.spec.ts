@@ -1,7 +1,7 @@
 import { MetricPoint, RcaCase } from '../../case';
 import { rankRootCauses } from '../../rank';
 import { baseline, looksLikeCounter, quantile, quantilesInPlace } from '../robust';
-import { scoreMetrics, seriesFromPoints } from '../anomaly';
+import { scoreMetrics, scoreSeries, seriesFromPoints, sustainedRank } from '../anomaly';
 
 function points(service: string, metric: string, values: number[], t0 = 1000): MetricPoint[] {
   return values.map((value, i) => ({ timestamp: t0 + i, service, metric, value }));
@@ -64,6 +64,36 @@ describe('metric anomaly scoring', () => {
     expect(r.candidates.map((x) => x.service)).toEqual(['cart', 'front', 'db']);
     expect(r.summary).toMatch(/^Most likely root cause: cart/);
     expect(rankRootCauses(c)).toEqual(r);
+  });
+});
+
+describe('calibration', () => {
+  const c = { fault_time: 1060, window: { start: 1000, end: 1079 } };
+  const t = Array.from({ length: 80 }, (_, i) => 1000 + i);
+
+  it('scores a lone spike on its peak but not on its sustained deviation; a shift that holds scores on both', () => {
+    const base = noise(80, 10);
+    const spike = base.map((v, i) => (i === 70 ? v + 50 : v));
+    const shift = base.map((v, i) => (i >= 62 ? v + 50 : v));
+    const a = scoreSeries(t, spike, c);
+    const b = scoreSeries(t, shift, c);
+    expect(a?.score).toBeGreaterThan(10);
+    expect(a?.sustained).toBeLessThan(3);
+    expect(b?.sustained).toBeGreaterThan(10);
+    expect(sustainedRank(2)).toBe(2);
+    expect(sustainedRank(3)).toBe(2);
+    expect(sustainedRank(20)).toBe(5);
+  });
+
+  it('does not let a percentile stuck on a histogram bound score thousands of units when it moves one bucket', () => {
+    // A p99 sitting on a bucket bound (two values, a tiny spread), then the next bound: double the level.
+    const stuck = t.map((_, i) => (i < 60 ? (i % 3 === 0 ? 0.00496 : 0.00495) : 0.0099));
+    const r = scoreSeries(t, stuck, c, { relativeMinScale: 0.02 });
+    expect(r?.score).toBeLessThan(25);
+    expect(baseline(stuck.slice(0, 60)).scale).toBeCloseTo(0.05 * 0.00495, 5);
+    // A steady but continuous gauge keeps its own (small) spread as the unit: a 30% climb is far out.
+    const memory = noise(80, 1000).map((v, i) => (i < 60 ? 1000 + (v - 1000) * 0.05 : 1300));
+    expect(scoreSeries(t, memory, c, { relativeMinScale: 0.02 })?.score).toBeGreaterThan(14);
   });
 });
 

@@ -121,6 +121,17 @@ describe('selfTimes', () => {
   });
 });
 
+describe('duplicate spans', () => {
+  it('leaves out a repeated span (same trace and span id, as overlapping exports write it), so its parent keeps its children', () => {
+    const spans = [span('t', 'p', undefined, 'a', 0, 100), span('t', 'c', 'p', 'b', 10, 90), span('t', 'p', undefined, 'a', 0, 100), span('t', 'c', 'p', 'b', 10, 90)];
+    const self = selfMs(spans.slice(0, 2));
+    expect(self).toEqual({ p: 20, c: 80 });
+    const ev = scoreTraces({ fault_time: T0, window: { start: T0 - 10, end: T0 + 10 }, spans });
+    // Nothing to compare, but above all no root span of 100 ms own time made up from the copy.
+    expect(ev.filter((e) => e.signal === 'latency' && e.peak_value > 50)).toEqual([]);
+  });
+});
+
 describe('learnTopology', () => {
   it('returns deduplicated, sorted cross-service call edges', () => {
     const spans = [
@@ -235,6 +246,31 @@ describe('scoreTraces', () => {
     expect(db?.example_trace_ids).toEqual(['tr-002000', 'tr-002002', 'tr-002004']);
     expect(find(ev, 'orders', 'errors')).toBeUndefined();
     expect(find(ev, 'frontend', 'errors')).toBeUndefined();
+  });
+
+  it('charges the transport time of client spans to the call, not to the caller’s own time', () => {
+    const spans: SpanRecord[] = [];
+    for (let k = 0; k < 600; k++) {
+      const t = (1000 + k) * 1000;
+      const net = t >= faultTime * 1000 ? 80 : 2;
+      // web's server span, its client span around the call, and orders' server span.
+      spans.push(
+        span(`t${k}`, 'a', undefined, 'web', t - T0 * 1000, t - T0 * 1000 + 15 + net, 'OK', 'GET /'),
+        span(`t${k}`, 'b', 'a', 'web', t - T0 * 1000 + 2, t - T0 * 1000 + 12 + net, 'OK', 'orders.Get'),
+        span(`t${k}`, 'c', 'b', 'orders', t - T0 * 1000 + 2 + net / 2, t - T0 * 1000 + 12 + net / 2, 'OK', 'orders.Get'),
+      );
+    }
+    const ev = scoreTraces({ fault_time: faultTime, window, spans });
+    const transport = ev.filter((e) => e.signal === 'transport');
+    expect(transport.map((e) => [e.service, e.operation, e.peer])).toEqual([
+      ['orders', 'web -> orders', 'web'],
+      ['web', 'web -> orders', 'orders'],
+    ]);
+    expect(transport[0].reference_value).toBeCloseTo(2, 0);
+    expect(transport[0].peak_value).toBeCloseTo(80, 0);
+    expect(transport[0].score).toBeGreaterThan(20);
+    // The client span's own time is that transport: no latency evidence for web.
+    expect(scoreOf(ev, 'web', 'latency')).toBeLessThan(ONSET_THRESHOLD);
   });
 
   it('returns evidence sorted by service, operation, signal, deterministically whatever the input order', () => {

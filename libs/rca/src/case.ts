@@ -122,9 +122,13 @@ export interface TraceEvidence {
   /**
    * `latency`: the service's own time in its spans (children's time taken out; a client span's own time is
    * transport); `errors`: spans whose error starts here; `transport`: the time calls between this service and
-   * `peer` spend outside the callee's span (network, queues), on the most anomalous of its call edges.
+   * `peer` spend outside the callee's span (network, queues), on the most anomalous of its call edges; `calls`:
+   * child operations that accompanied an operation's spans (`operation` is `parent -> child`) stopped while it
+   * went on (a flow cut short; `reference_value` and `peak_value` are the child's calls per parent span before
+   * and after; `peer` is the parent's service when this service is charged as the callee the cut flows called
+   * last, else the child's service).
    */
-  signal: 'latency' | 'errors' | 'transport';
+  signal: 'latency' | 'errors' | 'transport' | 'calls';
   score: number;
   /** The deviation a sustained part of the window after the fault time holds (see `sustainedRank`). */
   sustained?: number;

@@ -71,7 +71,7 @@ export function canPropagate(e: Evidence): boolean {
       // Spans' own time and errors are the service's, except in spans that mostly wait on a callee (client
       // spans): their own time is the network to it, and a fault of the callee (delay, loss) shows there.
       // Transport time to and from the service is its own network's (its peers each see one edge of it).
-      if (e.signal === 'transport') return false;
+      if (e.signal === 'transport' || e.signal === 'calls') return false;
       return e.callee_share >= CLIENT_SPAN_SHARE;
     case 'change':
       return false;

@@ -15,6 +15,7 @@ export function describeEvidence(e: Evidence): string {
         : `${e.level} log line ${quote(e.template)} rose from ${num(e.reference_rate)} to ${num(e.window_rate)} a minute${at(e.onset)}`;
     case 'trace':
       if (e.signal === 'latency') return `its own time in ${quote(e.operation, 60)} spans went from about ${num(e.reference_value)} ms to ${num(e.peak_value)} ms${at(e.onset)}`;
+      if (e.signal === 'calls') return `${quote(e.operation, 80)} calls fell from ${num(e.reference_value)} to ${num(e.peak_value)} per span while the operation went on${at(e.onset)}`;
       if (e.signal === 'transport') return `calls ${e.operation} spend about ${num(e.peak_value)} ms outside the callee (${num(e.reference_value)} ms before)${at(e.onset)}`;
       return `errors start in its ${quote(e.operation, 60)} spans (${num(e.peak_value)} a minute, ${num(e.reference_value)} before)${at(e.onset)}`;
     case 'change':

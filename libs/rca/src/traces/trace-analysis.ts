@@ -620,6 +620,7 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     }
   }
   out.push(...transportEvidence(c, step, serviceNames, edgeCellEdge, edgeCellBucket, edgeCellGap, edgeCellCalls, edgeAfterFault, edgeSlots, spans));
+  out.push(...stoppedCalls({ spans, parent, start, end, keyOf, keyService, keyOperation, isClient, faultNanos, endNanos: (lastBucket + 1) * stepNanos }));
   out.sort((a, b) => byCodeUnits(a.service, b.service) || byCodeUnits(a.operation, b.operation) || byCodeUnits(a.signal, b.signal));
   return { evidence: out, edges: edgesOf(spans, parent) };
 }
@@ -709,6 +710,154 @@ function transportEvidence(
       callee_share: 0,
       peer: services[svc] === caller ? callee : caller,
       example_trace_ids: exampleTraces(slots.get(best.edge) ?? [-1, -1, -1], 0, spans),
+    });
+  }
+  return out;
+}
+
+/** A child operation accompanies its parent's spans when it came at least this often per parent span before the fault. */
+export const ACCOMPANY_RATE = 0.5;
+/** Parent spans needed before and after the fault to judge that calls stopped. */
+const MIN_PARENTS = 5;
+
+interface StoppedCallsInput {
+  spans: readonly SpanRecord[];
+  parent: Int32Array;
+  start: Float64Array;
+  end: Float64Array;
+  /** Key (service, operation) of each span scored, -1 for the others. */
+  keyOf: Int32Array;
+  keyService: string[];
+  keyOperation: string[];
+  isClient: (key: number) => boolean;
+  faultNanos: number;
+  endNanos: number;
+}
+
+/**
+ * `calls` evidence: child operations that accompanied an operation's spans before the fault (at least
+ * ACCOMPANY_RATE per span) and stopped coming while the operation went on: a code-level fault (an exception, a
+ * wrong return value) cuts a flow short without an error status or a slower span. Scored as a count shortfall:
+ * (expected - seen) / sqrt(expected), expected = the rate before times the spans after.
+ *
+ * Who is charged: a cut flow stops right after the call that went wrong. Per parent operation, the spans cut
+ * short vote for where their last child went (a call to another service: that service; own work or no child:
+ * the parent's own service). A callee most of them called last is charged (it returned something its callers
+ * could not go on with); otherwise the service whose flow was cut is.
+ */
+function stoppedCalls(x: StoppedCallsInput): TraceEvidence[] {
+  const { spans, parent, start, end, keyOf, faultNanos, endNanos } = x;
+  const n = spans.length;
+  const nKeys = x.keyService.length;
+  const parentsBefore = new Float64Array(nKeys);
+  const parentsAfter = new Float64Array(nKeys);
+  const pairs = new Map<number, [number, number]>();
+  const after = (i: number) => start[i] >= faultNanos && start[i] < endNanos;
+  for (let i = 0; i < n; i++) {
+    const k = keyOf[i];
+    if (k < 0) continue;
+    if (start[i] < faultNanos) parentsBefore[k]++;
+    else if (after(i)) parentsAfter[k]++;
+    const p = parent[i];
+    if (p < 0 || keyOf[p] < 0) continue;
+    const pair = keyOf[p] * nKeys + k;
+    let counts = pairs.get(pair);
+    if (!counts) pairs.set(pair, (counts = [0, 0]));
+    if (start[p] < faultNanos) counts[0]++;
+    else if (after(p)) counts[1]++;
+  }
+  // Dropping pairs: per parent key, its strongest drop and the child keys that dropped (with their rate before).
+  const drops = new Map<number, { score: number; rate: number; seen: number; child: number; children: Map<number, number> }>();
+  for (const [pair, [before, afterCount]] of pairs) {
+    const kp = Math.floor(pair / nKeys);
+    const kc = pair % nKeys;
+    const nb = parentsBefore[kp];
+    const na = parentsAfter[kp];
+    if (nb < MIN_PARENTS || na < MIN_PARENTS) continue;
+    const rate = before / nb;
+    if (rate < ACCOMPANY_RATE) continue;
+    const expected = rate * na;
+    if (afterCount >= expected / 2) continue;
+    const score = (expected - afterCount) / Math.sqrt(expected);
+    if (score < ONSET_THRESHOLD) continue;
+    let d = drops.get(kp);
+    if (!d) drops.set(kp, (d = { score: 0, rate: 0, seen: 0, child: kc, children: new Map() }));
+    d.children.set(kc, rate);
+    if (score > d.score) Object.assign(d, { score, rate, seen: afterCount / na, child: kc });
+  }
+  if (!drops.size) return [];
+
+  // Children of each span, to see what the spans cut short did last.
+  const first = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) if (parent[i] >= 0) first[parent[i] + 1]++;
+  for (let p = 0; p < n; p++) first[p + 1] += first[p];
+  const kids = new Int32Array(first[n]);
+  const fill = first.slice(0, n);
+  for (let i = 0; i < n; i++) if (parent[i] >= 0) kids[fill[parent[i]]++] = i;
+
+  /** Where a span's last child went: the service of a call to another service (through a client span), else its own. */
+  const lastCallee = (p: number): string => {
+    let last = -1;
+    for (let k = first[p]; k < first[p + 1]; k++) if (last < 0 || end[kids[k]] > end[last]) last = kids[k];
+    if (last < 0) return spans[p].service;
+    if (spans[last].service !== spans[p].service) return spans[last].service;
+    if (keyOf[last] >= 0 && x.isClient(keyOf[last]) && first[last + 1] - first[last] === 1) return spans[kids[first[last]]].service;
+    return spans[p].service;
+  };
+
+  interface Vote {
+    callee: string;
+    onset: number;
+    examples: number[];
+  }
+  const votes = new Map<number, Vote>();
+  const earliness = new Float64Array(n);
+  for (const [kp, d] of drops) {
+    const tally = new Map<string, number>();
+    let onset = Infinity;
+    const slots = new Array<number>(EXAMPLES).fill(-1);
+    for (let p = 0; p < n; p++) {
+      if (keyOf[p] !== kp || !after(p)) continue;
+      let cut = false;
+      for (const [kc, rate] of d.children) {
+        let count = 0;
+        for (let k = first[p]; k < first[p + 1]; k++) if (keyOf[kids[k]] === kc) count++;
+        if (count < rate / 2) cut = true;
+      }
+      if (!cut) continue;
+      const callee = lastCallee(p);
+      tally.set(callee, (tally.get(callee) ?? 0) + 1);
+      onset = Math.min(onset, start[p]);
+      earliness[p] = -start[p];
+      offerExample(slots, 0, p, earliness, spans);
+    }
+    // The callee most of the cut spans called last, else the operation's own service.
+    let callee = x.keyService[kp];
+    let cut = 0;
+    for (const count of tally.values()) cut += count;
+    for (const [s, count] of tally) if (count > cut / 2) callee = s;
+    if (Number.isFinite(onset)) votes.set(kp, { callee, onset, examples: slots });
+  }
+  const out: TraceEvidence[] = [];
+  for (const [kp, v] of votes) {
+    const d = drops.get(kp) as NonNullable<ReturnType<typeof drops.get>>;
+    const callerService = x.keyService[kp];
+    const calleeCharged = v.callee !== callerService;
+    const service = calleeCharged ? v.callee : callerService;
+    out.push({
+      type: 'trace',
+      service,
+      operation: `${x.keyOperation[kp]} -> ${x.keyOperation[d.child]}`,
+      signal: 'calls',
+      score: d.score,
+      sustained: d.score,
+      onset: Math.floor(v.onset / 1e9),
+      reference_value: d.rate,
+      peak_value: d.seen,
+      spans: parentsAfter[kp],
+      callee_share: 0,
+      ...(calleeCharged ? { peer: callerService } : { peer: x.keyService[d.child] }),
+      example_trace_ids: exampleTraces(v.examples, 0, spans),
     });
   }
   return out;

@@ -273,6 +273,30 @@ describe('scoreTraces', () => {
     expect(scoreOf(ev, 'web', 'latency')).toBeLessThan(ONSET_THRESHOLD);
   });
 
+  it('finds calls that stopped while the operation went on, and charges the callee the cut flows called last', () => {
+    // checkout: PlaceOrder -> (client span) catalog.Get -> catalog's server span, then own work: Ship. After the
+    // fault, catalog returns something checkout cannot go on with: the flow stops after the call (no Ship).
+    const build = (cutAfterCatalog: boolean) => {
+      const spans: SpanRecord[] = [];
+      for (let k = 0; k < 600; k++) {
+        const t = k * 1000;
+        const id = `t${k}`;
+        const cut = 1000 + k >= faultTime;
+        spans.push(span(id, 'a', undefined, 'checkout', t, t + 50, 'OK', 'PlaceOrder'));
+        if (!cut || cutAfterCatalog) spans.push(span(id, 'b', 'a', 'checkout', t + 1, t + 11, 'OK', 'catalog.Get'), span(id, 'c', 'b', 'catalog', t + 2, t + 10, 'OK', 'Get'));
+        if (!cut) spans.push(span(id, 'd', 'a', 'checkout', t + 20, t + 40, 'OK', 'Ship'));
+      }
+      return scoreTraces({ fault_time: faultTime, window, spans }).filter((e) => e.signal === 'calls');
+    };
+    const [callee] = build(true);
+    expect(callee).toMatchObject({ service: 'catalog', operation: 'PlaceOrder -> Ship', peer: 'checkout', reference_value: 1, peak_value: 0, spans: 200 });
+    expect(callee.score).toBeGreaterThan(10);
+    expect(callee.onset).toBe(faultTime);
+    // Cut before any call: checkout's own code.
+    const [own] = build(false);
+    expect(own).toMatchObject({ service: 'checkout', signal: 'calls' });
+  });
+
   it('returns evidence sorted by service, operation, signal, deterministically whatever the input order', () => {
     const spans = generate({ from: 1000, to: 1600, faultTime, slowdown: 10, failEvery: 3 });
     const a = scoreTraces({ fault_time: faultTime, window, spans });

@@ -84,6 +84,8 @@ export interface MetricEvidence {
   score: number;
   /** The deviation a sustained part of the window after the fault time holds (see `sustainedRank`). */
   sustained?: number;
+  /** The deviation beyond which the reference cannot vouch (see `deviationBound`): strength stops growing there. */
+  bound?: number;
   /** First time (unix s) the series left its normal band. */
   onset: number | null;
   reference_median: number;
@@ -101,6 +103,8 @@ export interface LogEvidence {
   score: number;
   /** The same for a sustained part of the window after the fault time (see `sustainedRank`). */
   sustained?: number;
+  /** The deviation beyond which the reference cannot vouch (see `deviationBound`). */
+  bound?: number;
   onset: number | null;
   /** No line of this template (in this service) before the fault time. */
   new_template: boolean;
@@ -132,6 +136,8 @@ export interface TraceEvidence {
   score: number;
   /** The deviation a sustained part of the window after the fault time holds (see `sustainedRank`). */
   sustained?: number;
+  /** The deviation beyond which the reference cannot vouch (see `deviationBound`): strength stops growing there. */
+  bound?: number;
   onset: number | null;
   /** Latency: reference median and peak of the self time in ms. Errors: originating errors per minute in the reference and after the fault time. */
   reference_value: number;

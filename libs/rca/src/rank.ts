@@ -79,12 +79,12 @@ export function canPropagate(e: Evidence): boolean {
 }
 
 /** The strongest evidence of a kind (by calibrated strength), among those `keep` accepts. */
-function strongest(evidence: Evidence[], kind: SignalKind, keep: (e: Evidence) => boolean = () => true): Evidence | undefined {
+function strongest(evidence: Evidence[], kind: SignalKind, str: (e: Evidence) => number, keep: (e: Evidence) => boolean = () => true): Evidence | undefined {
   let best: Evidence | undefined;
   let bestStrength = -1;
   for (const e of evidence) {
     if (e.type !== kind || !keep(e)) continue;
-    const x = strength(e);
+    const x = str(e);
     if (x > bestStrength) {
       best = e;
       bestStrength = x;
@@ -111,12 +111,60 @@ export function reachesCallers(e: Evidence): boolean {
   }
 }
 
+/** The metric family of a name: digits dropped (p90/p95/p99 of one histogram, eth0/eth1 of one host are one family). */
+export function metricFamily(metric: string): string {
+  return metric.replace(/\d+/g, '#');
+}
+/**
+ * A service's metric part: per metric family its strongest metric, the strongest family in full and each next
+ * one at CORROBORATION times the one before: a fault moves several kinds of metric of its service (CPU, memory,
+ * latency), an artefact one family.
+ */
+function familyStrength(evidence: Evidence[], str: (e: Evidence) => number): number {
+  const best = new Map<string, number>();
+  for (const e of evidence) if (e.type === 'metric') best.set(metricFamily(e.metric), Math.max(best.get(metricFamily(e.metric)) ?? 0, str(e)));
+  const xs = [...best.values()].sort((a, b) => b - a);
+  let total = 0;
+  let w = 1;
+  for (const x of xs) {
+    total += w * x;
+    w *= CORROBORATION;
+  }
+  return total;
+}
+
+/** A metric needs to be kept by at least this many services for what most of them show to count as common. */
+export const COMMON_MODE_MIN_SERVICES = 4;
+
+/**
+ * Metric strengths with what the metric shows in most services taken out: when the p99 of nearly every service
+ * jumps at once (the load balancer, the node, the front end starving, or a histogram artefact), that jump says
+ * nothing about which one is the cause; the part of one service's jump above the median service's does.
+ */
+export function specificStrengths(evidence: Evidence[]): Map<Evidence, number> {
+  const byMetric = new Map<string, { e: Evidence; x: number }[]>();
+  for (const e of evidence) {
+    if (e.type !== 'metric') continue;
+    let list = byMetric.get(e.metric);
+    if (!list) byMetric.set(e.metric, (list = []));
+    list.push({ e, x: strength(e) });
+  }
+  const out = new Map<Evidence, number>();
+  for (const list of byMetric.values()) {
+    if (new Set(list.map((i) => i.e.service)).size < COMMON_MODE_MIN_SERVICES) continue;
+    const sorted = list.map((i) => i.x).sort((a, b) => a - b);
+    const common = sorted[Math.floor((sorted.length - 1) / 2)];
+    if (common > 0) for (const i of list) out.set(i.e, Math.max(0, i.x - common));
+  }
+  return out;
+}
+
 /** A service's combined score without the evidence `drop` names (see the symptom discount). */
-function explainingScore(s: ServiceScore, drop: (e: Evidence) => boolean): number {
+function explainingScore(s: ServiceScore, str: (e: Evidence) => number, drop: (e: Evidence) => boolean): number {
   return combine(
     SIGNAL_KINDS.map((k) => {
-      const top = strongest(s.evidence, k, (e) => !drop(e));
-      return top ? EVIDENCE_WEIGHT[k] * strength(top) : 0;
+      const top = strongest(s.evidence, k, str, (e) => !drop(e));
+      return top ? EVIDENCE_WEIGHT[k] * str(top) : 0;
     }),
   );
 }
@@ -139,8 +187,9 @@ export const PERSISTENCE = 0.5;
  * each above the noise and compressed, half and half. A lone spike counts half as much as a shift that holds.
  */
 export function strength(e: Evidence): number {
-  const sustained = e.type === 'change' ? e.score : (e.sustained ?? e.score);
-  return (1 - PERSISTENCE) * compress(e.score) + PERSISTENCE * compress(sustained);
+  if (e.type === 'change') return compress(e.score);
+  const bound = e.bound ?? Infinity;
+  return (1 - PERSISTENCE) * compress(Math.min(bound, e.score)) + PERSISTENCE * compress(Math.min(bound, e.sustained ?? e.score));
 }
 
 function byScore(a: Evidence, b: Evidence): number {
@@ -224,14 +273,16 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
     return s;
   };
   for (const e of evidence) entry(e.service).evidence.push(e);
+  const specific = specificStrengths(evidence);
+  const str = (e: Evidence) => specific.get(e) ?? strength(e);
 
   for (const s of services.values()) {
     s.evidence.sort(byScore);
     let best = 0;
     for (const kind of SIGNAL_KINDS) {
-      const top = strongest(s.evidence, kind);
+      const top = strongest(s.evidence, kind, str);
       if (!top) continue;
-      s.parts[kind] = EVIDENCE_WEIGHT[kind] * strength(top);
+      s.parts[kind] = EVIDENCE_WEIGHT[kind] * (kind === 'metric' ? familyStrength(s.evidence, str) : str(top));
       s.propagates[kind] = canPropagate(top);
       best = Math.max(best, top.score);
     }
@@ -263,15 +314,15 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
   for (const s of services.values()) {
     let discount = 0;
     const total = SIGNAL_KINDS.reduce((a, k) => a + s.parts[k], 0);
-    const ownTransport = strongest(s.evidence, 'trace', (e) => e.type === 'trace' && e.signal === 'transport');
+    const ownTransport = strongest(s.evidence, 'trace', str, (e) => e.type === 'trace' && e.signal === 'transport');
     for (const d of reach.get(s.service) ?? []) {
       const ds = services.get(d);
       if (!ds || ds.onset === null || ds.combined <= 1e-3 * ONSET_THRESHOLD || total <= 0) continue;
       if (s.onset !== null && ds.onset > s.onset + ONSET_SLACK_SECONDS) continue;
       // Slow calls between the two are evidence against whichever end is more central to the slow calls: they
       // do not explain the caller's anomaly when the caller is (the caller's own slowness delays its calls too).
-      const shared = (e: Evidence) => e.type === 'trace' && e.signal === 'transport' && e.peer === s.service && ownTransport !== undefined && strength(ownTransport) >= strength(e);
-      const explaining = explainingScore(ds, (e) => !reachesCallers(e) || shared(e));
+      const shared = (e: Evidence) => e.type === 'trace' && e.signal === 'transport' && e.peer === s.service && ownTransport !== undefined && str(ownTransport) >= str(e);
+      const explaining = explainingScore(ds, str, (e) => !reachesCallers(e) || shared(e));
       if (explaining <= 1e-3 * ONSET_THRESHOLD) continue;
       // The callee is at the centre of slow calls from this service: this service's own time in spans that wrap
       // those calls (server spans around calls, when there are no client spans) can be that transport time.

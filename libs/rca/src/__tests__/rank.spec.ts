@@ -1,6 +1,6 @@
 import { MetricSeries, RcaCase, SpanRecord } from '../case';
 import { scoreChanges } from '../changes';
-import { canPropagate, mentionEdges, rankRootCauses } from '../rank';
+import { canPropagate, mentionEdges, metricFamily, rankRootCauses, specificStrengths, strength } from '../rank';
 import { prng } from '../synthetic';
 
 const T0 = 10_000;
@@ -150,6 +150,35 @@ describe(rankRootCauses.name, () => {
     const r = build((_, callee) => callee === 'orders');
     expect(r.candidates[0].service).toBe('orders');
     expect(r.candidates[0].evidence).toContainEqual(expect.objectContaining({ type: 'trace', signal: 'transport', operation: expect.stringMatching(/ -> orders$/) }));
+  });
+
+  it('counts several kinds of metric moving together above one family of percentiles moving alone', () => {
+    // api: cpu, memory and latency all up, moderately; cache: its p90, p95 and p99 (one histogram) up a bit more.
+    const api = [series('api', 'cpu', 30, 4, FAULT, 5), series('api', 'memory', 500, 60, FAULT, 6), series('api', 'latency', 80, 10, FAULT, 7)];
+    const cache = [series('cache', 'latency_p90', 20, 3.5, FAULT, 8), series('cache', 'latency_p95', 25, 4.4, FAULT, 9), series('cache', 'latency_p99', 40, 7, FAULT, 10)];
+    expect(metricFamily('latency_p99')).toBe(metricFamily('latency_p90'));
+    expect(metricFamily('PodClientLatencyP95(s)')).toBe('PodClientLatencyP#(s)');
+    const r = rankRootCauses(baseCase([...api, ...cache]));
+    const strongestOf = (svc: string) => Math.max(...(r.candidates.find((x) => x.service === svc)?.evidence ?? []).map(strength));
+    expect(strongestOf('cache')).toBeGreaterThan(strongestOf('api'));
+    expect(r.candidates[0].service).toBe('api');
+  });
+
+  it('takes out of a metric what most services show at once', () => {
+    const services = ['a', 'b', 'c', 'd', 'e'];
+    // Every service's p99 jumps (the node, the load balancer); only c's much more.
+    const metrics = services.map((s, i) => series(s, 'p99', 50, s === 'c' ? 40 : 10, FAULT, 20 + i));
+    const c = baseCase(metrics);
+    const ranked = rankRootCauses(c);
+    expect(ranked.candidates[0].service).toBe('c');
+    const evidence = ranked.candidates.flatMap((x) => x.evidence);
+    const specific = specificStrengths(evidence);
+    const of = (svc: string) => specific.get(evidence.find((e) => e.service === svc) as (typeof evidence)[number]) ?? -1;
+    expect(of('a')).toBe(0);
+    expect(of('c')).toBeGreaterThan(0);
+    expect(of('c')).toBeLessThan(strength(evidence.find((e) => e.service === 'c') as (typeof evidence)[number]));
+    // The others' jumps, common to most, are no one's evidence.
+    expect(ranked.candidates[1].score).toBeLessThan(0.2 * ranked.candidates[0].score);
   });
 
   it('is deterministic', () => {

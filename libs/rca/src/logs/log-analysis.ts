@@ -359,6 +359,7 @@ export function scoreLogs(
         level,
         score,
         sustained: Math.max(s.sustained, shift) * LEVEL_WEIGHT[level] * boost,
+        ...(s.score >= shift ? { bound: s.bound * LEVEL_WEIGHT[level] * boost } : {}),
         onset,
         new_template: isNew,
         reference_rate: perMinute(a.refLines, refSeconds),

@@ -32,6 +32,8 @@ export interface SeriesScore {
   score: number;
   /** The deviation held by a sustained part of the points after the fault time (see `sustainedRank`): a lone spike scores high here only if it is all there is. */
   sustained: number;
+  /** The deviation beyond which the reference cannot vouch for a point (see `deviationBound`). */
+  bound: number;
   onset: number | null;
   median: number;
   /** The value at the largest deviation. */
@@ -104,7 +106,19 @@ export function scoreSeries(t: ArrayLike<number>, v: ArrayLike<number>, c: Pick<
   }
   const m = sustainedRank(zs.length);
   const sustained = m <= 1 ? score : quantilesInPlace(zs, [1 - (m - 1) / (zs.length - 1)])[0];
-  return { score, sustained, onset, median: b.median, peak };
+  return { score, sustained, bound: deviationBound(refTo - refFrom), onset, median: b.median, peak };
+}
+
+/** See `deviationBound`. */
+export const BOUND_PER_POINT = 20;
+
+/**
+ * How far out (in robust units) a reference of n points can vouch for a deviation: BOUND_PER_POINT x (n + 1). A
+ * spread measured on nine flat points makes a jump of 10^3 units no surer than one of 50 (a percentile moving one
+ * histogram bucket, a quantised gauge); an hour of points vouches for much more.
+ */
+export function deviationBound(n: number): number {
+  return BOUND_PER_POINT * (n + 1);
 }
 
 /**
@@ -156,7 +170,7 @@ export function scoreMetrics(c: Pick<RcaCase, 'fault_time' | 'window' | 'referen
     if (looksLikeCounter(s.v)) s = rates(s.t, s.v);
     const r = scoreSeries(s.t, s.v, c, { relativeMinScale: METRIC_RELATIVE_SCALE });
     if (!r) continue;
-    out.push({ type: 'metric', service: s0.service, metric: s0.metric, score: r.score, sustained: r.sustained, onset: r.onset, reference_median: r.median, peak_value: r.peak });
+    out.push({ type: 'metric', service: s0.service, metric: s0.metric, score: r.score, sustained: r.sustained, bound: r.bound, onset: r.onset, reference_median: r.median, peak_value: r.peak });
   }
   return out.sort((a, b) => a.service.localeCompare(b.service) || a.metric.localeCompare(b.metric));
 }

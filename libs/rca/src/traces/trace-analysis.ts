@@ -589,7 +589,7 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     }
     const lat = scoreSeries(lt, lv, c, { minScale: MIN_LATENCY_SCALE_MS, relativeMinScale: RELATIVE_LATENCY_SCALE });
     if (lat && lat.score > 0) {
-      out.push({ ...base, signal: 'latency', score: lat.score, sustained: lat.sustained, onset: lat.onset, reference_value: lat.median, peak_value: lat.peak, example_trace_ids: exampleTraces(latencySlots, key * EXAMPLES, spans) });
+      out.push({ ...base, signal: 'latency', score: lat.score, sustained: lat.sustained, bound: lat.bound, onset: lat.onset, reference_value: lat.median, peak_value: lat.peak, example_trace_ids: exampleTraces(latencySlots, key * EXAMPLES, spans) });
     }
 
     // Only increases count, so an operation without an error after the fault cannot score.
@@ -656,6 +656,7 @@ function transportEvidence(
     edge: number;
     score: number;
     sustained: number;
+    bound: number;
     onset: number | null;
     median: number;
     peak: number;
@@ -671,7 +672,7 @@ function transportEvidence(
     }
     const r = scoreSeries(t, v, c, { minScale: MIN_LATENCY_SCALE_MS, relativeMinScale: RELATIVE_LATENCY_SCALE });
     if (!r) continue;
-    const scored = { edge, score: r.score, sustained: r.sustained, onset: r.onset, median: r.median, peak: r.peak };
+    const scored = { edge, score: r.score, sustained: r.sustained, bound: r.bound, onset: r.onset, median: r.median, peak: r.peak };
     for (const end of [Math.floor(edge / n), edge % n]) {
       let list2 = incident.get(end);
       if (!list2) incident.set(end, (list2 = []));
@@ -703,6 +704,7 @@ function transportEvidence(
       signal: 'transport',
       score: best.score * share,
       sustained: best.sustained * share,
+      bound: best.bound * share,
       onset: best.onset,
       reference_value: best.median,
       peak_value: best.peak,

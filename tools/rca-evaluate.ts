@@ -46,6 +46,7 @@ export function describeEvidence(e: Evidence): string {
     case 'metric':
       return `metric ${e.metric} score ${num(e.score)} (reference median ${num(e.reference_median)}, peak ${num(e.peak_value)})`;
     case 'log':
+      if (e.absent_from !== undefined) return `log ${e.level} template "${e.template.slice(0, 80)}" stopped in ${e.absent_from} spans score ${num(e.score)} (${num(e.per_span?.[0] ?? 0)} → ${num(e.per_span?.[1] ?? 0)} per span)`;
       return `log ${e.level} ${e.new_template ? 'new ' : ''}template "${e.template.slice(0, 80)}" score ${num(e.score)} (${num(e.reference_rate)} → ${num(e.window_rate)} a minute)`;
     case 'trace':
       return `trace ${e.signal} ${e.operation} score ${num(e.score)} (reference ${num(e.reference_value)}, peak ${num(e.peak_value)})`;

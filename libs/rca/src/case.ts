@@ -115,6 +115,13 @@ export interface LogEvidence {
   count: number;
   /** One such line, as written. */
   example: string;
+  /**
+   * Set when the evidence is lines that stopped: the operation (of this service's first span in a trace) whose
+   * spans these lines accompanied before the fault, and no longer do while it goes on.
+   */
+  absent_from?: string;
+  /** With `absent_from`: lines per span of that operation before and after the fault time. */
+  per_span?: [number, number];
 }
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';

@@ -1,6 +1,7 @@
-import { ChangeEvidence, Evidence, RankedCandidate, RcaCase, RcaResult, TopologyEdge } from './case';
+import { ChangeEvidence, Evidence, RankedCandidate, RcaCase, RcaResult, SpanRecord, TopologyEdge } from './case';
 import { scoreChanges } from './changes';
 import { scoreLogs } from './logs/log-analysis';
+import { inferSpanErrors, logAbsence } from './logs/trace-logs';
 import { ONSET_THRESHOLD, scoreMetrics } from './metrics/anomaly';
 import { describeCandidate } from './summary';
 import { analyzeTraces, CLIENT_SPAN_SHARE } from './traces/trace-analysis';
@@ -201,7 +202,7 @@ function evidenceKey(e: Evidence): string {
     case 'metric':
       return `metric:${e.metric}`;
     case 'log':
-      return `log:${e.template_id}`;
+      return `log:${e.template_id}:${e.absent_from ?? ''}`;
     case 'trace':
       return `trace:${e.operation}:${e.signal}`;
     case 'change':
@@ -261,8 +262,11 @@ export function mentionEdges(evidence: Evidence[], services: string[]): Topology
  * score the callee could have caused, in proportion to how anomalous that callee is.
  */
 export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
-  const traces = analyzeTraces(c);
-  const evidence: Evidence[] = [...scoreMetrics(c), ...traces.evidence, ...(c.logs?.length ? scoreLogs(c, opts.miner).evidence : [])];
+  // Spans without a status: the errors their services logged in the same trace stand for one.
+  const inferred = c.spans?.length && c.logs?.length ? inferSpanErrors(c.spans, c.logs) : undefined;
+  const traces = analyzeTraces(inferred?.inferred ? { ...c, spans: inferred.spans as SpanRecord[] } : c);
+  const logs = c.logs?.length ? scoreLogs(c, opts.miner) : undefined;
+  const evidence: Evidence[] = [...scoreMetrics(c), ...traces.evidence, ...(logs ? [...logs.evidence, ...logAbsence(c, logs.lineTemplates, logs.miner)] : [])];
   const services = new Map<string, ServiceScore>();
   const entry = (service: string) => {
     let s = services.get(service);

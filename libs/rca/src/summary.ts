@@ -10,6 +10,7 @@ export function describeEvidence(e: Evidence): string {
     case 'metric':
       return `${e.metric} went from about ${num(e.reference_median)} to ${num(e.peak_value)} (${num(e.score)}× its normal spread${at(e.onset)})`;
     case 'log':
+      if (e.absent_from !== undefined && e.per_span) return `log line ${quote(e.template)}, which came ${num(e.per_span[0])} times per ${quote(e.absent_from, 60)} span, stopped (${num(e.per_span[1])} per span after)${at(e.onset)}`;
       return e.new_template
         ? `a new ${e.level} log line ${quote(e.template)} appeared ${e.count} time${e.count === 1 ? '' : 's'}${at(e.onset)}`
         : `${e.level} log line ${quote(e.template)} rose from ${num(e.reference_rate)} to ${num(e.window_rate)} a minute${at(e.onset)}`;

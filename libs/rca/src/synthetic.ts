@@ -12,7 +12,8 @@ export function prng(seed: number): () => number {
   };
 }
 
-export type FaultKind = 'cpu' | 'mem' | 'latency' | 'error' | 'delay' | 'loss';
+export type FaultKind = 'cpu' | 'mem' | 'latency' | 'error' | 'delay' | 'loss' | 'code';
+/** The kinds a case draws from when none is asked for (`code` faults only on request: they need logs or spans to show). */
 export const FAULT_KINDS: readonly FaultKind[] = ['cpu', 'mem', 'latency', 'error', 'delay', 'loss'];
 
 export interface SyntheticOptions {
@@ -46,6 +47,15 @@ export interface SyntheticOptions {
    * OpenTelemetry instruments HTTP and gRPC), so the network between them is the client span's own time.
    */
   clientSpans?: boolean;
+  /** Spans carry no status (the instrumentation records none): errors show only in the log lines of their traces. */
+  noStatus?: boolean;
+  /**
+   * Also a `latency_p99` per service computed from a latency histogram (bucket bounds 5, 10, 25, 50, 100, 250, 500,
+   * 1000 ms, interpolated within the bucket as Prometheus' histogram_quantile does): stuck on a bucket in the
+   * reference, and in two services that are not at fault a few slightly slower requests from the fault time on make it
+   * jump into the next bucket (an artefact: nothing else of theirs changes, but it is hundreds of reference spreads).
+   */
+  percentiles?: boolean;
 }
 
 export interface SyntheticCase {
@@ -61,9 +71,11 @@ const OPERATIONS = ['GET /items', 'POST /orders', 'GET /cart', 'PUT /profile', '
  * A labelled case of our own: services on a call tree under a front end. A fault of the chosen
  * kind starts in one service at the fault time and propagates to its callers the way real faults
  * do: cpu (own latency up), mem (memory climbs), latency (its own work slows), error (its calls
- * fail, and its callers' calls to it fail too), delay (its network is slow: its work is not, but
- * its callers wait, and its sidecar sees slower responses) and loss (packets to it are dropped: some
- * calls to it time out in its callers, and it retransmits). Metrics always; optionally spans (self time and
+ * fail, and its callers' calls to it fail too), delay (its network is slow, both ways: its work is not, but
+ * its callers wait, its own calls out wait, and its sidecar sees slower responses), loss (packets to it are
+ * dropped: some calls to it time out in its callers, and it retransmits) and code (a code-level fault: it
+ * returns early, without an error, so the calls it makes and the line it writes for every request stop while
+ * it goes on serving). Metrics always; optionally spans (self time and
  * error origin are in the faulty service, durations and propagated errors all the way up), logs
  * (the faulty service's own lines, and warnings or errors in its callers about it), changes and
  * the topology.
@@ -111,6 +123,9 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
   for (let t = t0; t < t0 + refLen; t++) times.push(t);
   for (let t = windowStart; t < windowStart + winLen; t++) times.push(t);
 
+  // Histogram percentiles: two services not at fault (nor callers of it) get slow requests from the fault time on.
+  const bystanders = names.filter((s) => s !== root && !ancestors.has(s) && s !== decoy);
+  const artefacts = new Set(o.percentiles ? bystanders.slice(0, 2) : []);
   const metricsPer = Math.max(5, o.metricsPerService ?? 5);
   const metrics: MetricSeries[] = [];
   for (const s of names) {
@@ -138,6 +153,16 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
       { service: s, metric: 'errors_total', timestamps: times, values: errs },
       { service: s, metric: 'tcp_retransmits_total', timestamps: times, values: retrans },
     );
+    if (o.percentiles) {
+      // 50 requests a second around the latency; from the fault time, 3% of the artefact services' take 1.3 times longer:
+      // enough to cross into the next bucket, which moves the p99 by up to the bucket's width.
+      const p99 = times.map((t, k) => {
+        const sample: number[] = [];
+        for (let r = 0; r < 50; r++) sample.push(lat[k] * (1 + 0.1 * gauss()) * (artefacts.has(s) && t >= faultTime && rnd() < 0.03 ? 1.3 : 1));
+        return histogramQuantile(0.99, sample);
+      });
+      metrics.push({ service: s, metric: 'latency_p99', timestamps: times, values: p99 });
+    }
     for (let m = 5; m < metricsPer; m++) {
       const level = 1 + rnd() * 100;
       const counter = m % 5 === 0;
@@ -160,10 +185,12 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
       const self = b.lat * 0.5 * (1 + 0.1 * gauss()) + ownExtra(s, t);
       let cursor = startMs + self / 2;
       let failed = faulty(s, t) && kind === 'error' && rnd() < 0.8;
-      for (const c of calls[s]) {
+      // A code-level fault: the service returns early, before its calls, without an error.
+      const cut = faulty(s, t) && kind === 'code';
+      for (const c of cut ? [] : calls[s]) {
         if (rnd() >= 0.8) continue;
-        // The network: a round trip (1 ms when client spans show it), longer under a delay fault; a lost call times out.
-        const net = (o.clientSpans ? 1 : 0) + netExtra(c, t);
+        // The network: a round trip (1 ms when client spans show it), longer under a delay fault at either end; a lost call times out.
+        const net = (o.clientSpans ? 1 : 0) + netExtra(c, t) + netExtra(s, t);
         const loss = lossRate(c, t);
         const lost = loss > 0 && rnd() < loss;
         const clientId = o.clientSpans ? hex(++ids) : undefined;
@@ -183,7 +210,7 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
             operation: `call ${c}`,
             start_unix_nano: Math.round(cursor * 1e6),
             end_unix_nano: Math.round((cursor + d) * 1e6),
-            status_code: childFailed ? 'ERROR' : 'OK',
+            status_code: o.noStatus ? '' : childFailed ? 'ERROR' : 'OK',
           });
         }
         cursor += d;
@@ -207,11 +234,12 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
           operation: b.op,
           start_unix_nano: Math.round(startMs * 1e6),
           end_unix_nano: Math.round(end * 1e6),
-          status_code: failed ? 'ERROR' : 'OK',
+          status_code: o.noStatus ? '' : failed ? 'ERROR' : 'OK',
         });
       }
       if (o.logs) {
-        if (rnd() < 0.3) logs.push({ timestamp: t, service: s, level: 'INFO', message: `handled ${b.op} request ${spanId} in ${Math.round(end - startMs)} ms`, trace_id: traceId });
+        // Most requests write a line on their way through (a code-level fault returns before it).
+        if (!cut && rnd() < 0.6) logs.push({ timestamp: t, service: s, level: 'INFO', message: `handled ${b.op} request ${spanId} in ${Math.round(end - startMs)} ms`, trace_id: traceId });
         const line = faulty(s, t) && rnd() < 0.5 ? faultLine(kind, rnd) : null;
         if (line) logs.push({ timestamp: t, service: s, ...line, trace_id: traceId });
       }
@@ -256,6 +284,26 @@ export function generateCase(o: SyntheticOptions): SyntheticCase {
   };
 }
 
+/** Bucket bounds (ms) of the synthetic latency histograms. */
+const HISTOGRAM_BOUNDS = [5, 10, 25, 50, 100, 250, 500, 1000, Infinity];
+
+/** The q-quantile of a sample as Prometheus' histogram_quantile gives it: the bucket's bounds, linearly interpolated by rank. */
+export function histogramQuantile(q: number, sample: number[]): number {
+  const counts = HISTOGRAM_BOUNDS.map(() => 0);
+  for (const v of sample) counts[HISTOGRAM_BOUNDS.findIndex((b) => v <= b)]++;
+  const rank = q * sample.length;
+  let below = 0;
+  for (let i = 0; i < counts.length; i++) {
+    if (below + counts[i] >= rank && counts[i] > 0) {
+      const lower = i === 0 ? 0 : HISTOGRAM_BOUNDS[i - 1];
+      const upper = Number.isFinite(HISTOGRAM_BOUNDS[i]) ? HISTOGRAM_BOUNDS[i] : lower;
+      return lower + (upper - lower) * ((rank - below) / counts[i]);
+    }
+    below += counts[i];
+  }
+  return HISTOGRAM_BOUNDS[HISTOGRAM_BOUNDS.length - 2];
+}
+
 /** What a faulty service writes about its own trouble (a slow network leaves it unaware). */
 function faultLine(kind: FaultKind, rnd: () => number): { level: string; message: string } | null {
   switch (kind) {
@@ -271,5 +319,7 @@ function faultLine(kind: FaultKind, rnd: () => number): { level: string; message
       return null;
     case 'loss':
       return rnd() < 0.2 ? { level: 'WARN', message: `client connection reset while writing response (${Math.floor(rnd() * 4000)} bytes)` } : null;
+    case 'code':
+      return null;
   }
 }

@@ -1,8 +1,8 @@
 import { rankRootCauses } from '../rank';
-import { FAULT_KINDS, generateCase, SyntheticOptions } from '../synthetic';
+import { FAULT_KINDS, FaultKind, generateCase, histogramQuantile, SyntheticOptions } from '../synthetic';
 
 /** Share of generated cases whose faulty service is first, and within the top 3. */
-function accuracy(kind: (typeof FAULT_KINDS)[number], extra: Partial<SyntheticOptions>, n = 10): { top1: number; top3: number } {
+function accuracy(kind: FaultKind, extra: Partial<SyntheticOptions>, n = 10): { top1: number; top3: number } {
   let top1 = 0;
   let top3 = 0;
   for (let seed = 1; seed <= n; seed++) {
@@ -60,6 +60,30 @@ describe('the engine on generated cases', () => {
   // event with two signals elsewhere can outrank it, but not push it out of the top 3.
   it.each(['delay', 'loss'] as const)('keeps a network fault in the top 3 next to a benign event in another service (%s faults)', (kind) => {
     expect(accuracy(kind, { logs: true, spans: true, clientSpans: true, decoy: true, requestEvery: 2 }).top3).toBe(1);
+  });
+
+  // A code-level fault returns early without an error: no metric moves; the calls it makes and the line it writes for
+  // every request stop while it goes on serving. Its spans have no status either.
+  it('finds a code-level fault from the calls and log lines that stopped, with spans without status', () => {
+    expect(accuracy('code', { logs: true, spans: true, noStatus: true, requestEvery: 2 }).top1).toBeGreaterThanOrEqual(0.9);
+    expect(accuracy('code', { logs: true, spans: true, clientSpans: true, noStatus: true, requestEvery: 2 }).top1).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('finds where errors start from the log lines of each trace when spans carry no status', () => {
+    expect(accuracy('error', { logs: true, spans: true, noStatus: true, requestEvery: 2 }).top1).toBeGreaterThanOrEqual(0.9);
+  });
+
+  // Two bystanders' p99, stuck on a histogram bucket, jump a bucket at the fault time: hundreds of reference spreads.
+  it.each(['cpu', 'mem', 'latency', 'delay'] as const)('is not misled by histogram percentiles jumping a bucket in other services (%s faults)', (kind) => {
+    expect(accuracy(kind, { percentiles: true }).top1).toBeGreaterThanOrEqual(0.9);
+    expect(accuracy(kind, { percentiles: true, logs: true, spans: true, clientSpans: true, requestEvery: 2 }).top1).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('makes histogram percentiles the way Prometheus interpolates them', () => {
+    expect(histogramQuantile(0.99, Array(50).fill(30))).toBeCloseTo(49.75, 5);
+    expect(histogramQuantile(0.5, [1, 2, 3, 4, 60, 70, 80, 90])).toBe(5);
+    // One request of fifty in the next bucket moves the p99 halfway up it.
+    expect(histogramQuantile(0.99, [...Array(49).fill(30), 60])).toBeCloseTo(75, 5);
   });
 
   // Without spans of its own, the faulty service's time shows up as its callers' own time: the topology says who they call.

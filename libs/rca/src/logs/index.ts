@@ -1,2 +1,3 @@
 export * from './template-miner';
 export * from './log-analysis';
+export * from './trace-logs';

@@ -57,8 +57,13 @@ export function normalizeLevel(level: string): LogLevel {
   return levelOf(level) ?? 'info';
 }
 
+/** The level of one line: its level field, else the level its message states, else info. */
+export function lineLevel(r: Pick<LogRecord, 'level' | 'message'>): LogLevel {
+  return levelOf(r.level) ?? levelFromMessage(String(r.message ?? '')) ?? 'info';
+}
+
 /** The level a field names, or undefined when it names none (empty, unknown). */
-function levelOf(level: string | undefined): LogLevel | undefined {
+export function levelOf(level: string | undefined): LogLevel | undefined {
   // String(): a case file read from CSV or JSON may hold a missing or numeric level despite the type.
   const s = String(level ?? '')
     .trim()
@@ -105,7 +110,7 @@ const ERROR_CLASS = /[a-z](?:Exception|Error)\b/;
  * clearly reports a failure counts as warn, not error: the words alone (`0 failed`, `error=none`) can mislead,
  * so the promotion is deliberately modest. Lines already at warn or error are left alone.
  */
-function messageLooksLikeFailure(message: string): boolean {
+export function messageLooksLikeFailure(message: string): boolean {
   return ERROR_WORDS.test(message) || ERROR_CLASS.test(message);
 }
 
@@ -229,9 +234,10 @@ const perMinute = (lines: number, seconds: number): number => (seconds > 0 ? (li
 export function scoreLogs(
   c: Pick<RcaCase, 'fault_time' | 'window' | 'reference' | 'logs'>,
   miner: TemplateMiner = new TemplateMiner(),
-): { evidence: LogEvidence[]; miner: TemplateMiner } {
+): { evidence: LogEvidence[]; miner: TemplateMiner; lineTemplates: (string | undefined)[] } {
   const logs: readonly LogRecord[] = c.logs ?? [];
-  if (!logs.length) return { evidence: [], miner };
+  const lineTemplates = new Array<string | undefined>(logs.length);
+  if (!logs.length) return { evidence: [], miner, lineTemplates };
   const f = c.fault_time;
   const { start: ws, end: we } = c.window;
   const ref = c.reference;
@@ -279,6 +285,7 @@ export function scoreLogs(
       id = miner.add(r.message).templateId;
       seen?.set(r.message, id);
     }
+    lineTemplates[i] = id;
     // Hashing and keeping every message costs up to a tenth of mining it: not worth it when messages hardly repeat.
     if (n === REUSE_PROBE && hits < REUSE_PROBE * REUSE_MIN_SHARE) seen = undefined;
     if (r.service !== lastService || !templates) {
@@ -369,5 +376,5 @@ export function scoreLogs(
       });
     }
   }
-  return { evidence, miner };
+  return { evidence, miner, lineTemplates };
 }

@@ -70,7 +70,9 @@ export function quantilesInPlace(a: Float64Array, qs: number[]): number[] {
 export const BASELINE_SAMPLE = 1024;
 
 /** A reference whose two most frequent exact values make up this share of it, with a spread under RELATIVE_FALLBACK of its level, is stuck (see `baseline`). */
-export const STUCK_SHARE = 2 / 3;
+export const STUCK_SHARE = 0.5;
+/** The unit of a stuck fractional reference, as a share of its level (see `baseline`). */
+export const STUCK_RELATIVE = 0.25;
 /** The unit of a flat or stuck reference: this share of its level, or its standard deviation if larger. */
 export const RELATIVE_FALLBACK = 0.05;
 
@@ -128,10 +130,13 @@ export function baseline(values: ArrayLike<number>, from = 0, to = values.length
   const std = n > 1 ? Math.sqrt(Math.max(0, (sq - (sum * sum) / n) / (n - 1))) : 0;
   // A level in small units (seconds, ratios) has no absolute floor but its own 5%; a flat zero needs one.
   const floor = integers ? 1 / 3 : median !== 0 ? 0 : 1e-3;
-  return { median, scale: Math.max(std, iqr, mad, Math.abs(median) * RELATIVE_FALLBACK, floor) };
+  // A stuck fractional value (a quantile interpolated in one histogram bucket) moves by whole buckets when it
+  // moves: its unit is a quarter of its level, so a doubling is 4 units, not hundreds.
+  const relative = stuck && !integers ? STUCK_RELATIVE : RELATIVE_FALLBACK;
+  return { median, scale: Math.max(std, iqr, mad, Math.abs(median) * relative, floor) };
 }
 
-/** Share of a sample taken by its two most frequent exact values. */
+/** Share of a sample taken by its two most frequent values (equal up to floating-point noise: 0.00496 and 0.004959999999999999 are one). */
 function stuckShare(sample: Float64Array): number {
   if (sample.length < 4) return 0;
   const sorted = Float64Array.from(sample).sort();
@@ -139,7 +144,7 @@ function stuckShare(sample: Float64Array): number {
   let second = 0;
   let run = 1;
   for (let i = 1; i <= sorted.length; i++) {
-    if (i < sorted.length && sorted[i] === sorted[i - 1]) {
+    if (i < sorted.length && sorted[i] - sorted[i - 1] <= 1e-9 * Math.abs(sorted[i])) {
       run++;
       continue;
     }

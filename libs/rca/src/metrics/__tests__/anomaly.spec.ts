@@ -89,8 +89,10 @@ describe('calibration', () => {
     // A p99 sitting on a bucket bound (two values, a tiny spread), then the next bound: double the level.
     const stuck = t.map((_, i) => (i < 60 ? (i % 3 === 0 ? 0.00496 : 0.00495) : 0.0099));
     const r = scoreSeries(t, stuck, c, { relativeMinScale: 0.02 });
-    expect(r?.score).toBeLessThan(25);
-    expect(baseline(stuck.slice(0, 60)).scale).toBeCloseTo(0.05 * 0.00495, 5);
+    expect(r?.score).toBeLessThan(5);
+    expect(baseline(stuck.slice(0, 60)).scale).toBeCloseTo(0.25 * 0.00495, 5);
+    // Stuck whole numbers (a count of replicas) keep their own unit.
+    expect(baseline([3, 3, 3, 4, 3, 3, 3, 3]).scale).toBeLessThan(0.5);
     // A steady but continuous gauge keeps its own (small) spread as the unit: a 30% climb is far out.
     const memory = noise(80, 1000).map((v, i) => (i < 60 ? 1000 + (v - 1000) * 0.05 : 1300));
     expect(scoreSeries(t, memory, c, { relativeMinScale: 0.02 })?.score).toBeGreaterThan(14);

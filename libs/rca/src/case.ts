@@ -177,7 +177,7 @@ export type Evidence = MetricEvidence | LogEvidence | TraceEvidence | ChangeEvid
 export interface RankedCandidate {
   service: string;
   score: number;
-  /** 0..1: this candidate's share of the total score of all candidates. */
+  /** 0..1: the probability that this candidate is the root cause (see `confidences`; calibrated on the evaluation sets). */
   confidence: number;
   evidence: Evidence[];
   /** A service this one calls (directly or not) that went anomalous first: this one likely shows its effect. */

@@ -361,13 +361,33 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
     ...(s.explainedBy ? { explained_by: s.explainedBy } : {}),
   }));
   candidates.sort((a, b) => b.score - a.score || a.service.localeCompare(b.service));
-  const total = candidates.reduce((a, x) => a + x.score, 0) || 1;
-  for (const x of candidates) x.score = round(x.score);
-  for (const x of candidates) x.confidence = round(x.score / total);
+  const conf = confidences(candidates.map((x) => x.score));
+  candidates.forEach((x, i) => {
+    x.confidence = round(conf[i]);
+    x.score = round(x.score);
+  });
   return { case_id: c.id, candidates, summary: anomalous ? summarize(candidates) : 'No anomaly found in the telemetry of this case.' };
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** Score units per e-fold of odds between two candidates in `confidences`. */
+export const CONFIDENCE_TEMPERATURE = 1;
+/** The score of "none of them" in `confidences`: a case where no candidate scores well above it has no confident answer. */
+export const NONE_SCORE = 1;
+
+/**
+ * Each candidate's probability of being the root cause: a softmax of the scores (which are sums of
+ * log-compressed deviations, so a unit of score is a factor of odds), with "none of them" as one more
+ * candidate scoring NONE_SCORE. Checked on every evaluation set with one temperature (`rca-eval` reports how
+ * often the top candidate is right above 0.5, 0.7 and 0.9).
+ */
+export function confidences(scores: number[]): number[] {
+  const top = Math.max(NONE_SCORE, ...scores);
+  const w = scores.map((s) => Math.exp((s - top) / CONFIDENCE_TEMPERATURE));
+  const total = w.reduce((a, x) => a + x, 0) + Math.exp((NONE_SCORE - top) / CONFIDENCE_TEMPERATURE);
+  return w.map((x) => x / total);
+}
 
 /** The strongest few pieces of each kind (a candidate's evidence stays readable). */
 function pickEvidence(all: Evidence[]): Evidence[] {
@@ -381,7 +401,7 @@ function summarize(candidates: RankedCandidate[]): string {
   const symptoms = candidates.filter((x) => x.explained_by === top.service).map((x) => x.service);
   const next = candidates.slice(1, 3).filter((x) => x.score > 0).map((x) => x.service);
   return [
-    `Most likely root cause: ${top.service} (${Math.round(top.confidence * 100)}% of the evidence). ${describeCandidate(top)}`,
+    `Most likely root cause: ${top.service} (confidence ${Math.round(top.confidence * 100)}%). ${describeCandidate(top)}`,
     symptoms.length ? `${symptoms.join(', ')} ${symptoms.length === 1 ? 'calls' : 'call'} it and ${symptoms.length === 1 ? 'shows' : 'show'} the effect.` : '',
     next.length ? `Next: ${next.join(', ')}.` : '',
   ]

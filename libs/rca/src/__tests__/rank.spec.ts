@@ -1,6 +1,6 @@
 import { MetricSeries, RcaCase, SpanRecord } from '../case';
 import { scoreChanges } from '../changes';
-import { canPropagate, mentionEdges, metricFamily, rankRootCauses, specificStrengths, strength } from '../rank';
+import { canPropagate, confidences, mentionEdges, metricFamily, NONE_SCORE, rankRootCauses, specificStrengths, strength } from '../rank';
 import { prng } from '../synthetic';
 
 const T0 = 10_000;
@@ -179,6 +179,16 @@ describe(rankRootCauses.name, () => {
     expect(of('c')).toBeLessThan(strength(evidence.find((e) => e.service === 'c') as (typeof evidence)[number]));
     // The others' jumps, common to most, are no one's evidence.
     expect(ranked.candidates[1].score).toBeLessThan(0.2 * ranked.candidates[0].score);
+  });
+
+  it('gives a confidence that grows with the lead over the others and stays low when nothing stands out', () => {
+    const [a, b] = confidences([6, 2]);
+    expect(a).toBeGreaterThan(0.95);
+    expect(a + b).toBeLessThan(1);
+    expect(confidences([3, 2.8, 2.7])[0]).toBeLessThan(0.5);
+    // Nothing above the score of "none of them": no confident answer, however few the candidates.
+    expect(confidences([NONE_SCORE * 0.5])[0]).toBeLessThan(0.5);
+    expect(confidences([])).toEqual([]);
   });
 
   it('is deterministic', () => {

@@ -43,7 +43,8 @@ interface ServiceScore {
   /** Per kind of signal: its strongest deviation above the noise, compressed and weighted. */
   parts: Record<SignalKind, number>;
   /** Per kind: whether that strongest deviation could be a callee's effect (see `canPropagate`). */
-  propagates: Record<SignalKind, boolean>;
+  /** Per kind: the part the evidence a callee can cause makes up (see `canPropagate`), at most `parts`. */
+  propagates: Record<SignalKind, number>;
   /** The parts summed, raised by a recent change. */
   combined: number;
   onset: number | null;
@@ -271,7 +272,7 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
   const entry = (service: string) => {
     let s = services.get(service);
     if (!s) {
-      s = { service, evidence: [], parts: { metric: 0, trace: 0, log: 0 }, propagates: { metric: false, trace: false, log: false }, combined: 0, onset: null };
+      s = { service, evidence: [], parts: { metric: 0, trace: 0, log: 0 }, propagates: { metric: 0, trace: 0, log: 0 }, combined: 0, onset: null };
       services.set(service, s);
     }
     return s;
@@ -287,7 +288,8 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
       const top = strongest(s.evidence, kind, str);
       if (!top) continue;
       s.parts[kind] = EVIDENCE_WEIGHT[kind] * (kind === 'metric' ? familyStrength(s.evidence, str) : str(top));
-      s.propagates[kind] = canPropagate(top);
+      const own = strongest(s.evidence, kind, str, canPropagate);
+      s.propagates[kind] = !own ? 0 : Math.min(s.parts[kind], EVIDENCE_WEIGHT[kind] * (kind === 'metric' ? familyStrength(s.evidence.filter(canPropagate), str) : str(own)));
       best = Math.max(best, top.score);
     }
     s.combined = combine(SIGNAL_KINDS.map((k) => s.parts[k]));
@@ -339,7 +341,7 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
         if (ds.parts[k] > 0) comparableParts.push(s.parts[k]);
         // A callee without spans hides its time and errors inside its callers' spans; its other effects are
         // latency, errors and log lines, not the caller's own resources.
-        if (s.propagates[k] || (k === 'trace' && (missing || viaEdge))) explainable += s.parts[k];
+        explainable += k === 'trace' && (missing || viaEdge) ? s.parts[k] : s.propagates[k];
       }
       const comparable = combine(comparableParts);
       const ratio = comparable > 0 ? Math.min(1, explaining / comparable) : 1;

@@ -316,9 +316,10 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
     trace: new Set((c.spans ?? []).map((x) => x.service)),
     log: new Set((c.logs ?? []).map((x) => x.service)),
   };
-  const finals = new Map<string, number>();
-  for (const s of services.values()) {
+  /** How much of its score a service loses to the callee that best explains it, and which; a callee's explaining power scaled by `credit` (1 - its own discount). */
+  const discountOf = (s: ServiceScore, credit: (service: string) => number): { discount: number; by?: string } => {
     let discount = 0;
+    let by: string | undefined;
     const total = SIGNAL_KINDS.reduce((a, k) => a + s.parts[k], 0);
     const ownTransport = strongest(s.evidence, 'trace', str, (e) => e.type === 'trace' && e.signal === 'transport');
     for (const d of reach.get(s.service) ?? []) {
@@ -328,7 +329,8 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
       // Slow calls between the two are evidence against whichever end is more central to the slow calls: they
       // do not explain the caller's anomaly when the caller is (the caller's own slowness delays its calls too).
       const shared = (e: Evidence) => e.type === 'trace' && e.signal === 'transport' && e.peer === s.service && ownTransport !== undefined && str(ownTransport) >= str(e);
-      const explaining = explainingScore(ds, str, (e) => !reachesCallers(e) || shared(e));
+      // A callee that is itself mostly a symptom of one of its own callees explains that much less.
+      const explaining = explainingScore(ds, str, (e) => !reachesCallers(e) || shared(e)) * credit(d);
       if (explaining <= 1e-3 * ONSET_THRESHOLD) continue;
       // The callee is at the centre of slow calls from this service: this service's own time in spans that wrap
       // those calls (server spans around calls, when there are no client spans) can be that transport time.
@@ -343,14 +345,25 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
         // latency, errors and log lines, not the caller's own resources.
         explainable += k === 'trace' && (missing || viaEdge) ? s.parts[k] : s.propagates[k];
       }
-      const comparable = combine(comparableParts);
+      // Where the caller shows nothing of the kinds the callee does (a callee's network fault shows in its caller's
+      // spans, not its own), the callee is weighed against what of the caller it could explain: a callee barely
+      // out of its noise explains nothing much.
+      const comparable = combine(comparableParts) || explainable;
       const ratio = comparable > 0 ? Math.min(1, explaining / comparable) : 1;
       const x = SYMPTOM_DISCOUNT * ratio * (explainable / total);
-      if (x > discount || (x === discount && x > 0 && s.explainedBy !== undefined && d < s.explainedBy)) {
+      if (x > discount || (x === discount && x > 0 && by !== undefined && d < by)) {
         discount = x;
-        s.explainedBy = d;
+        by = d;
       }
     }
+    return { discount, by };
+  };
+  // Twice: the second time, each callee's explaining power is what the first left of it.
+  const first = new Map([...services.values()].map((s) => [s.service, discountOf(s, () => 1).discount]));
+  const finals = new Map<string, number>();
+  for (const s of services.values()) {
+    const { discount, by } = discountOf(s, (d) => 1 - (first.get(d) ?? 0));
+    if (by !== undefined) s.explainedBy = by;
     finals.set(s.service, s.combined * (1 - discount));
   }
 

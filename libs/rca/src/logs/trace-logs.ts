@@ -8,7 +8,7 @@
  *   operation goes on (`logAbsence`).
  */
 import { LogEvidence, LogLevel, LogRecord, RcaCase, SpanRecord } from '../case';
-import { ONSET_THRESHOLD, referencePeriod } from '../metrics/anomaly';
+import { ONSET_THRESHOLD, referencePeriod, shortfallScore } from '../metrics/anomaly';
 import { isErrorStatus, normalizeOperation } from '../traces/trace-analysis';
 import { levelOf, lineLevel } from './log-analysis';
 import { TemplateMiner } from './template-miner';
@@ -71,8 +71,8 @@ const LEVEL_RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error
 /**
  * `log` evidence with `absent_from`: per service, the template of lines that accompanied an operation's spans
  * before the fault (at least LINE_ACCOMPANY_RATE lines per span of that service's first span in the trace, of
- * that operation) and stopped while the operation went on. Scored as a count shortfall,
- * (expected - seen) / sqrt(expected), not weighted by level: a missing info line is the trace of a flow that
+ * that operation) and stopped while the operation went on. Scored as a count shortfall (`shortfallScore`),
+ * not weighted by level: a missing info line is the trace of a flow that
  * went another way. `lineTemplates` holds each line's template id (see `scoreLogs`).
  */
 export function logAbsence(
@@ -182,7 +182,7 @@ export function logAbsence(
     const expected = rate * na;
     const seen = l.counts[1];
     if (seen >= expected / 2) continue;
-    const score = (expected - seen) / Math.sqrt(expected);
+    const score = shortfallScore(expected, seen);
     if (score < ONSET_THRESHOLD) continue;
     out.push({
       type: 'log',

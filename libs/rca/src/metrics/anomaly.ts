@@ -199,6 +199,17 @@ export function countShiftScore(refCount: number, refSeconds: number, count: num
   return z >= ONSET_THRESHOLD ? z : 0;
 }
 
+/**
+ * How far a count fell short of what was expected, in standard units of the Poisson likelihood ratio (signed root
+ * deviance, sqrt(2 (expected - seen + seen ln(seen / expected)))): for expected 17 and one seen, 5.1, where
+ * (expected - seen) / sqrt(expected) says 3.9 of an event whose probability is 3e-6. 0 when nothing fell short.
+ */
+export function shortfallScore(expected: number, seen: number): number {
+  if (!(expected > seen) || !(expected > 0)) return 0;
+  const deviance = 2 * (expected - seen + (seen > 0 ? seen * Math.log(seen / expected) : 0));
+  return Math.sqrt(Math.max(0, deviance));
+}
+
 /** The period a case's event counts compare with: the reference period, else the window before the fault time. */
 export function referencePeriod(c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>): TimeRange {
   return c.reference && c.reference.end > c.reference.start ? c.reference : { start: c.window.start, end: c.fault_time };

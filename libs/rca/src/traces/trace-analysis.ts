@@ -12,7 +12,7 @@
  * few Map look-ups each and no per-span objects.
  */
 import { RcaCase, SpanRecord, TopologyEdge, TraceEvidence } from '../case';
-import { countShiftScore, eventBucketSeconds, ONSET_THRESHOLD, referencePeriod, scoreSeries } from '../metrics/anomaly';
+import { countShiftScore, shortfallScore, eventBucketSeconds, ONSET_THRESHOLD, referencePeriod, scoreSeries } from '../metrics/anomaly';
 
 const ERROR_WORDS = /error|fail|fault/;
 const INTEGER = /^\d+$/;
@@ -739,8 +739,8 @@ interface StoppedCallsInput {
 /**
  * `calls` evidence: child operations that accompanied an operation's spans before the fault (at least
  * ACCOMPANY_RATE per span) and stopped coming while the operation went on: a code-level fault (an exception, a
- * wrong return value) cuts a flow short without an error status or a slower span. Scored as a count shortfall:
- * (expected - seen) / sqrt(expected), expected = the rate before times the spans after.
+ * wrong return value) cuts a flow short without an error status or a slower span. Scored as a count shortfall
+ * (`shortfallScore`), expected = the rate before times the spans after.
  *
  * Who is charged: a cut flow stops right after the call that went wrong. Per parent operation, the spans cut
  * short vote for where their last child went (a call to another service: that service; own work or no child:
@@ -780,7 +780,7 @@ function stoppedCalls(x: StoppedCallsInput): TraceEvidence[] {
     if (rate < ACCOMPANY_RATE) continue;
     const expected = rate * na;
     if (afterCount >= expected / 2) continue;
-    const score = (expected - afterCount) / Math.sqrt(expected);
+    const score = shortfallScore(expected, afterCount);
     if (score < ONSET_THRESHOLD) continue;
     let d = drops.get(kp);
     if (!d) drops.set(kp, (d = { score: 0, rate: 0, seen: 0, child: kc, children: new Map() }));

@@ -1,7 +1,7 @@
 import { MetricPoint, RcaCase } from '../../case';
 import { rankRootCauses } from '../../rank';
 import { baseline, looksLikeCounter, quantile, quantilesInPlace } from '../robust';
-import { scoreMetrics, scoreSeries, seriesFromPoints, sustainedRank } from '../anomaly';
+import { scoreMetrics, scoreSeries, seriesFromPoints, shortfallScore, sustainedRank } from '../anomaly';
 
 function points(service: string, metric: string, values: number[], t0 = 1000): MetricPoint[] {
   return values.map((value, i) => ({ timestamp: t0 + i, service, metric, value }));
@@ -96,6 +96,18 @@ describe('calibration', () => {
     // A steady but continuous gauge keeps its own (small) spread as the unit: a 30% climb is far out.
     const memory = noise(80, 1000).map((v, i) => (i < 60 ? 1000 + (v - 1000) * 0.05 : 1300));
     expect(scoreSeries(t, memory, c, { relativeMinScale: 0.02 })?.score).toBeGreaterThan(14);
+  });
+});
+
+describe('shortfallScore', () => {
+  it('measures a count falling short in likelihood-ratio units, and nothing for a count at or above what was expected', () => {
+    expect(shortfallScore(17, 1)).toBeCloseTo(5.13, 2);
+    expect(shortfallScore(17, 0)).toBeCloseTo(Math.sqrt(34), 6);
+    expect(shortfallScore(100, 90)).toBeGreaterThan(0.9);
+    expect(shortfallScore(100, 90)).toBeLessThan(1.1);
+    expect(shortfallScore(10, 10)).toBe(0);
+    expect(shortfallScore(10, 12)).toBe(0);
+    expect(shortfallScore(0, 0)).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_OPTIONS, FAULT_KINDS, FaultKind, generateCase, parseCsv, TemplateMiner, TemplateMinerOptions, writeCase } from '@opsplane/rca';
+import { ALL_FAULT_KINDS, DEFAULT_OPTIONS, FAULT_KINDS, FaultKind, generateCase, parseCsv, TemplateMiner, TemplateMinerOptions, writeCase } from '@opsplane/rca';
 import { evaluateRca } from './rca-evaluate';
 
 /**
@@ -150,12 +150,16 @@ program
   .option('--count <n>', 'cases per fault kind', '5')
   .option('--services <n>', 'services per case', '12')
   .option('--seconds <n>', 'seconds of reference and of window', '600')
-  .option('--kinds <list>', `fault kinds, comma-separated (${FAULT_KINDS.join(', ')})`, FAULT_KINDS.join(','))
-  .option('--signals <list>', 'optional files to include: logs,spans,changes,topology; and clientspans (a client span per call), decoy (a benign event elsewhere), uninstrumented (no spans from the faulty service)', 'logs,spans')
+  .option('--kinds <list>', `fault kinds, comma-separated (${ALL_FAULT_KINDS.join(', ')})`, FAULT_KINDS.join(','))
+  .option(
+    '--signals <list>',
+    'optional files to include: logs,spans,changes,topology; and clientspans (a client span per call), decoy (a benign event elsewhere), uninstrumented (no spans from the faulty service), nostatus (spans without status), percentiles (histogram p99s, with bucket-jump artefacts in two bystanders)',
+    'logs,spans',
+  )
   .option('--seed <n>', 'first seed', '1')
   .action((opts: { out: string; count: string; services: string; seconds: string; kinds: string; signals: string; seed: string }) => {
     const kinds = opts.kinds.split(',').filter(Boolean) as FaultKind[];
-    const bad = kinds.filter((k) => !FAULT_KINDS.includes(k));
+    const bad = kinds.filter((k) => !ALL_FAULT_KINDS.includes(k));
     if (bad.length) throw new Error(`unknown fault kind: ${bad.join(', ')}`);
     const signals = new Set(opts.signals.split(',').filter(Boolean));
     const total = kinds.length * Number(opts.count);
@@ -176,6 +180,8 @@ program
           decoy: signals.has('decoy'),
           uninstrumented: signals.has('uninstrumented'),
           clientSpans: signals.has('clientspans'),
+          noStatus: signals.has('nostatus'),
+          percentiles: signals.has('percentiles'),
           requestEvery: 2,
         });
         writeCase(join(opts.out, g.rcaCase.id), g.rcaCase, g.label);

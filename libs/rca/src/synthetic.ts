@@ -15,6 +15,8 @@ export function prng(seed: number): () => number {
 export type FaultKind = 'cpu' | 'mem' | 'latency' | 'error' | 'delay' | 'loss' | 'code';
 /** The kinds a case draws from when none is asked for (`code` faults only on request: they need logs or spans to show). */
 export const FAULT_KINDS: readonly FaultKind[] = ['cpu', 'mem', 'latency', 'error', 'delay', 'loss'];
+/** Every kind the generator makes. */
+export const ALL_FAULT_KINDS: readonly FaultKind[] = [...FAULT_KINDS, 'code'];
 
 export interface SyntheticOptions {
   seed: number;

@@ -387,10 +387,15 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
   // Client spans, in effect: exactly one child, in another service (the server span of the call it wraps).
   const children = new Uint32Array(spans.length);
   const crossChild = new Uint8Array(spans.length);
+  // A child of each span (the last one seen): for a span with one child, that child.
+  const kidOf = new Int32Array(spans.length).fill(-1);
+  // Transport time of each call (by the caller's client span), to rank examples.
+  const callTransport = new Float64Array(spans.length);
   for (let i = 0; i < spans.length; i++) {
     const p = parent[i];
     if (p < 0) continue;
     children[p]++;
+    kidOf[p] = i;
     if (spans[p].service !== spans[i].service) crossChild[p] = 1;
   }
 
@@ -424,6 +429,10 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
   const cellBucket: number[] = [];
   const cellSelf: number[] = [];
   const cellWaitSelf: number[] = [];
+  // Own time of spans without children: for a client operation, calls that never reached their callee.
+  const cellLoneSelf: number[] = [];
+  // Per key: the services the spans it wraps belong to, and how often (a client operation's usual callee).
+  const wrapped = new Map<number, Map<number, number>>();
   const cellSpans: number[] = [];
   const keyOf = new Int32Array(spans.length).fill(-1);
   // Per key: spans before the fault, those wrapping one call to another service; the same from the fault on.
@@ -490,6 +499,7 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
       cellBucket.push(b);
       cellSelf.push(0);
       cellWaitSelf.push(0);
+      cellLoneSelf.push(0);
       cellSpans.push(0);
       cellErrors.push(0);
     }
@@ -497,7 +507,14 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     cellSelf[cell] += selfNanos[i];
     // The own time of a span whose one child is in another service: transport, if the operation is a client's (below).
     const wraps = children[i] === 1 && crossChild[i] === 1;
-    if (wraps) cellWaitSelf[cell] += selfNanos[i];
+    if (wraps) {
+      cellWaitSelf[cell] += selfNanos[i];
+      let callees = wrapped.get(key);
+      if (!callees) wrapped.set(key, (callees = new Map()));
+      const callee = serviceOf[kidOf[i]];
+      callees.set(callee, (callees.get(callee) ?? 0) + 1);
+    }
+    if (children[i] === 0) cellLoneSelf[cell] += selfNanos[i];
     const before = t < faultNanos ? 0 : 2;
     callShape[key * 4 + before]++;
     if (wraps) callShape[key * 4 + before + 1]++;
@@ -530,14 +547,33 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     const k = callShape[key * 4] > 0 ? key * 4 : key * 4 + 2;
     return callShape[k] > 0 && callShape[k + 1] >= CLIENT_OPERATION_SHARE * callShape[k];
   };
+  // A client operation's usual callee: the service most of its spans wrap.
+  const usualCallee = new Map<number, number>();
+  for (const [key, callees] of wrapped) {
+    let best = -1;
+    let most = 0;
+    for (const [callee, count] of callees) if (count > most || (count === most && callee < best)) [best, most] = [callee, count];
+    usualCallee.set(key, best);
+  }
+  // Each call of a client operation: the transport time of the call it wraps (charged at the callee's span), or,
+  // for a client span without a child (a call that never reached its callee: lost, refused, timed out), all of it.
   for (let i = 0; i < spans.length; i++) {
-    const g = gap[i];
-    const p = parent[i];
-    if (!(g === g) || p < 0 || keyOf[p] < 0 || children[p] !== 1 || !isClient(keyOf[p])) continue;
+    let p: number;
+    let g: number;
+    let callee: number;
+    if (gap[i] === gap[i] && parent[i] >= 0 && keyOf[parent[i]] >= 0 && children[parent[i]] === 1 && isClient(keyOf[parent[i]])) {
+      p = parent[i];
+      g = gap[i];
+      callee = serviceOf[i];
+    } else if (keyOf[i] >= 0 && children[i] === 0 && usualCallee.has(keyOf[i]) && isClient(keyOf[i])) {
+      p = i;
+      g = selfNanos[i];
+      callee = usualCallee.get(keyOf[i]) as number;
+    } else continue;
     const t = start[p];
     const b = Math.floor(t / stepNanos);
     {
-      const edge = serviceOf[p] * nServices + serviceOf[i];
+      const edge = serviceOf[p] * nServices + callee;
       const edgeCellId = edge * width + (b - bMin);
       let ec = edgeCells.get(edgeCellId);
       if (ec === undefined) {
@@ -553,7 +589,8 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
         edgeAfterFault.set(edge, (edgeAfterFault.get(edge) ?? 0) + 1);
         let slots = edgeSlots.get(edge);
         if (!slots) edgeSlots.set(edge, (slots = new Array<number>(EXAMPLES).fill(-1)));
-        offerExample(slots, 0, i, gap, spans);
+        callTransport[p] = g;
+        offerExample(slots, 0, p, callTransport, spans);
       }
     }
   }
@@ -585,7 +622,7 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
       const cell = mine[j];
       lt[j] = cellBucket[cell] * step;
       // A client operation's own time is transport, charged to its calls (see `transportEvidence`).
-      lv[j] = (client ? cellSelf[cell] - cellWaitSelf[cell] : cellSelf[cell]) / cellSpans[cell] / 1e6;
+      lv[j] = (client ? cellSelf[cell] - cellWaitSelf[cell] - cellLoneSelf[cell] : cellSelf[cell]) / cellSpans[cell] / 1e6;
     }
     const lat = scoreSeries(lt, lv, c, { minScale: MIN_LATENCY_SCALE_MS, relativeMinScale: RELATIVE_LATENCY_SCALE });
     if (lat && lat.score > 0) {

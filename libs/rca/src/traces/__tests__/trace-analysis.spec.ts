@@ -273,6 +273,20 @@ describe('scoreTraces', () => {
     expect(scoreOf(ev, 'web', 'latency')).toBeLessThan(ONSET_THRESHOLD);
   });
 
+  it('charges a client span that never reached its callee (no child: lost, refused, timed out) to the call to its usual callee', () => {
+    const spans: SpanRecord[] = [];
+    for (let k = 0; k < 600; k++) {
+      const t = k * 1000;
+      const lost = 1000 + k >= faultTime && k % 3 === 0;
+      spans.push(span(`t${k}`, 'a', undefined, 'web', t, t + (lost ? 510 : 20), 'OK', 'GET /'), span(`t${k}`, 'b', 'a', 'web', t + 2, t + (lost ? 504 : 14), 'OK', 'orders.Get'));
+      if (!lost) spans.push(span(`t${k}`, 'c', 'b', 'orders', t + 3, t + 13, 'OK', 'Get'));
+    }
+    const ev = scoreTraces({ fault_time: faultTime, window, spans });
+    expect(ev.find((e) => e.service === 'orders' && e.signal === 'transport')).toMatchObject({ operation: 'web -> orders', peer: 'web' });
+    expect(scoreOf(ev, 'orders', 'transport')).toBeGreaterThan(20);
+    expect(scoreOf(ev, 'web', 'latency')).toBeLessThan(ONSET_THRESHOLD);
+  });
+
   it('finds calls that stopped while the operation went on, and charges the callee the cut flows called last', () => {
     // checkout: PlaceOrder -> (client span) catalog.Get -> catalog's server span, then own work: Ship. After the
     // fault, catalog returns something checkout cannot go on with: the flow stops after the call (no Ship).

@@ -552,7 +552,8 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
   for (const [key, callees] of wrapped) {
     let best = -1;
     let most = 0;
-    for (const [callee, count] of callees) if (count > most || (count === most && callee < best)) [best, most] = [callee, count];
+    // Ties go to the first name (service ids follow the input's order).
+    for (const [callee, count] of callees) if (count > most || (count === most && byCodeUnits(serviceNames[callee], serviceNames[best]) < 0)) [best, most] = [callee, count];
     usualCallee.set(key, best);
   }
   // Each call of a client operation: the transport time of the call it wraps (charged at the callee's span), or,
@@ -572,26 +573,24 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     } else continue;
     const t = start[p];
     const b = Math.floor(t / stepNanos);
-    {
-      const edge = serviceOf[p] * nServices + callee;
-      const edgeCellId = edge * width + (b - bMin);
-      let ec = edgeCells.get(edgeCellId);
-      if (ec === undefined) {
-        edgeCells.set(edgeCellId, (ec = edgeCellEdge.length));
-        edgeCellEdge.push(edge);
-        edgeCellBucket.push(b);
-        edgeCellGap.push(0);
-        edgeCellCalls.push(0);
-      }
-      edgeCellGap[ec] += g;
-      edgeCellCalls[ec]++;
-      if (t >= faultNanos && b <= lastBucket) {
-        edgeAfterFault.set(edge, (edgeAfterFault.get(edge) ?? 0) + 1);
-        let slots = edgeSlots.get(edge);
-        if (!slots) edgeSlots.set(edge, (slots = new Array<number>(EXAMPLES).fill(-1)));
-        callTransport[p] = g;
-        offerExample(slots, 0, p, callTransport, spans);
-      }
+    const edge = serviceOf[p] * nServices + callee;
+    const edgeCellId = edge * width + (b - bMin);
+    let ec = edgeCells.get(edgeCellId);
+    if (ec === undefined) {
+      edgeCells.set(edgeCellId, (ec = edgeCellEdge.length));
+      edgeCellEdge.push(edge);
+      edgeCellBucket.push(b);
+      edgeCellGap.push(0);
+      edgeCellCalls.push(0);
+    }
+    edgeCellGap[ec] += g;
+    edgeCellCalls[ec]++;
+    if (t >= faultNanos && b <= lastBucket) {
+      edgeAfterFault.set(edge, (edgeAfterFault.get(edge) ?? 0) + 1);
+      let slots = edgeSlots.get(edge);
+      if (!slots) edgeSlots.set(edge, (slots = new Array<number>(EXAMPLES).fill(-1)));
+      callTransport[p] = g;
+      offerExample(slots, 0, p, callTransport, spans);
     }
   }
 

@@ -84,6 +84,29 @@ describe(rankRootCauses.name, () => {
     expect(canPropagate({ type: 'metric', service: 'x', metric: 'http_latency_p99', score: 9, onset: 1, reference_median: 1, peak_value: 2 })).toBe(true);
   });
 
+  it('lets a callee explain a caller only with what reaches callers, in proportion to its strength, and less when it is a symptom itself', () => {
+    const topology = [
+      { source: 'web', target: 'db', type: 'call' },
+      { source: 'db', target: 'disk', type: 'call' },
+    ];
+    // web's latency rises; db's only anomaly is its CPU (a busy CPU that does not slow it reaches no caller).
+    const slowWeb = series('web', 'latency', 100, 60, FAULT, 11);
+    const busyDb = series('db', 'cpu', 50, 10, FAULT, 12);
+    const a = rankRootCauses(baseCase([slowWeb, busyDb], { topology }));
+    expect(a.candidates[0].service).toBe('web');
+    expect(a.candidates[0].explained_by).toBeUndefined();
+    // db's latency barely out of its noise takes little of web's score.
+    const faintDb = series('db', 'latency', 50, 1.6, FAULT, 13);
+    const b = rankRootCauses(baseCase([slowWeb, faintDb], { topology }));
+    const web = b.candidates.find((x) => x.service === 'web');
+    const alone = rankRootCauses(baseCase([slowWeb])).candidates[0].score;
+    expect(web?.score).toBeGreaterThan(0.6 * alone);
+    // db's latency is strong but a symptom of disk's: db explains web less than disk does, and disk comes first.
+    const c = rankRootCauses(baseCase([slowWeb, series('db', 'latency', 50, 40, FAULT, 14), series('disk', 'latency', 10, 30, FAULT, 15)], { topology }));
+    expect(c.candidates[0].service).toBe('disk');
+    expect(c.candidates.find((x) => x.service === 'web')?.explained_by).toBe('disk');
+  });
+
   it('finds a callee that writes no spans through the log lines that name it', () => {
     const evidence = [
       { type: 'log' as const, service: 'orders', template_id: 'T1', template: 'dial tcp <*> connection refused', level: 'error' as const, score: 40, onset: FAULT, new_template: true, reference_rate: 0, window_rate: 5, count: 50, example: 'dial tcp orders-db:27017: connection refused' },

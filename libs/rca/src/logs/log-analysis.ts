@@ -110,7 +110,7 @@ const ERROR_CLASS = /[a-z](?:Exception|Error)\b/;
  * clearly reports a failure counts as warn, not error: the words alone (`0 failed`, `error=none`) can mislead,
  * so the promotion is deliberately modest. Lines already at warn or error are left alone.
  */
-export function messageLooksLikeFailure(message: string): boolean {
+function messageLooksLikeFailure(message: string): boolean {
   return ERROR_WORDS.test(message) || ERROR_CLASS.test(message);
 }
 

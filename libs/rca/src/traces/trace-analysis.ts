@@ -12,7 +12,7 @@
  * few Map look-ups each and no per-span objects.
  */
 import { RcaCase, SpanRecord, TopologyEdge, TraceEvidence } from '../case';
-import { countShiftScore, shortfallScore, eventBucketSeconds, ONSET_THRESHOLD, referencePeriod, scoreSeries } from '../metrics/anomaly';
+import { countShiftScore, eventBucketSeconds, ONSET_THRESHOLD, referencePeriod, scoreSeries, SeriesScore, shortfallScore } from '../metrics/anomaly';
 
 const ERROR_WORDS = /error|fail|fault/;
 const INTEGER = /^\d+$/;
@@ -154,50 +154,17 @@ function link(spans: readonly SpanRecord[]): Linked {
  */
 export function selfTimes(spans: readonly SpanRecord[]): SpanTimes {
   const { parent, start, end, error } = link(spans);
-  return { ...selfTimesOf(parent, start, end, error), error, parent };
+  const { selfNanos, originates } = selfTimesOf(parent, start, end, error);
+  return { selfNanos, originates, error, parent };
 }
 
-/**
- * Transport time of each call to another service, in nanoseconds, indexed by the callee's (server) span: the
- * time its parent (the caller's span) spends outside it. A parent whose one child is in another service (a
- * client span) charges its whole self time to that call: request and response on the wire, queueing at either
- * end. A parent with several children charges each call to another service the time between the end of what
- * ran before it (or the parent's start) and its own start, and the last one the time after it too. NaN where a
- * span is not a call to another service.
- */
-function transportGaps(parent: Int32Array, start: Float64Array, end: Float64Array, serviceOf: Int32Array, first: Int32Array, kids: Int32Array, selfNanos: Float64Array): Float64Array {
-  const n = parent.length;
-  const gap = new Float64Array(n).fill(NaN);
-  for (let p = 0; p < n; p++) {
-    const a = first[p];
-    const b = first[p + 1];
-    if (a === b) continue;
-    if (b - a === 1) {
-      const c = kids[a];
-      if (serviceOf[c] !== serviceOf[p]) gap[c] = selfNanos[p];
-      continue;
-    }
-    const ps = start[p];
-    const pe = end[p];
-    if (!(pe > ps)) continue;
-    let cursor = ps;
-    let last = -1;
-    for (let k = a; k < b; k++) {
-      const c = kids[k];
-      const s = Math.min(Math.max(start[c], ps), pe);
-      if (serviceOf[c] !== serviceOf[p]) gap[c] = s > cursor ? s - cursor : 0;
-      const e = Math.min(end[c], pe);
-      if (e >= cursor) {
-        cursor = e;
-        last = c;
-      }
-    }
-    if (last >= 0 && serviceOf[last] !== serviceOf[p] && pe > cursor) gap[last] += pe - cursor;
-  }
-  return gap;
+/** Children of each span p, by start time: `kids[first[p] .. first[p + 1])`. */
+interface ChildIndex {
+  first: Int32Array;
+  kids: Int32Array;
 }
 
-function selfTimesOf(parent: Int32Array, start: Float64Array, end: Float64Array, error: Uint8Array, serviceOf?: Int32Array): { selfNanos: Float64Array; originates: Uint8Array; gapNanos?: Float64Array } {
+function selfTimesOf(parent: Int32Array, start: Float64Array, end: Float64Array, error: Uint8Array): { selfNanos: Float64Array; originates: Uint8Array } & ChildIndex {
   const n = parent.length;
   // Children of p: kids[first[p] .. first[p + 1]).
   const first = new Int32Array(n + 1);
@@ -252,8 +219,7 @@ function selfTimesOf(parent: Int32Array, start: Float64Array, end: Float64Array,
     const self = duration - covered;
     selfNanos[p] = self > 0 ? self : 0;
   }
-  if (!serviceOf) return { selfNanos, originates };
-  return { selfNanos, originates, gapNanos: transportGaps(parent, start, end, serviceOf, first, kids, selfNanos) };
+  return { selfNanos, originates, first, kids };
 }
 
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -381,23 +347,14 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     serviceOf[i] = id;
   }
   const serviceNames = [...serviceIds.keys()];
-  const { selfNanos, originates, gapNanos } = selfTimesOf(parent, start, end, error, serviceOf);
-  const gap = gapNanos as Float64Array;
+  const { selfNanos, originates, first, kids } = selfTimesOf(parent, start, end, error);
   const step = eventBucketSeconds(c.window);
+  const children = (p: number) => first[p + 1] - first[p];
   // Client spans, in effect: exactly one child, in another service (the server span of the call it wraps).
-  const children = new Uint32Array(spans.length);
   const crossChild = new Uint8Array(spans.length);
-  // A child of each span (the last one seen): for a span with one child, that child.
-  const kidOf = new Int32Array(spans.length).fill(-1);
+  for (let i = 0; i < spans.length; i++) if (parent[i] >= 0 && serviceOf[parent[i]] !== serviceOf[i]) crossChild[parent[i]] = 1;
   // Transport time of each call (by the caller's client span), to rank examples.
   const callTransport = new Float64Array(spans.length);
-  for (let i = 0; i < spans.length; i++) {
-    const p = parent[i];
-    if (p < 0) continue;
-    children[p]++;
-    kidOf[p] = i;
-    if (spans[p].service !== spans[i].service) crossChild[p] = 1;
-  }
 
   // Covered buckets (bucket number = floor(seconds / step)): one or two runs.
   const runs: [number, number][] = [[Math.floor(c.window.start / step), Math.floor(c.window.end / step)]];
@@ -506,15 +463,15 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     keyOf[i] = key;
     cellSelf[cell] += selfNanos[i];
     // The own time of a span whose one child is in another service: transport, if the operation is a client's (below).
-    const wraps = children[i] === 1 && crossChild[i] === 1;
+    const wraps = children(i) === 1 && crossChild[i] === 1;
     if (wraps) {
       cellWaitSelf[cell] += selfNanos[i];
       let callees = wrapped.get(key);
       if (!callees) wrapped.set(key, (callees = new Map()));
-      const callee = serviceOf[kidOf[i]];
+      const callee = serviceOf[kids[first[i]]];
       callees.set(callee, (callees.get(callee) ?? 0) + 1);
     }
-    if (children[i] === 0) cellLoneSelf[cell] += selfNanos[i];
+    if (children(i) === 0) cellLoneSelf[cell] += selfNanos[i];
     const before = t < faultNanos ? 0 : 2;
     callShape[key * 4 + before]++;
     if (wraps) callShape[key * 4 + before + 1]++;
@@ -525,7 +482,7 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
       const d = end[i] - start[i];
       if (d > 0) {
         refDuration[key] += d;
-        if (children[i] === 1 && crossChild[i]) refWaiting[key] += d - selfNanos[i];
+        if (wraps) refWaiting[key] += d - selfNanos[i];
       }
     }
     // After the fault: what the window's series hold from the fault time on.
@@ -556,21 +513,16 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     for (const [callee, count] of callees) if (count > most || (count === most && byCodeUnits(serviceNames[callee], serviceNames[best]) < 0)) [best, most] = [callee, count];
     usualCallee.set(key, best);
   }
-  // Each call of a client operation: the transport time of the call it wraps (charged at the callee's span), or,
-  // for a client span without a child (a call that never reached its callee: lost, refused, timed out), all of it.
-  for (let i = 0; i < spans.length; i++) {
-    let p: number;
-    let g: number;
-    let callee: number;
-    if (gap[i] === gap[i] && parent[i] >= 0 && keyOf[parent[i]] >= 0 && children[parent[i]] === 1 && isClient(keyOf[parent[i]])) {
-      p = parent[i];
-      g = gap[i];
-      callee = serviceOf[i];
-    } else if (keyOf[i] >= 0 && children[i] === 0 && usualCallee.has(keyOf[i]) && isClient(keyOf[i])) {
-      p = i;
-      g = selfNanos[i];
-      callee = usualCallee.get(keyOf[i]) as number;
-    } else continue;
+  // Each call of a client operation: its own time is the call's transport time (request and response on the wire,
+  // queues at either end), on the edge to the service it wraps; a client span without a child (a call that never
+  // reached its callee: lost, refused, timed out) counts whole, on the edge to the operation's usual callee.
+  for (let p = 0; p < spans.length; p++) {
+    const key = keyOf[p];
+    if (key < 0 || !isClient(key)) continue;
+    const n = children(p);
+    const callee = n === 1 && crossChild[p] ? serviceOf[kids[first[p]]] : n === 0 ? usualCallee.get(key) : undefined;
+    if (callee === undefined) continue;
+    const g = selfNanos[p];
     const t = start[p];
     const b = Math.floor(t / stepNanos);
     const edge = serviceOf[p] * nServices + callee;
@@ -656,18 +608,19 @@ export function analyzeTraces(c: Pick<RcaCase, 'fault_time' | 'window' | 'refere
     }
   }
   out.push(...transportEvidence(c, step, serviceNames, edgeCellEdge, edgeCellBucket, edgeCellGap, edgeCellCalls, edgeAfterFault, edgeSlots, spans));
-  out.push(...stoppedCalls({ spans, parent, start, end, keyOf, keyService, keyOperation, isClient, faultNanos, endNanos: (lastBucket + 1) * stepNanos }));
+  out.push(...stoppedCalls({ spans, parent, start, end, first, kids, keyOf, keyService, keyOperation, isClient, faultNanos, endNanos: (lastBucket + 1) * stepNanos }));
   out.sort((a, b) => byCodeUnits(a.service, b.service) || byCodeUnits(a.operation, b.operation) || byCodeUnits(a.signal, b.signal));
   return { evidence: out, edges: edgesOf(spans, parent) };
 }
 
 /**
- * `transport` evidence: per call edge (caller -> callee), the mean transport time of its calls per bucket (ms;
- * see `transportGaps`), scored like span latency. A rise on an edge points at one of its two ends or the link
+ * `transport` evidence: per call edge (caller -> callee), the mean transport time of its calls per bucket (ms; a
+ * client span's own time), scored like span latency. A rise on an edge points at one of its two ends or the link
  * between them: a service whose network is slow (delay, loss) slows every call into and out of it, while each
- * of its peers sees only the edge to it. So each service is charged its strongest anomalous edge, times the
- * share of its edges (into and out of it, with enough calls to score) that are anomalous: the callee of one slow
- * call among a caller's many is charged in full, the caller a fraction.
+ * of its peers sees only the edge to it. So each service is charged its strongest slow edge, times the share of
+ * its edges (into and out of it, with enough calls to score) that are slow and the share of all slow edges it is
+ * on: the callee of one slow call among a caller's many is charged in full, the caller a fraction; a caller all
+ * of whose calls slowed down is the one at the centre.
  */
 function transportEvidence(
   c: Pick<RcaCase, 'fault_time' | 'window' | 'reference'>,
@@ -688,15 +641,7 @@ function transportEvidence(
     if (!list) byEdge.set(cellEdge[k], (list = []));
     list.push(k);
   }
-  interface Scored {
-    edge: number;
-    score: number;
-    sustained: number;
-    bound: number;
-    onset: number | null;
-    median: number;
-    peak: number;
-  }
+  type Scored = SeriesScore & { edge: number };
   const incident = new Map<number, Scored[]>();
   for (const [edge, list] of byEdge) {
     list.sort((x, y) => cellBucket[x] - cellBucket[y]);
@@ -708,7 +653,7 @@ function transportEvidence(
     }
     const r = scoreSeries(t, v, c, { minScale: MIN_LATENCY_SCALE_MS, relativeMinScale: RELATIVE_LATENCY_SCALE });
     if (!r) continue;
-    const scored = { edge, score: r.score, sustained: r.sustained, bound: r.bound, onset: r.onset, median: r.median, peak: r.peak };
+    const scored: Scored = { ...r, edge };
     for (const end of [Math.floor(edge / n), edge % n]) {
       let list2 = incident.get(end);
       if (!list2) incident.set(end, (list2 = []));
@@ -758,7 +703,7 @@ export const ACCOMPANY_RATE = 0.5;
 /** Parent spans needed before and after the fault to judge that calls stopped. */
 const MIN_PARENTS = 5;
 
-interface StoppedCallsInput {
+interface StoppedCallsInput extends ChildIndex {
   spans: readonly SpanRecord[];
   parent: Int32Array;
   start: Float64Array;
@@ -784,7 +729,7 @@ interface StoppedCallsInput {
  * could not go on with); otherwise the service whose flow was cut is.
  */
 function stoppedCalls(x: StoppedCallsInput): TraceEvidence[] {
-  const { spans, parent, start, end, keyOf, faultNanos, endNanos } = x;
+  const { spans, parent, start, end, first, kids, keyOf, faultNanos, endNanos } = x;
   const n = spans.length;
   const nKeys = x.keyService.length;
   const parentsBefore = new Float64Array(nKeys);
@@ -805,7 +750,14 @@ function stoppedCalls(x: StoppedCallsInput): TraceEvidence[] {
     else if (after(p)) counts[1]++;
   }
   // Dropping pairs: per parent key, its strongest drop and the child keys that dropped (with their rate before).
-  const drops = new Map<number, { score: number; rate: number; seen: number; child: number; children: Map<number, number> }>();
+  interface Drop {
+    score: number;
+    rate: number;
+    seen: number;
+    child: number;
+    children: Map<number, number>;
+  }
+  const drops = new Map<number, Drop>();
   for (const [pair, [before, afterCount]] of pairs) {
     const kp = Math.floor(pair / nKeys);
     const kc = pair % nKeys;
@@ -825,14 +777,6 @@ function stoppedCalls(x: StoppedCallsInput): TraceEvidence[] {
   }
   if (!drops.size) return [];
 
-  // Children of each span, to see what the spans cut short did last.
-  const first = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) if (parent[i] >= 0) first[parent[i] + 1]++;
-  for (let p = 0; p < n; p++) first[p + 1] += first[p];
-  const kids = new Int32Array(first[n]);
-  const fill = first.slice(0, n);
-  for (let i = 0; i < n; i++) if (parent[i] >= 0) kids[fill[parent[i]]++] = i;
-
   /** Where a span's last child went: the service of a call to another service (through a client span), else its own. */
   const lastCallee = (p: number): string => {
     let last = -1;
@@ -843,45 +787,42 @@ function stoppedCalls(x: StoppedCallsInput): TraceEvidence[] {
     return spans[p].service;
   };
 
-  interface Vote {
-    callee: string;
+  // One pass over the spans after the fault: those of a dropping operation cut short vote for their last callee.
+  interface Votes {
+    tally: Map<string, number>;
     onset: number;
     examples: number[];
   }
-  const votes = new Map<number, Vote>();
+  const votes = new Map<number, Votes>();
   const earliness = new Float64Array(n);
-  for (const [kp, d] of drops) {
-    const tally = new Map<string, number>();
-    let onset = Infinity;
-    const slots = new Array<number>(EXAMPLES).fill(-1);
-    for (let p = 0; p < n; p++) {
-      if (keyOf[p] !== kp || !after(p)) continue;
-      let cut = false;
-      for (const [kc, rate] of d.children) {
-        let count = 0;
-        for (let k = first[p]; k < first[p + 1]; k++) if (keyOf[kids[k]] === kc) count++;
-        if (count < rate / 2) cut = true;
-      }
-      if (!cut) continue;
-      const callee = lastCallee(p);
-      tally.set(callee, (tally.get(callee) ?? 0) + 1);
-      onset = Math.min(onset, start[p]);
-      earliness[p] = -start[p];
-      offerExample(slots, 0, p, earliness, spans);
+  for (let p = 0; p < n; p++) {
+    const d = keyOf[p] < 0 ? undefined : drops.get(keyOf[p]);
+    if (!d || !after(p)) continue;
+    let cut = false;
+    for (const [kc, rate] of d.children) {
+      let count = 0;
+      for (let k = first[p]; k < first[p + 1]; k++) if (keyOf[kids[k]] === kc) count++;
+      if (count < rate / 2) cut = true;
     }
-    // The callee most of the cut spans called last, else the operation's own service.
-    let callee = x.keyService[kp];
-    let cut = 0;
-    for (const count of tally.values()) cut += count;
-    for (const [s, count] of tally) if (count > cut / 2) callee = s;
-    if (Number.isFinite(onset)) votes.set(kp, { callee, onset, examples: slots });
+    if (!cut) continue;
+    let v = votes.get(keyOf[p]);
+    if (!v) votes.set(keyOf[p], (v = { tally: new Map(), onset: Infinity, examples: new Array<number>(EXAMPLES).fill(-1) }));
+    const callee = lastCallee(p);
+    v.tally.set(callee, (v.tally.get(callee) ?? 0) + 1);
+    v.onset = Math.min(v.onset, start[p]);
+    earliness[p] = -start[p];
+    offerExample(v.examples, 0, p, earliness, spans);
   }
   const out: TraceEvidence[] = [];
   for (const [kp, v] of votes) {
-    const d = drops.get(kp) as NonNullable<ReturnType<typeof drops.get>>;
+    const d = drops.get(kp) as Drop;
     const callerService = x.keyService[kp];
-    const calleeCharged = v.callee !== callerService;
-    const service = calleeCharged ? v.callee : callerService;
+    // The callee most of the cut spans called last, else the operation's own service.
+    let cutSpans = 0;
+    for (const count of v.tally.values()) cutSpans += count;
+    let service = callerService;
+    for (const [callee, count] of v.tally) if (count > cutSpans / 2) service = callee;
+    const calleeCharged = service !== callerService;
     out.push({
       type: 'trace',
       service,
@@ -894,7 +835,7 @@ function stoppedCalls(x: StoppedCallsInput): TraceEvidence[] {
       peak_value: d.seen,
       spans: parentsAfter[kp],
       callee_share: 0,
-      ...(calleeCharged ? { peer: callerService } : { peer: x.keyService[d.child] }),
+      peer: calleeCharged ? callerService : x.keyService[d.child],
       example_trace_ids: exampleTraces(v.examples, 0, spans),
     });
   }

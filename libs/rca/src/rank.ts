@@ -5,9 +5,9 @@ import { inferSpanErrors, logAbsence } from './logs/trace-logs';
 import { ONSET_THRESHOLD, scoreMetrics } from './metrics/anomaly';
 import { describeCandidate } from './summary';
 import { analyzeTraces, CLIENT_SPAN_SHARE } from './traces/trace-analysis';
+import { TemplateMiner } from './logs/template-miner';
 
 export { CLIENT_SPAN_SHARE };
-import { TemplateMiner } from './logs/template-miner';
 
 /**
  * How much each kind of evidence counts. Every kind is first scored in the same robust units
@@ -42,7 +42,6 @@ interface ServiceScore {
   evidence: Evidence[];
   /** Per kind of signal: its strongest deviation above the noise, compressed and weighted. */
   parts: Record<SignalKind, number>;
-  /** Per kind: whether that strongest deviation could be a callee's effect (see `canPropagate`). */
   /** Per kind: the part the evidence a callee can cause makes up (see `canPropagate`), at most `parts`. */
   propagates: Record<SignalKind, number>;
   /** The parts summed, raised by a recent change. */
@@ -122,9 +121,13 @@ export function metricFamily(metric: string): string {
  * one at CORROBORATION times the one before: a fault moves several kinds of metric of its service (CPU, memory,
  * latency), an artefact one family.
  */
-function familyStrength(evidence: Evidence[], str: (e: Evidence) => number): number {
+function familyStrength(evidence: Evidence[], str: (e: Evidence) => number, keep: (e: Evidence) => boolean): number {
   const best = new Map<string, number>();
-  for (const e of evidence) if (e.type === 'metric') best.set(metricFamily(e.metric), Math.max(best.get(metricFamily(e.metric)) ?? 0, str(e)));
+  for (const e of evidence) {
+    if (e.type !== 'metric' || !keep(e)) continue;
+    const family = metricFamily(e.metric);
+    best.set(family, Math.max(best.get(family) ?? 0, str(e)));
+  }
   const xs = [...best.values()].sort((a, b) => b - a);
   let total = 0;
   let w = 1;
@@ -161,14 +164,16 @@ export function specificStrengths(evidence: Evidence[]): Map<Evidence, number> {
   return out;
 }
 
+/** A service's part of one kind, from the evidence `keep` accepts: its strongest, weighted; for metrics its families (see `familyStrength`). */
+function kindPart(evidence: Evidence[], kind: SignalKind, str: (e: Evidence) => number, keep: (e: Evidence) => boolean = () => true): number {
+  if (kind === 'metric') return EVIDENCE_WEIGHT.metric * familyStrength(evidence, str, keep);
+  const top = strongest(evidence, kind, str, keep);
+  return top ? EVIDENCE_WEIGHT[kind] * str(top) : 0;
+}
+
 /** A service's combined score without the evidence `drop` names (see the symptom discount). */
 function explainingScore(s: ServiceScore, str: (e: Evidence) => number, drop: (e: Evidence) => boolean): number {
-  return combine(
-    SIGNAL_KINDS.map((k) => {
-      const top = strongest(s.evidence, k, str, (e) => !drop(e));
-      return top ? EVIDENCE_WEIGHT[k] * str(top) : 0;
-    }),
-  );
+  return combine(SIGNAL_KINDS.map((k) => kindPart(s.evidence, k, str, (e) => !drop(e))));
 }
 
 /** The strongest part in full, the others at CORROBORATION. */
@@ -287,9 +292,8 @@ export function rankRootCauses(c: RcaCase, opts: RankOptions = {}): RcaResult {
     for (const kind of SIGNAL_KINDS) {
       const top = strongest(s.evidence, kind, str);
       if (!top) continue;
-      s.parts[kind] = EVIDENCE_WEIGHT[kind] * (kind === 'metric' ? familyStrength(s.evidence, str) : str(top));
-      const own = strongest(s.evidence, kind, str, canPropagate);
-      s.propagates[kind] = !own ? 0 : Math.min(s.parts[kind], EVIDENCE_WEIGHT[kind] * (kind === 'metric' ? familyStrength(s.evidence.filter(canPropagate), str) : str(own)));
+      s.parts[kind] = kindPart(s.evidence, kind, str);
+      s.propagates[kind] = Math.min(s.parts[kind], kindPart(s.evidence, kind, str, canPropagate));
       best = Math.max(best, top.score);
     }
     s.combined = combine(SIGNAL_KINDS.map((k) => s.parts[k]));

@@ -158,12 +158,10 @@ export function logAbsence(
     const span = entry.get(trace * nServices + service);
     if (span === undefined) continue;
     const op = opOf[span];
-    const key = op * 1_000_003 + idOf(templateIds, template);
+    // Every operation is known by now: (template, operation) numbers one-to-one.
+    const key = idOf(templateIds, template) * opService.length + op;
     let l = lines.get(key);
-    if (!l || l.op !== op || l.template !== template) {
-      l = { op, template, counts: [0, 0], level: 'debug', example: '' };
-      lines.set(key, l);
-    }
+    if (!l) lines.set(key, (l = { op, template, counts: [0, 0], level: 'debug', example: '' }));
     l.counts[p]++;
     let level = levels.get(r.level);
     if (!levels.has(r.level)) levels.set(r.level, (level = levelOf(r.level)));
